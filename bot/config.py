@@ -1,0 +1,89 @@
+"""Configuration, read once at start from the environment and `.env`.
+
+Nothing here runs at import time: `load_settings()` is called by the CLI so that a bad setting stops the
+bot with one readable line instead of a traceback from deep inside discord.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE = Path("data/briefbot.db")
+DEFAULT_PACKS = Path("data/packs")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is one line a person can act on."""
+
+
+def _id_list(value: object) -> object:
+    """Accept `1,2 3` as well as a JSON list, because people paste ids from Discord by hand."""
+    if isinstance(value, str):
+        parts = [p for p in value.replace(",", " ").split() if p]
+        return [int(p) if p.isdigit() else p for p in parts]
+    return value
+
+
+class Settings(BaseSettings):
+    """Every setting the bot reads; `.env.example` documents each one for operators."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    discord_token: SecretStr | None = Field(default=None, description="The bot token from the Developer Portal.")
+    database_path: Path = Field(default=DEFAULT_DATABASE, description="Where the SQLite fact store lives.")
+    packs_dir: Path = Field(default=DEFAULT_PACKS, description="Folder of YAML packs loaded on first start.")
+    guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    moderator_role_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    default_topic: str = Field(default="operation-1027", pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")
+    default_stakeholder: str = Field(default="Beijing", min_length=1)
+    timezone: str = Field(default="UTC")
+    log_level: str = Field(default="INFO")
+    discord_api_base: str | None = Field(
+        default=None,
+        description="Override of Discord's REST base URL; only the test double and benchmarks set it.",
+    )
+
+    @field_validator("guild_ids", "moderator_role_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        return _id_list(value)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Yangon, Europe/London)") from None
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if not isinstance(logging.getLevelName(level), int):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The configured default time zone as an object."""
+        return ZoneInfo(self.timezone)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning pydantic's report into one line naming the variable and the rule."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = "_".join(str(p) for p in err["loc"] if not isinstance(p, int)).upper() or "SETTINGS"
+            problems.append(f"{name}: {err['msg']}")
+        raise ConfigError("bad configuration: " + "; ".join(problems)) from None

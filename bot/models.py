@@ -1,0 +1,278 @@
+"""Pydantic models: the single gate for everything that enters the store.
+
+Packs, moderator commands and the console all build these models, so a rule written here (a grade range,
+a URL scheme, a date that must not lie in the future) holds on every path into the database.
+Records refer to each other by slug, which is what a person writes in a pack; the store maps slugs to ids.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+STATEMENT_MAX = 1000
+NAME_MAX = 100
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def normalise(text: str) -> str:
+    """Fold case, accents, punctuation and spacing so that "Magwe", "magwé" and "MAGWE" meet."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = re.findall(r"\w+", stripped.casefold())
+    return " ".join(words)
+
+
+def _iso_date(value: object) -> object:
+    """Accept only YYYY-MM-DD text (or a date) so that "11/12/2023" is never read the wrong way round."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        if not ISO_DATE.match(text):
+            raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD")
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text} is not a real calendar date") from None
+    raise ValueError("expected a date in the form YYYY-MM-DD")
+
+
+def _not_future(value: date) -> date:
+    if value > datetime.now(UTC).date():
+        raise ValueError(f"{value.isoformat()} lies in the future")
+    return value
+
+
+def _http_url(value: str | None) -> str | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*\.[^\s]*$", text, re.IGNORECASE):
+        raise ValueError(f"{text!r} is not an http(s) URL")
+    if len(text) > 2000:
+        raise ValueError("URL is longer than 2000 characters")
+    return text
+
+
+def _clean_text(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+PastDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_not_future)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
+Name = Annotated[str, BeforeValidator(_clean_text), Field(min_length=1, max_length=NAME_MAX)]
+Text = Annotated[str, BeforeValidator(_clean_text), Field(max_length=2000)]
+HttpUrl = Annotated[str | None, AfterValidator(_http_url)]
+Reliability = Literal["A", "B", "C", "D", "E", "F"]
+Credibility = Annotated[int, Field(ge=1, le=6)]
+
+
+class Strict(BaseModel):
+    """Base for stored records: unknown keys are errors, because a typo in a pack must not vanish."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class DatePrecision(StrEnum):
+    """How much of an event's date is known, in the manner of ACLED's time_precision."""
+
+    DAY = "day"
+    MONTH = "month"
+    YEAR = "year"
+
+
+class ActorKind(StrEnum):
+    """What sort of actor a record describes."""
+
+    STATE = "state"
+    GOVERNMENT = "government"
+    MILITARY = "military"
+    ARMED_GROUP = "armed-group"
+    ALLIANCE = "alliance"
+    ORGANISATION = "organisation"
+    CRIMINAL = "criminal"
+    POPULATION = "population"
+    PERSON = "person"
+
+
+class Side(StrEnum):
+    """Which side of the conflict an actor stands on, for grouping in answers."""
+
+    REGIME = "regime"
+    RESISTANCE = "resistance"
+    EXTERNAL = "external"
+    NEUTRAL = "neutral"
+    UNKNOWN = "unknown"
+
+
+class Relation(StrEnum):
+    """How one actor relates to another."""
+
+    MEMBER_OF = "member-of"
+    ALLIED_WITH = "allied-with"
+    COOPERATES_WITH = "cooperates-with"
+    OPPOSES = "opposes"
+    ENGAGES_WITH = "engages-with"
+
+
+class PlaceKind(StrEnum):
+    """The scale of a place, so that a region filter can include the towns within it."""
+
+    COUNTRY = "country"
+    STATE = "state"
+    REGION = "region"
+    TOWN = "town"
+    BORDER = "border"
+
+
+class FactKind(StrEnum):
+    """What a fact is: it decides where a fact appears in a brief."""
+
+    FIGURE = "figure"
+    EVENT = "event"
+    ASSESSMENT = "assessment"
+    STAKE = "stake"
+    BACKGROUND = "background"
+
+
+class Interest(StrEnum):
+    """The interest a stake touches; `/stakes` groups by it."""
+
+    TRADE = "trade"
+    SECURITY = "security"
+    CITIZENS = "citizens"
+    DIPLOMACY = "diplomacy"
+    INVESTMENT = "investment"
+    STABILITY = "stability"
+
+
+class SourceKind(StrEnum):
+    """Whether a fact comes from a document or only from the author's background knowledge."""
+
+    DOCUMENT = "document"
+    BACKGROUND = "background"
+
+
+class Source(Strict):
+    """Where a fact comes from. A background source has no URL: nobody may invent one."""
+
+    title: Annotated[str, Field(min_length=1, max_length=300)]
+    publisher: Annotated[str | None, Field(max_length=200)] = None
+    url: HttpUrl = None
+    published: PastDate | None = None
+    kind: SourceKind = SourceKind.DOCUMENT
+    note: Annotated[str | None, Field(max_length=500)] = None
+
+    @model_validator(mode="after")
+    def _background_has_no_url(self) -> Self:
+        if self.kind is SourceKind.BACKGROUND and self.url:
+            raise ValueError("a background-knowledge source cannot have a URL")
+        return self
+
+
+class Topic(Strict):
+    """A dossier: one crisis with its own actors, places, events and facts."""
+
+    slug: Slug
+    title: Name
+    summary: Text = ""
+
+
+class Affiliation(Strict):
+    """A link from one actor to another, such as membership of an alliance."""
+
+    actor: Slug
+    relation: Relation
+
+
+class Actor(Strict):
+    """Someone who acts in the crisis, known by a canonical name and any number of aliases."""
+
+    slug: Slug
+    name: Name
+    aliases: list[Name] = Field(default_factory=list, max_length=50)
+    kind: ActorKind
+    side: Side = Side.UNKNOWN
+    description: Text = ""
+    affiliations: list[Affiliation] = Field(default_factory=list, max_length=50)
+
+
+class Place(Strict):
+    """A country, region or town, with its alternative spellings."""
+
+    slug: Slug
+    name: Name
+    aliases: list[Name] = Field(default_factory=list, max_length=50)
+    kind: PlaceKind
+    parent: Slug | None = None
+
+
+class Participant(Strict):
+    """An actor's part in an event."""
+
+    actor: Slug
+    role: Annotated[str, Field(min_length=1, max_length=60)] = "participant"
+
+
+class Event(Strict):
+    """Something that happened on a date known to a stated precision."""
+
+    slug: Slug
+    name: Name
+    aliases: list[Name] = Field(default_factory=list, max_length=50)
+    date: PastDate
+    precision: DatePrecision = DatePrecision.DAY
+    place: Slug | None = None
+    actors: list[Participant] = Field(default_factory=list, max_length=50)
+    follows: list[Slug] = Field(default_factory=list, max_length=20)
+    summary: Text = ""
+
+    @model_validator(mode="after")
+    def _date_fits_precision(self) -> Self:
+        if self.precision is not DatePrecision.DAY and self.date.day != 1:
+            raise ValueError(f"a {self.precision.value}-precision date is written as its first day")
+        if self.precision is DatePrecision.YEAR and self.date.month != 1:
+            raise ValueError("a year-precision date is written as YYYY-01-01")
+        return self
+
+
+class Fact(Strict):
+    """One sourced statement, graded on the Admiralty scale, about actors, an event or a place."""
+
+    key: Slug
+    statement: Annotated[str, Field(min_length=1, max_length=STATEMENT_MAX)]
+    kind: FactKind
+    actors: list[Slug] = Field(default_factory=list, max_length=25)
+    event: Slug | None = None
+    place: Slug | None = None
+    stakeholder: Slug | None = None
+    interest: Interest | None = None
+    as_of: PastDate
+    source: Source
+    reliability: Reliability
+    credibility: Credibility
+
+    @model_validator(mode="after")
+    def _stakes_name_their_stakeholder(self) -> Self:
+        if self.kind is FactKind.STAKE and (self.stakeholder is None or self.interest is None):
+            raise ValueError("a stake needs a stakeholder and an interest")
+        if self.kind is not FactKind.STAKE and (self.stakeholder or self.interest):
+            raise ValueError("only a stake has a stakeholder and an interest")
+        if self.source.kind is SourceKind.BACKGROUND and self.reliability != "F":
+            raise ValueError("a fact from background knowledge is graded F: its source cannot be judged")
+        return self
+
+    @property
+    def grade(self) -> str:
+        """The Admiralty code, such as B2."""
+        return f"{self.reliability}{self.credibility}"

@@ -1,0 +1,242 @@
+"""YAML packs: a whole topic in one reviewable file, validated as a whole before anything is written.
+
+A pack is parsed with PyYAML's composer rather than `safe_load` so that every node keeps its line; when
+pydantic rejects a value the report names the path *and* the line, which is what a moderator editing a
+300-fact file needs. Sources are declared once and facts refer to them by key, which keeps the file short
+and avoids YAML anchors (whose expansion a hostile file could use to blow up validation).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.models import (
+    Actor,
+    Credibility,
+    Event,
+    Fact,
+    FactKind,
+    Interest,
+    PastDate,
+    Place,
+    Reliability,
+    Slug,
+    Source,
+    Topic,
+)
+
+PACK_FORMAT = 1
+MAX_PACK_BYTES = 2 * 1024 * 1024
+MAX_DEPTH = 12
+MAX_PROBLEMS = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a pack, where it is and what rule it breaks."""
+
+    location: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"line {self.line}: " if self.line else ""
+        return f"{where}{self.location}: {self.message}"
+
+
+class PackError(Exception):
+    """A pack that cannot be loaded; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems[:MAX_PROBLEMS]
+        extra = len(problems) - len(self.problems)
+        lines = [str(p) for p in self.problems] + ([f"… and {extra} more"] if extra > 0 else [])
+        super().__init__(f"{len(problems)} problem(s) in pack:\n" + "\n".join(lines))
+
+
+class PackFact(BaseModel):
+    """A fact as written in a pack: its source is a key into the pack's `sources`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Slug
+    statement: str
+    kind: FactKind
+    actors: list[Slug] = Field(default_factory=list)
+    event: Slug | None = None
+    place: Slug | None = None
+    stakeholder: Slug | None = None
+    interest: Interest | None = None
+    as_of: PastDate
+    source: Slug
+    reliability: Reliability
+    credibility: Credibility
+
+
+class PackFile(BaseModel):
+    """The document shape of a pack file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: int = Field(PACK_FORMAT, ge=PACK_FORMAT, le=PACK_FORMAT)
+    topic: Topic
+    sources: dict[Slug, Source] = Field(default_factory=dict)
+    actors: list[Actor] = Field(default_factory=list)
+    places: list[Place] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    facts: list[PackFact] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Pack:
+    """A validated topic, every reference checked, ready for the store to apply in one transaction."""
+
+    topic: Topic
+    actors: list[Actor]
+    places: list[Place]
+    events: list[Event]
+    facts: list[Fact]
+
+
+def _depth(node: Node, depth: int = 1) -> int:
+    """Refuse deep nesting before construction, which recurses and could exhaust the stack."""
+    if depth > MAX_DEPTH:
+        raise PackError([Problem("document", node.start_mark.line + 1, f"nested deeper than {MAX_DEPTH}")])
+    if isinstance(node, MappingNode):
+        return max([depth, *(_depth(v, depth + 1) for _, v in node.value)])
+    if isinstance(node, SequenceNode):
+        return max([depth, *(_depth(v, depth + 1) for v in node.value)])
+    return depth
+
+
+def _line_of(root: Node, loc: tuple[int | str, ...]) -> int | None:
+    """Walk the YAML node tree along a pydantic error location to find the line a person should edit."""
+    node = root
+    for part in loc:
+        if isinstance(node, MappingNode):
+            match = next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == str(part)), None)
+            if match is None:
+                break
+            node = match
+        elif isinstance(node, SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
+        else:
+            break
+    return node.start_mark.line + 1
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "document"
+
+
+def _compose(text: str) -> tuple[Node, Any]:
+    """Parse once, keeping the node tree (for line numbers) and the plain data (for validation)."""
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            raise PackError([Problem("document", None, "the pack is empty")])
+        _depth(root)
+        data = loader.construct_document(root)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise PackError([Problem("document", line, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    finally:
+        loader.dispose()
+    return root, data
+
+
+def parse_pack(raw: bytes | str, origin: str = "pack") -> Pack:
+    """Parse and validate a pack, raising `PackError` with every problem and its line."""
+    if isinstance(raw, bytes):
+        if len(raw) > MAX_PACK_BYTES:
+            raise PackError([Problem(origin, None, f"larger than {MAX_PACK_BYTES // 1024} KiB")])
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise PackError([Problem(origin, None, f"not UTF-8 (byte {exc.start})")]) from None
+    else:
+        text = raw
+        if len(text.encode("utf-8")) > MAX_PACK_BYTES:
+            raise PackError([Problem(origin, None, f"larger than {MAX_PACK_BYTES // 1024} KiB")])
+    root, data = _compose(text)
+    if not isinstance(data, dict):
+        raise PackError([Problem("document", 1, "a pack is a mapping with topic, sources, actors, … keys")])
+    try:
+        doc = PackFile.model_validate(data)
+    except ValidationError as exc:
+        problems = [Problem(_location(e["loc"]), _line_of(root, e["loc"]), e["msg"]) for e in exc.errors()]
+        raise PackError(problems) from None
+    return _resolve(doc, root)
+
+
+def _resolve(doc: PackFile, root: Node) -> Pack:
+    """Check every cross-reference and build domain facts, collecting all problems before failing."""
+    problems: list[Problem] = []
+
+    def problem(loc: tuple[int | str, ...], message: str) -> None:
+        problems.append(Problem(_location(loc), _line_of(root, loc), message))
+
+    def unique(section: str, slugs: list[str]) -> set[str]:
+        seen: set[str] = set()
+        for i, slug in enumerate(slugs):
+            if slug in seen:
+                problem((section, i), f"duplicate {section[:-1]} {slug!r}")
+            seen.add(slug)
+        return seen
+
+    actors = unique("actors", [a.slug for a in doc.actors])
+    places = unique("places", [p.slug for p in doc.places])
+    events = unique("events", [e.slug for e in doc.events])
+    unique("facts", [f.key for f in doc.facts])
+
+    def check(loc: tuple[int | str, ...], slug: str | None, known: set[str], what: str) -> None:
+        if slug is not None and slug not in known:
+            problem(loc, f"unknown {what} {slug!r}")
+
+    for i, actor in enumerate(doc.actors):
+        for j, aff in enumerate(actor.affiliations):
+            check(("actors", i, "affiliations", j, "actor"), aff.actor, actors, "actor")
+    for i, place in enumerate(doc.places):
+        check(("places", i, "parent"), place.parent, places, "place")
+    for i, event in enumerate(doc.events):
+        check(("events", i, "place"), event.place, places, "place")
+        for j, part in enumerate(event.actors):
+            check(("events", i, "actors", j, "actor"), part.actor, actors, "actor")
+        for j, slug in enumerate(event.follows):
+            check(("events", i, "follows", j), slug, events, "event")
+
+    facts: list[Fact] = []
+    for i, pf in enumerate(doc.facts):
+        for j, slug in enumerate(pf.actors):
+            check(("facts", i, "actors", j), slug, actors, "actor")
+        check(("facts", i, "event"), pf.event, events, "event")
+        check(("facts", i, "place"), pf.place, places, "place")
+        check(("facts", i, "stakeholder"), pf.stakeholder, actors, "actor")
+        source = doc.sources.get(pf.source)
+        if source is None:
+            problem(("facts", i, "source"), f"unknown source {pf.source!r}; declare it under sources")
+            continue
+        try:
+            facts.append(Fact(**pf.model_dump(exclude={"source"}), source=source))
+        except ValidationError as exc:
+            for err in exc.errors():
+                problem(("facts", i, *err["loc"]), err["msg"])
+    if problems:
+        raise PackError(problems)
+    return Pack(doc.topic, list(doc.actors), list(doc.places), list(doc.events), facts)
+
+
+def read_pack(path: Path) -> Pack:
+    """Read a pack file from disk."""
+    return parse_pack(path.read_bytes(), origin=path.name)

@@ -1,0 +1,108 @@
+"""The SQLite connection: WAL mode, numbered migrations, and one writer at a time.
+
+aiosqlite runs every statement on one worker thread, so reads never block the event loop. Writes take an
+asyncio lock and an explicit `BEGIN IMMEDIATE`, so a transaction spanning several awaits can never
+interleave with another coroutine's writes on the same connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator
+from importlib import resources
+from pathlib import Path
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """The packaged migrations as (version, name, SQL), in order."""
+    found = []
+    for entry in resources.files("bot.store").joinpath("migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    found.sort()
+    versions = [v for v, _, _ in found]
+    if versions != list(range(1, len(versions) + 1)):
+        raise RuntimeError(f"migrations must be numbered 0001, 0002, … without gaps: {versions}")
+    return found
+
+
+class Database:
+    """One aiosqlite connection with the project's pragmas, migrations and write lock."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path | None) -> None:
+        self.conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        """Open (creating if needed) and migrate the database at `path`; ':memory:' for tests."""
+        target = str(path)
+        file_path = None if target == ":memory:" else Path(target)
+        if file_path is not None:
+            file_path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(target, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+        db = cls(conn, file_path)
+        await db.migrate()
+        return db
+
+    async def migrate(self) -> None:
+        """Apply every migration newer than the database's `user_version`, each in its own transaction."""
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        current = row[0] if row else 0
+        for version, name, sql in migrations():
+            if version <= current:
+                continue
+            log.info("applying migration %s", name)
+            # executescript commits any open transaction first, so the script carries its own BEGIN.
+            body = _without_transaction_control(sql)
+            script = f"BEGIN IMMEDIATE;\n{body}\nPRAGMA user_version = {version:d};\nCOMMIT;"
+            async with self._write_lock:
+                try:
+                    await self.conn.executescript(script)
+                except BaseException:
+                    if self.conn.in_transaction:
+                        await self.conn.execute("ROLLBACK")
+                    raise
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction: all of it or none of it, one writer at a time."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            else:
+                await self.conn.execute("COMMIT")
+
+    async def close(self) -> None:
+        """Checkpoint and close, so the database file is complete without its WAL beside it."""
+        with contextlib.suppress(Exception):
+            await self.conn.execute("PRAGMA optimize")
+        await self.conn.close()
+
+
+def _without_transaction_control(sql: str) -> str:
+    """The migrator owns the transaction; a script that commits half-way would leave a half-migrated file."""
+    if re.search(r"^\s*(BEGIN|COMMIT)\b", sql, re.IGNORECASE | re.MULTILINE):
+        raise RuntimeError("a migration must not contain BEGIN or COMMIT")
+    return sql

@@ -1,0 +1,91 @@
+"""Finding actors, places and events by what people type: names, aliases, other spellings, typos.
+
+Candidates come from two indexes, never a scan: a range over folded names (exact and prefix matches) and
+a trigram full-text index (substrings, and typos, which break only a few trigrams). rapidfuzz then ranks
+the few dozen candidates the way a person would.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import aiosqlite
+from rapidfuzz import fuzz
+
+from bot.models import normalise
+from bot.store.records import NameMatch
+
+Entity = Literal["actor", "place", "event"]
+CANDIDATES = 60
+_TABLE = {"actor": "actors", "place": "places", "event": "events"}
+
+
+def _trigram_query(norm: str) -> str | None:
+    compact = norm.replace(" ", "")
+    grams = {norm[i : i + 3] for i in range(len(norm) - 2)} | {compact[i : i + 3] for i in range(len(compact) - 2)}
+    grams = {g for g in grams if '"' not in g}
+    return " OR ".join(f'"{g}"' for g in sorted(grams)) or None
+
+
+def _score(query: str, candidate: str) -> float:
+    if candidate == query:
+        return 100.0
+    if candidate.startswith(query):
+        return 95.0 - min(10.0, (len(candidate) - len(query)) / 4)
+    return max(fuzz.WRatio(query, candidate), fuzz.ratio(query, candidate))
+
+
+async def find_names(
+    conn: aiosqlite.Connection, topic_id: int, entity: Entity, text: str, limit: int = 25
+) -> list[NameMatch]:
+    """Best matches for `text`, one per entity, best first; the canonical names when `text` is empty."""
+    table = _TABLE[entity]
+    norm = normalise(text)
+    rows: list[aiosqlite.Row] = []
+    base = (
+        "SELECT n.entity_id, n.name AS matched, n.norm, t.slug, t.name"
+        f" FROM names n JOIN {table} t ON t.id = n.entity_id"
+    )
+    if not norm:
+        sql = f"{base} WHERE n.topic_id = ? AND n.entity = ? AND n.is_primary = 1 ORDER BY n.norm LIMIT ?"
+        async with conn.execute(sql, (topic_id, entity, limit)) as cur:
+            return [
+                NameMatch(entity_id=r[0], slug=r[3], name=r[4], matched=r[1], score=0.0) for r in await cur.fetchall()
+            ]
+    sql = f"{base} WHERE n.topic_id = ? AND n.entity = ? AND n.norm >= ? AND n.norm < ? LIMIT ?"
+    async with conn.execute(sql, (topic_id, entity, norm, norm + "\U0010ffff", CANDIDATES)) as cur:
+        rows.extend(await cur.fetchall())
+    trigrams = _trigram_query(norm)
+    if trigrams:
+        sql = (
+            f"{base} JOIN names_trigram g ON g.rowid = n.id"
+            " WHERE names_trigram MATCH ? AND n.topic_id = ? AND n.entity = ? ORDER BY g.rank LIMIT ?"
+        )
+        async with conn.execute(sql, (trigrams, topic_id, entity, CANDIDATES)) as cur:
+            rows.extend(await cur.fetchall())
+    best: dict[int, NameMatch] = {}
+    for entity_id, matched, cand_norm, slug, name in rows:
+        score = _score(norm, cand_norm)
+        if entity_id not in best or score > best[entity_id].score:
+            best[entity_id] = NameMatch(entity_id=entity_id, slug=slug, name=name, matched=matched, score=score)
+    ranked = sorted(best.values(), key=lambda m: (-m.score, m.name))
+    return ranked[:limit]
+
+
+async def expand_aliases(conn: aiosqlite.Connection, topic_id: int, phrases: list[str]) -> dict[str, list[str]]:
+    """For each folded phrase that is a known name, every name of the same actor, place or event."""
+    if not phrases:
+        return {}
+    marks = ",".join("?" * len(phrases))
+    sql = (
+        "SELECT hit.norm, other.norm FROM names hit"
+        " JOIN names other ON other.entity = hit.entity AND other.entity_id = hit.entity_id"
+        f" WHERE hit.topic_id = ? AND hit.entity IN ('actor', 'place', 'event') AND hit.norm IN ({marks})"
+    )
+    found: dict[str, list[str]] = {}
+    async with conn.execute(sql, (topic_id, *phrases)) as cur:
+        for hit, other in await cur.fetchall():
+            names = found.setdefault(hit, [])
+            if other not in names:
+                names.append(other)
+    return found

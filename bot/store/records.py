@@ -1,0 +1,150 @@
+"""What the store hands back: records with ids, their references already resolved to names.
+
+These are read models. They carry what an answer needs (a name to show, an id to cite) so that the
+briefing code never goes back to SQL for a second look-up per line.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.models import DatePrecision, SourceKind
+
+
+class Record(BaseModel):
+    """Base for read models: immutable once read."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class Ref(Record):
+    """A pointer to an actor, place or event, with the name to show for it."""
+
+    id: int
+    slug: str
+    name: str
+
+
+class TopicRecord(Record):
+    """A dossier as stored."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+
+
+class SourceRecord(Record):
+    """A source as stored; one row per distinct document, shared by every fact drawn from it."""
+
+    id: int
+    title: str
+    publisher: str | None
+    url: str | None
+    published: date | None
+    kind: SourceKind
+    note: str | None
+
+
+class FactRecord(Record):
+    """A fact as stored, with its source and the names of what it is about."""
+
+    id: int
+    topic_id: int
+    key: str
+    statement: str
+    kind: str
+    actors: list[Ref]
+    event: Ref | None
+    place: Ref | None
+    stakeholder: Ref | None
+    interest: str | None
+    as_of: date
+    source: SourceRecord
+    reliability: str
+    credibility: int
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def grade(self) -> str:
+        """The Admiralty code, such as B2."""
+        return f"{self.reliability}{self.credibility}"
+
+
+class Affiliated(Record):
+    """One end of an affiliation as seen from the actor being shown."""
+
+    relation: str
+    other: Ref
+    outgoing: bool
+
+
+class ActorRecord(Record):
+    """An actor with every name it goes by and its links to other actors."""
+
+    id: int
+    topic_id: int
+    slug: str
+    name: str
+    aliases: list[str]
+    kind: str
+    side: str
+    description: str
+    affiliations: list[Affiliated]
+
+
+class PlaceRecord(Record):
+    """A place with its alternative spellings and the place it lies within."""
+
+    id: int
+    topic_id: int
+    slug: str
+    name: str
+    aliases: list[str]
+    kind: str
+    parent: Ref | None
+
+
+class Participation(Record):
+    """An actor's role in an event."""
+
+    actor: Ref
+    role: str
+
+
+class EventRecord(Record):
+    """An event with who took part, where, what it followed and what followed it."""
+
+    id: int
+    topic_id: int
+    slug: str
+    name: str
+    aliases: list[str]
+    date: date
+    precision: DatePrecision
+    place: Ref | None
+    actors: list[Participation]
+    follows: list[Ref]
+    followed_by: list[Ref]
+    summary: str
+
+
+class NameMatch(Record):
+    """A candidate for a name typed by a user, scored 0–100."""
+
+    entity_id: int
+    slug: str
+    name: str
+    matched: str
+    score: float
+
+
+class PackChanges(Record):
+    """What applying a pack did, per kind of record (actors, places, events, facts)."""
+
+    added: dict[str, int]
+    updated: dict[str, int]

@@ -1,0 +1,465 @@
+"""The fact store: every SQL statement the bot runs against its data lives in this package.
+
+Methods return read models from `bot.store.records`; nothing outside `bot/store/` writes SQL. Each query
+is bounded by a LIMIT and served by an index from the migrations, so its cost does not grow with the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.models import normalise
+from bot.store import names as name_index
+from bot.store.database import Database
+from bot.store.names import Entity
+from bot.store.records import (
+    ActorRecord,
+    Affiliated,
+    EventRecord,
+    FactRecord,
+    NameMatch,
+    Participation,
+    PlaceRecord,
+    Ref,
+    SourceRecord,
+    TopicRecord,
+)
+
+STOP_WORDS = frozenset(
+    "a about after against all an and any are as at be been before by can did do does for from had has have how"
+    " in into is it its of on or over since so than that the their them there these they this to up was were"
+    " what when where which who whom why will with would".split()
+)
+
+_FACT_COLUMNS = (
+    "f.id, f.topic_id, f.key, f.statement, f.kind, f.event_id, f.place_id, f.stakeholder_id, f.interest,"
+    " f.as_of, f.reliability, f.credibility, f.status, f.created_at, f.updated_at,"
+    " s.id AS s_id, s.title AS s_title, s.publisher AS s_publisher, s.url AS s_url,"
+    " s.published AS s_published, s.kind AS s_kind, s.note AS s_note"
+)
+_FACT_FROM = "facts f JOIN sources s ON s.id = f.source_id"
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def fts_phrase(text: str) -> str:
+    """Quote text as one FTS5 phrase, so punctuation in a user's query is never FTS syntax."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+class Store:
+    """Reads over the fact store, plus the hooks the writers in `bot.store.writes` share."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        """Open and migrate the store at `path`."""
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        """Close the connection; the bot calls this from `close()`."""
+        await self.db.close()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        """The shared connection (reads need no lock: one worker thread runs them in order)."""
+        return self.db.conn
+
+    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def ping(self) -> int:
+        """The cheapest possible round trip; the benchmarks' floor."""
+        row = await self._one("SELECT 1")
+        return int(row[0]) if row else 0
+
+    # Meta ---------------------------------------------------------------------------------------------
+
+    async def get_meta(self, key: str) -> str | None:
+        """A value the bot keeps for itself, such as the hash of the last command tree synced."""
+        row = await self._one("SELECT value FROM meta WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    async def set_meta(self, key: str, value: str) -> None:
+        """Record a value the bot keeps for itself."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    # Topics -------------------------------------------------------------------------------------------
+
+    async def topic(self, slug: str) -> TopicRecord | None:
+        """The topic with this slug."""
+        row = await self._one("SELECT id, slug, title, summary FROM topics WHERE slug = ?", (slug,))
+        return TopicRecord(**dict(row)) if row else None
+
+    async def topics(self) -> list[TopicRecord]:
+        """Every topic; there are a handful at most."""
+        rows = await self._all("SELECT id, slug, title, summary FROM topics ORDER BY slug LIMIT 100")
+        return [TopicRecord(**dict(r)) for r in rows]
+
+    async def counts(self, topic_id: int) -> dict[str, int]:
+        """Running totals kept by triggers: facts_active, facts_retracted, actors, places, events."""
+        rows = await self._all("SELECT what, n FROM counts WHERE topic_id = ?", (topic_id,))
+        return {r[0]: r[1] for r in rows}
+
+    async def last_change(self, topic_id: int) -> datetime | None:
+        """When a fact of this topic last changed."""
+        row = await self._one("SELECT max(updated_at) FROM facts WHERE topic_id = ?", (topic_id,))
+        return datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    # Names --------------------------------------------------------------------------------------------
+
+    async def find_names(self, topic_id: int, entity: Entity, text: str, limit: int = 25) -> list[NameMatch]:
+        """Candidates for a typed name, best first (see `bot.store.names`)."""
+        return await name_index.find_names(self.conn, topic_id, entity, text, limit)
+
+    async def entity_by_slug(self, topic_id: int, entity: Entity, slug: str) -> int | None:
+        """The id of the actor, place or event with this slug."""
+        table = {"actor": "actors", "place": "places", "event": "events"}[entity]
+        row = await self._one(f"SELECT id FROM {table} WHERE topic_id = ? AND slug = ?", (topic_id, slug))
+        return row[0] if row else None
+
+    async def entity_by_name(self, topic_id: int, entity: Entity, text: str) -> int | None:
+        """The id of the only entity of this kind that goes by exactly this (folded) name."""
+        rows = await self._all(
+            "SELECT DISTINCT entity_id FROM names WHERE topic_id = ? AND entity = ? AND norm = ? LIMIT 2",
+            (topic_id, entity, normalise(text)),
+        )
+        return rows[0][0] if len(rows) == 1 else None
+
+    # Actors, places, events ---------------------------------------------------------------------------
+
+    async def _aliases(self, entity: Entity, entity_id: int) -> list[str]:
+        rows = await self._all(
+            "SELECT name FROM names WHERE entity = ? AND entity_id = ? AND is_primary = 0 ORDER BY id LIMIT 50",
+            (entity, entity_id),
+        )
+        return [r[0] for r in rows]
+
+    async def actor(self, actor_id: int) -> ActorRecord | None:
+        """An actor with its aliases and affiliations in both directions."""
+        row = await self._one(
+            "SELECT id, topic_id, slug, name, kind, side, description FROM actors WHERE id = ?", (actor_id,)
+        )
+        if row is None:
+            return None
+        links = await self._all(
+            "SELECT a.relation, o.id, o.slug, o.name, 1 FROM affiliations a JOIN actors o ON o.id = a.other_id"
+            " WHERE a.actor_id = ?1"
+            " UNION ALL SELECT a.relation, o.id, o.slug, o.name, 0 FROM affiliations a"
+            " JOIN actors o ON o.id = a.actor_id WHERE a.other_id = ?1 LIMIT 60",
+            (actor_id,),
+        )
+        affiliations = [
+            Affiliated(relation=r[0], other=Ref(id=r[1], slug=r[2], name=r[3]), outgoing=bool(r[4])) for r in links
+        ]
+        return ActorRecord(**dict(row), aliases=await self._aliases("actor", actor_id), affiliations=affiliations)
+
+    async def place(self, place_id: int) -> PlaceRecord | None:
+        """A place with its spellings and the place it lies within."""
+        row = await self._one(
+            "SELECT p.id, p.topic_id, p.slug, p.name, p.kind, q.id, q.slug, q.name FROM places p"
+            " LEFT JOIN places q ON q.id = p.parent_id WHERE p.id = ?",
+            (place_id,),
+        )
+        if row is None:
+            return None
+        parent = Ref(id=row[5], slug=row[6], name=row[7]) if row[5] else None
+        return PlaceRecord(
+            id=row[0],
+            topic_id=row[1],
+            slug=row[2],
+            name=row[3],
+            kind=row[4],
+            parent=parent,
+            aliases=await self._aliases("place", place_id),
+        )
+
+    async def place_and_within(self, place_id: int) -> list[int]:
+        """A place and every place inside it, so that a filter on Shan State includes its towns."""
+        rows = await self._all(
+            "WITH RECURSIVE inside(id, depth) AS (SELECT ?, 0 UNION SELECT p.id, depth + 1 FROM places p"
+            " JOIN inside ON p.parent_id = inside.id WHERE depth < 6) SELECT id FROM inside LIMIT 500",
+            (place_id,),
+        )
+        return [r[0] for r in rows]
+
+    async def event(self, event_id: int) -> EventRecord | None:
+        """An event with its participants, place and the events before and after it."""
+        row = await self._one(
+            "SELECT e.id, e.topic_id, e.slug, e.name, e.date, e.precision, e.summary, p.id, p.slug, p.name"
+            " FROM events e LEFT JOIN places p ON p.id = e.place_id WHERE e.id = ?",
+            (event_id,),
+        )
+        if row is None:
+            return None
+        parts = await self._all(
+            "SELECT a.id, a.slug, a.name, ea.role FROM event_actors ea JOIN actors a ON a.id = ea.actor_id"
+            " WHERE ea.event_id = ? ORDER BY a.name LIMIT 50",
+            (event_id,),
+        )
+        follows = await self._all(
+            "SELECT e.id, e.slug, e.name FROM event_follows f JOIN events e ON e.id = f.follows_id"
+            " WHERE f.event_id = ? ORDER BY e.date LIMIT 20",
+            (event_id,),
+        )
+        followed_by = await self._all(
+            "SELECT e.id, e.slug, e.name FROM event_follows f JOIN events e ON e.id = f.event_id"
+            " WHERE f.follows_id = ? ORDER BY e.date LIMIT 20",
+            (event_id,),
+        )
+        return EventRecord(
+            id=row[0],
+            topic_id=row[1],
+            slug=row[2],
+            name=row[3],
+            date=date.fromisoformat(row[4]),
+            precision=row[5],
+            summary=row[6],
+            place=Ref(id=row[7], slug=row[8], name=row[9]) if row[7] else None,
+            actors=[Participation(actor=Ref(id=p[0], slug=p[1], name=p[2]), role=p[3]) for p in parts],
+            follows=[Ref(id=f[0], slug=f[1], name=f[2]) for f in follows],
+            followed_by=[Ref(id=f[0], slug=f[1], name=f[2]) for f in followed_by],
+            aliases=await self._aliases("event", event_id),
+        )
+
+    async def events(
+        self,
+        topic_id: int,
+        *,
+        actor_id: int | None = None,
+        place_ids: Sequence[int] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        newest_first: bool = False,
+        offset: int = 0,
+        limit: int = 10,
+    ) -> list[EventRecord]:
+        """Events in date order, filtered; each filter narrows an indexed range."""
+        join, where, params = _event_filter(topic_id, actor_id, place_ids, since, until)
+        order = "DESC" if newest_first else "ASC"
+        rows = await self._all(
+            f"SELECT e.id FROM events e{join} WHERE {where} ORDER BY e.date {order}, e.id {order} LIMIT ? OFFSET ?",
+            (*params, limit, offset),
+        )
+        found = [await self.event(r[0]) for r in rows]
+        return [e for e in found if e is not None]
+
+    async def count_events(
+        self,
+        topic_id: int,
+        *,
+        actor_id: int | None = None,
+        place_ids: Sequence[int] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        cap: int = 1000,
+    ) -> int:
+        """How many events a timeline filter matches, counted up to `cap` so a page count stays cheap."""
+        join, where, params = _event_filter(topic_id, actor_id, place_ids, since, until)
+        row = await self._one(
+            f"SELECT count(*) FROM (SELECT 1 FROM events e{join} WHERE {where} LIMIT ?)",
+            (*params, cap),
+        )
+        return int(row[0]) if row else 0
+
+    # Facts --------------------------------------------------------------------------------------------
+
+    async def _hydrate(self, rows: Iterable[aiosqlite.Row]) -> list[FactRecord]:
+        rows = list(rows)
+        if not rows:
+            return []
+        ids = [r["id"] for r in rows]
+        marks = ",".join("?" * len(ids))
+        actor_rows = await self._all(
+            "SELECT fa.fact_id, a.id, a.slug, a.name FROM fact_actors fa JOIN actors a ON a.id = fa.actor_id"
+            f" WHERE fa.fact_id IN ({marks}) ORDER BY a.name",
+            ids,
+        )
+        actors: dict[int, list[Ref]] = {}
+        for fact_id, aid, slug, name in actor_rows:
+            actors.setdefault(fact_id, []).append(Ref(id=aid, slug=slug, name=name))
+        refs = await self._refs(rows)
+        facts = []
+        for r in rows:
+            source = SourceRecord(
+                id=r["s_id"],
+                title=r["s_title"],
+                publisher=r["s_publisher"],
+                url=r["s_url"],
+                published=_day(r["s_published"]),
+                kind=r["s_kind"],
+                note=r["s_note"],
+            )
+            facts.append(
+                FactRecord(
+                    id=r["id"],
+                    topic_id=r["topic_id"],
+                    key=r["key"],
+                    statement=r["statement"],
+                    kind=r["kind"],
+                    actors=actors.get(r["id"], []),
+                    event=refs.get(("events", r["event_id"])),
+                    place=refs.get(("places", r["place_id"])),
+                    stakeholder=refs.get(("actors", r["stakeholder_id"])),
+                    interest=r["interest"],
+                    as_of=date.fromisoformat(r["as_of"]),
+                    source=source,
+                    reliability=r["reliability"],
+                    credibility=r["credibility"],
+                    status=r["status"],
+                    created_at=datetime.fromisoformat(r["created_at"]),
+                    updated_at=datetime.fromisoformat(r["updated_at"]),
+                )
+            )
+        return facts
+
+    async def _refs(self, rows: list[aiosqlite.Row]) -> dict[tuple[str, int], Ref]:
+        wanted = {
+            "events": {r["event_id"] for r in rows if r["event_id"]},
+            "places": {r["place_id"] for r in rows if r["place_id"]},
+            "actors": {r["stakeholder_id"] for r in rows if r["stakeholder_id"]},
+        }
+        refs: dict[tuple[str, int], Ref] = {}
+        for table, ids in wanted.items():
+            if not ids:
+                continue
+            found = await self._all(
+                f"SELECT id, slug, name FROM {table} WHERE id IN ({','.join('?' * len(ids))})", list(ids)
+            )
+            refs.update({(table, i): Ref(id=i, slug=s, name=n) for i, s, n in found})
+        return refs
+
+    async def fact(self, fact_id: int) -> FactRecord | None:
+        """One fact, active or retracted."""
+        rows = await self._all(f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.id = ?", (fact_id,))
+        found = await self._hydrate(rows)
+        return found[0] if found else None
+
+    async def facts_of_kind(
+        self, topic_id: int, kinds: Sequence[str], as_of: date | None, limit: int
+    ) -> list[FactRecord]:
+        """The latest active facts of the given kinds, newest first."""
+        marks = ",".join("?" * len(kinds))
+        rows = await self._all(
+            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.topic_id = ? AND f.status = 'active'"
+            f" AND f.kind IN ({marks}) AND f.as_of <= ? ORDER BY f.as_of DESC, f.id ASC LIMIT ?",
+            (topic_id, *kinds, _until(as_of), limit),
+        )
+        return await self._hydrate(rows)
+
+    async def facts_about_actor(self, actor_id: int, as_of: date | None, limit: int) -> list[FactRecord]:
+        """The latest active facts that name this actor."""
+        rows = await self._all(
+            f"SELECT {_FACT_COLUMNS} FROM fact_actors fa JOIN facts f ON f.id = fa.fact_id"
+            " JOIN sources s ON s.id = f.source_id"
+            " WHERE fa.actor_id = ? AND f.status = 'active' AND f.as_of <= ?"
+            " ORDER BY f.as_of DESC, f.id ASC LIMIT ?",
+            (actor_id, _until(as_of), limit),
+        )
+        return await self._hydrate(rows)
+
+    async def facts_about_event(self, event_id: int, as_of: date | None, limit: int) -> list[FactRecord]:
+        """The active facts about this event, oldest first, as a story reads."""
+        rows = await self._all(
+            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.event_id = ? AND f.status = 'active'"
+            " AND f.as_of <= ? ORDER BY f.as_of ASC, f.id ASC LIMIT ?",
+            (event_id, _until(as_of), limit),
+        )
+        return await self._hydrate(rows)
+
+    async def stakes(self, stakeholder_id: int, as_of: date | None, limit: int) -> list[FactRecord]:
+        """The active stakes of one stakeholder, newest first."""
+        rows = await self._all(
+            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.stakeholder_id = ? AND f.status = 'active'"
+            " AND f.as_of <= ? ORDER BY f.as_of DESC, f.id ASC LIMIT ?",
+            (stakeholder_id, _until(as_of), limit),
+        )
+        return await self._hydrate(rows)
+
+    async def search(self, topic_id: int, query: str, as_of: date | None, limit: int) -> list[FactRecord]:
+        """Active facts ranked by BM25 for a free-text question, with names expanded to their aliases."""
+        match = await self.fts_query(topic_id, query)
+        if match is None:
+            return []
+        rows = await self._all(
+            f"SELECT {_FACT_COLUMNS} FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid"
+            " JOIN sources s ON s.id = f.source_id"
+            " WHERE facts_fts MATCH ? AND f.topic_id = ? AND f.status = 'active' AND f.as_of <= ?"
+            " ORDER BY bm25(facts_fts, 1.0, 0.6) LIMIT ?",
+            (match, topic_id, _until(as_of), limit),
+        )
+        return await self._hydrate(rows)
+
+    async def fts_query(self, topic_id: int, query: str) -> str | None:
+        """Turn a question into an FTS5 expression: content words OR'd, known names OR'd with their aliases.
+
+        Multi-word names ("People's Defense Forces") are matched first, longest first, so that the words
+        inside them are not also searched on their own.
+        """
+        words = normalise(query).split()
+        if not words:
+            return None
+        phrases = [" ".join(words[i : i + n]) for n in (4, 3, 2, 1) for i in range(len(words) - n + 1)]
+        aliases = await name_index.expand_aliases(self.conn, topic_id, phrases)
+        used = [False] * len(words)
+        groups: list[str] = []
+        for n in (4, 3, 2, 1):
+            for i in range(len(words) - n + 1):
+                phrase = " ".join(words[i : i + n])
+                if phrase in aliases and not any(used[i : i + n]):
+                    used[i : i + n] = [True] * n
+                    groups.append("(" + " OR ".join(fts_phrase(a) for a in aliases[phrase]) + ")")
+        for i, word in enumerate(words):
+            if not used[i] and word not in STOP_WORDS and len(word) > 1:
+                groups.append(fts_phrase(word) + ("*" if len(word) >= 4 and word.isalpha() else ""))
+        if not groups:
+            groups = [fts_phrase(w) for w in words]
+        return " OR ".join(dict.fromkeys(groups))
+
+
+def _until(as_of: date | None) -> str:
+    return (as_of or date.max).isoformat()
+
+
+def _event_filter(
+    topic_id: int,
+    actor_id: int | None,
+    place_ids: Sequence[int] | None,
+    since: date | None,
+    until: date | None,
+) -> tuple[str, str, list[Any]]:
+    """The JOIN, WHERE and parameters shared by a timeline page and its count."""
+    where = ["e.topic_id = ?"]
+    params: list[Any] = [topic_id]
+    join = ""
+    if actor_id is not None:
+        join = " JOIN event_actors ea ON ea.event_id = e.id AND ea.actor_id = ?"
+        params.insert(0, actor_id)
+    if place_ids is not None:
+        where.append(f"e.place_id IN ({','.join('?' * len(place_ids))})")
+        params.extend(place_ids)
+    if since is not None:
+        where.append("e.date >= ?")
+        params.append(since.isoformat())
+    if until is not None:
+        where.append("e.date <= ?")
+        params.append(until.isoformat())
+    return join, " AND ".join(where), params
