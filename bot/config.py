@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEFAULT_DATABASE = Path("data/briefbot.db")
-DEFAULT_PACKS = Path("data/packs")
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATABASE = PROJECT_ROOT / "data" / "briefbot.db"
+DEFAULT_PACKS = PROJECT_ROOT / "data" / "packs"
 
 
 class ConfigError(Exception):
@@ -33,7 +34,7 @@ def _id_list(value: object) -> object:
 class Settings(BaseSettings):
     """Every setting the bot reads; `.env.example` documents each one for operators."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     discord_token: SecretStr | None = Field(default=None, description="The bot token from the Developer Portal.")
     database_path: Path = Field(default=DEFAULT_DATABASE, description="Where the SQLite fact store lives.")
@@ -85,5 +86,5 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for err in exc.errors():
             name = "_".join(str(p) for p in err["loc"] if not isinstance(p, int)).upper() or "SETTINGS"
-            problems.append(f"{name}: {err['msg']}")
+            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
         raise ConfigError("bad configuration: " + "; ".join(problems)) from None

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.models import (
@@ -104,6 +105,50 @@ class Pack:
     facts: list[Fact]
 
 
+class _PackLoader(yaml.SafeLoader):
+    """SafeLoader that bounds nesting while composing, refuses aliases and leaves dates as text.
+
+    The composer recurses, so depth is checked as each node starts (a 5,000-deep list would otherwise
+    end in RecursionError). An alias re-uses a node, so a few lines can expand to millions of values.
+    Dates stay strings so that pydantic, not the YAML constructor, rejects 2023-02-30 with its line.
+    """
+
+    yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, Any]]]] = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        line = self.peek_event().start_mark.line + 1
+        if self.check_event(AliasEvent):
+            raise PackError([Problem("document", line, "YAML aliases (*name) are not allowed in a pack")])
+        self._nesting = getattr(self, "_nesting", 0) + 1
+        try:
+            if self._nesting > MAX_DEPTH:
+                raise PackError([Problem("document", line, f"nested deeper than {MAX_DEPTH}")])
+            return super().compose_node(parent, index)
+        finally:
+            self._nesting -= 1
+
+
+def _duplicate_keys(node: Node, loc: tuple[int | str, ...] = ()) -> list[Problem]:
+    """YAML keeps the last of two equal keys; in a pack the first would silently vanish."""
+    problems: list[Problem] = []
+    if isinstance(node, MappingNode):
+        seen: set[str] = set()
+        for key, value in node.value:
+            if isinstance(key, ScalarNode):
+                if key.value in seen:
+                    where = _location((*loc, key.value))
+                    problems.append(Problem(where, key.start_mark.line + 1, f"duplicate key {key.value!r}"))
+                seen.add(key.value)
+            problems.extend(_duplicate_keys(value, (*loc, getattr(key, "value", "?"))))
+    elif isinstance(node, SequenceNode):
+        for i, item in enumerate(node.value):
+            problems.extend(_duplicate_keys(item, (*loc, i)))
+    return problems
+
+
 def _depth(node: Node, depth: int = 1) -> int:
     """Refuse deep nesting before construction, which recurses and could exhaust the stack."""
     if depth > MAX_DEPTH:
@@ -140,19 +185,27 @@ def _location(loc: tuple[int | str, ...]) -> str:
 
 def _compose(text: str) -> tuple[Node, Any]:
     """Parse once, keeping the node tree (for line numbers) and the plain data (for validation)."""
-    loader = yaml.SafeLoader(text)
+    loader: _PackLoader | None = None
     try:
+        loader = _PackLoader(text)
         root = loader.get_single_node()
         if root is None:
             raise PackError([Problem("document", None, "the pack is empty")])
         _depth(root)
+        duplicates = _duplicate_keys(root)
+        if duplicates:
+            raise PackError(duplicates)
         data = loader.construct_document(root)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
         raise PackError([Problem("document", line, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    except (ValueError, KeyError, TypeError) as exc:
+        # An explicit tag such as `!!int x` or `!!bool maybe` fails inside PyYAML's constructor.
+        raise PackError([Problem("document", None, f"not valid YAML: a tagged value cannot be read ({exc})")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return root, data
 
 

@@ -52,13 +52,18 @@ class Database:
         if file_path is not None:
             file_path.parent.mkdir(parents=True, exist_ok=True)
         conn = await aiosqlite.connect(target, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode = WAL")
-        await conn.execute("PRAGMA synchronous = NORMAL")
-        await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA busy_timeout = 5000")
-        db = cls(conn, file_path)
-        await db.migrate()
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA busy_timeout = 5000")
+            db = cls(conn, file_path)
+            await db.migrate()
+        except BaseException:
+            # aiosqlite's worker thread is not a daemon: left open, it would keep the process from exiting.
+            await conn.close()
+            raise
         return db
 
     async def migrate(self) -> None:

@@ -35,6 +35,16 @@ def _score(query: str, candidate: str) -> float:
     return max(fuzz.WRatio(query, candidate), fuzz.ratio(query, candidate))
 
 
+def is_confident(text: str, match: NameMatch) -> bool:
+    """Whether a typed name surely means this match: a prefix of one of its names, or a near-spelling.
+
+    Ranking uses a generous partial score (good for suggestions); acting on a name needs more, or "army"
+    would silently mean whichever actor has "Army" in its name.
+    """
+    norm, matched = normalise(text), normalise(match.matched)
+    return bool(norm) and (matched.startswith(norm) or fuzz.ratio(norm, matched) >= 80)
+
+
 async def find_names(
     conn: aiosqlite.Connection, topic_id: int, entity: Entity, text: str, limit: int = 25
 ) -> list[NameMatch]:

@@ -1,0 +1,380 @@
+"""The briefing logic: turns facts from the store into cited answers.
+
+Discord embeds, the offline console and the scheduled digests all call this one class, which is why an
+answer reads the same everywhere. It never touches Discord and never writes SQL; it asks the store for a
+bounded number of records and arranges them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot import __version__
+from bot.briefing.answer import Answer, Citer, Line, Section, format_day, moment
+from bot.briefing.queries import (
+    AboutQuery,
+    ActorQuery,
+    BriefQuery,
+    EventQuery,
+    FactQuery,
+    Query,
+    SearchQuery,
+    StakesQuery,
+    TimelineQuery,
+    since_date,
+)
+from bot.errors import NotFound, UserError
+from bot.models import FactKind, Interest
+from bot.store import Store
+from bot.store.names import Entity, is_confident
+from bot.store.records import EventRecord, FactRecord, TopicRecord
+
+PAGE_SIZE = 8
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+CREDIBILITY = {
+    1: "confirmed by other sources",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "truth cannot be judged",
+}
+ENTITY_WORD = {"actor": "actor", "place": "place", "event": "event"}
+
+
+def grade_meaning(reliability: str, credibility: int) -> str:
+    """An Admiralty code spelled out, because few readers remember what C3 means."""
+    return f"{reliability}{credibility}: source {RELIABILITY[reliability]}, information {CREDIBILITY[credibility]}"
+
+
+def _fact_ref(fact: FactRecord) -> str:
+    return f"{fact.statement} (#{fact.id})"
+
+
+def _event_when(event: EventRecord) -> str:
+    return format_day(event.date, event.precision)
+
+
+class Briefing:
+    """Answers questions about one default topic from the store."""
+
+    def __init__(self, store: Store, topic: str, stakeholder: str) -> None:
+        self.store = store
+        self.topic_slug = topic
+        self.stakeholder = stakeholder
+
+    async def topic(self) -> TopicRecord:
+        """The default topic; a clear error when its pack was never loaded."""
+        found = await self.store.topic(self.topic_slug)
+        if found is None:
+            raise UserError(f"The topic `{self.topic_slug}` is not loaded yet: run `briefbot load PACK`.")
+        return found
+
+    # Names --------------------------------------------------------------------------------------------
+
+    async def suggest(self, entity: Entity, text: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Autocomplete choices as (label, value): the value is the slug, which resolves exactly."""
+        topic = await self.store.topic(self.topic_slug)
+        if topic is None:
+            return []
+        found = await self.store.find_names(topic.id, entity, text, limit)
+        choices = []
+        for match in found:
+            label = match.name if match.matched == match.name else f"{match.name} ({match.matched})"
+            choices.append((label[:100], match.slug[:100]))
+        return choices
+
+    async def resolve(self, topic: TopicRecord, entity: Entity, text: str) -> int:
+        """The one actor, place or event a user meant, or a `NotFound` that offers the closest names."""
+        word = ENTITY_WORD[entity]
+        exact = await self.store.entity_by_slug(topic.id, entity, text.strip())
+        exact = exact or await self.store.entity_by_name(topic.id, entity, text)
+        if exact is not None:
+            return exact
+        found = await self.store.find_names(topic.id, entity, text, 5)
+        clear_lead = len(found) == 1 or (found and found[0].score - found[1].score >= 4)
+        if found and clear_lead and is_confident(text, found[0]):
+            return found[0].entity_id
+        if found:
+            options = ", ".join(f"**{m.name}**" for m in found[:5])
+            raise NotFound(f"No {word} is called “{text}”. Did you mean: {options}?")
+        raise NotFound(f"No {word} is called “{text}”. Start typing and pick one of the suggestions.")
+
+    # Answers ------------------------------------------------------------------------------------------
+
+    async def brief(self, q: BriefQuery) -> Answer:
+        """The situation in one answer, every line cited."""
+        topic = await self.topic()
+        cite = Citer()
+        happening = await self.store.facts_of_kind(topic.id, [FactKind.EVENT], q.as_of, 4)
+        figures = await self.store.facts_of_kind(topic.id, [FactKind.FIGURE], q.as_of, 5)
+        events = await self.store.events(topic.id, until=q.as_of, newest_first=True, limit=5)
+        stakes = await self._stakeholder_stakes(topic, self.stakeholder, q.as_of, 4)
+        sections = [
+            Section(title="Key figures", lines=[cite.fact_line(f) for f in figures]),
+            Section(title="Latest events", lines=await self._event_lines(events, cite, q.as_of)),
+        ]
+        if stakes:
+            name, facts = stakes
+            lines = [cite.line(f"{(f.interest or '').capitalize()}: {f.statement}", f) for f in facts]
+            sections.append(Section(title=f"Stakes for {name}", lines=lines))
+        lines = [cite.fact_line(f) for f in happening]
+        if not (lines or figures or events):
+            lines = [Line(text="Nothing is on record for this date yet.")]
+        return Answer(
+            title=f"{topic.title}{since_date(q.as_of)}",
+            lines=lines,
+            sections=[s for s in sections if s.lines],
+            citations=cite.citations(),
+            footer="Ask /search, /actor, /event or /stakes for more.",
+        )
+
+    async def _event_lines(self, events: list[EventRecord], cite: Citer, as_of: date | None) -> list[Line]:
+        lines = []
+        for event in events:
+            facts = await self.store.facts_about_event(event.id, as_of, 2)
+            where = f", {event.place.name}" if event.place else ""
+            lines.append(cite.line(f"{_event_when(event)}: **{event.name}**{where}", *facts))
+        return lines
+
+    async def _stakeholder_stakes(
+        self, topic: TopicRecord, who: str, as_of: date | None, limit: int
+    ) -> tuple[str, list[FactRecord]] | None:
+        try:
+            actor_id = await self.resolve(topic, "actor", who)
+        except NotFound:
+            return None
+        actor = await self.store.actor(actor_id)
+        facts = await self.store.stakes(actor_id, as_of, limit)
+        return (actor.name if actor else who), facts
+
+    async def actor(self, q: ActorQuery) -> Answer:
+        """A profile of one actor, with its links, key facts and recent events."""
+        topic = await self.topic()
+        actor = await self.store.actor(await self.resolve(topic, "actor", q.name))
+        if actor is None:
+            raise NotFound(f"No actor is called “{q.name}”.")
+        cite = Citer()
+        facts = await self.store.facts_about_actor(actor.id, q.as_of, 6)
+        events = await self.store.events(topic.id, actor_id=actor.id, until=q.as_of, newest_first=True, limit=5)
+        lines = [Line(text=actor.description)] if actor.description else []
+        if actor.aliases:
+            lines.append(Line(text="Also known as: " + ", ".join(actor.aliases)))
+        links = [
+            f"{a.relation.replace('-', ' ')} **{a.other.name}**"
+            if a.outgoing
+            else f"**{a.other.name}** {a.relation.replace('-', ' ')} it"
+            for a in actor.affiliations
+        ]
+        sections = [
+            Section(title="Kind", lines=[Line(text=actor.kind.replace("-", " "))], inline=True),
+            Section(title="Side", lines=[Line(text=actor.side)], inline=True),
+            Section(title="Links", lines=[Line(text=t) for t in links]),
+            Section(title="Key facts", lines=[cite.fact_line(f) for f in facts]),
+            Section(title="Recent events", lines=await self._event_lines(events, cite, q.as_of)),
+        ]
+        return Answer(
+            title=f"{actor.name}{since_date(q.as_of)}",
+            lines=lines,
+            sections=[s for s in sections if s.lines],
+            citations=cite.citations(),
+        )
+
+    async def event(self, q: EventQuery) -> Answer:
+        """An event: when (to its precision) and where, who took part, what it followed and what followed."""
+        topic = await self.topic()
+        event = await self.store.event(await self.resolve(topic, "event", q.name))
+        if event is None:
+            raise NotFound(f"No event is called “{q.name}”.")
+        cite = Citer()
+        facts = await self.store.facts_about_event(event.id, None, 8)
+        when = f"**When:** {_event_when(event)}"
+        if event.precision != "day":
+            when += f" (known to the {event.precision})"
+        lines = [Line(text=when)]
+        if event.place:
+            place = await self.store.place(event.place.id)
+            within = f", {place.parent.name}" if place and place.parent else ""
+            lines.append(Line(text=f"**Where:** {event.place.name}{within}"))
+        if event.summary:
+            lines.append(Line(text=event.summary))
+        who = [Line(text=f"**{p.actor.name}**: {p.role}") for p in event.actors]
+        later = await self._event_lines(
+            [e for e in [await self.store.event(r.id) for r in event.followed_by] if e], cite, None
+        )
+        earlier = await self._event_lines(
+            [e for e in [await self.store.event(r.id) for r in event.follows] if e], cite, None
+        )
+        sections = [
+            Section(title="Who", lines=who),
+            Section(title="What happened", lines=[cite.fact_line(f) for f in facts]),
+            Section(title="What followed", lines=later),
+            Section(title="Followed from", lines=earlier),
+        ]
+        return Answer(
+            title=event.name,
+            lines=lines,
+            sections=[s for s in sections if s.lines],
+            citations=cite.citations(),
+        )
+
+    async def timeline(self, q: TimelineQuery, page: int = 1) -> Answer:
+        """One page of events in date order; the caller pages by asking again with another `page`."""
+        topic = await self.topic()
+        actor_id = await self.resolve(topic, "actor", q.actor) if q.actor else None
+        place_ids = None
+        filters = []
+        if q.actor and actor_id:
+            actor = await self.store.actor(actor_id)
+            filters.append(f"with {actor.name if actor else q.actor}")
+        if q.region:
+            place_id = await self.resolve(topic, "place", q.region)
+            place_ids = await self.store.place_and_within(place_id)
+            place = await self.store.place(place_id)
+            filters.append(f"in {place.name if place else q.region}")
+        if q.since:
+            filters.append(f"from {format_day(q.since)}")
+        if q.until:
+            filters.append(f"to {format_day(q.until)}")
+        window = {"actor_id": actor_id, "place_ids": place_ids, "since": q.since, "until": q.until}
+        total = await self.store.count_events(topic.id, **window)
+        pages = max(1, math.ceil(total / PAGE_SIZE))
+        page = min(max(page, 1), pages)
+        events = await self.store.events(topic.id, **window, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
+        cite = Citer()
+        lines = await self._event_lines(events, cite, None)
+        if not lines:
+            lines = [Line(text="No events match these filters. Try a wider date range or another name.")]
+        return Answer(
+            title="Timeline" + (" " + " ".join(filters) if filters else ""),
+            lines=lines,
+            citations=cite.citations(),
+            page=page,
+            pages=pages,
+        )
+
+    async def stakes(self, q: StakesQuery) -> Answer:
+        """A stakeholder's stakes grouped by interest, each linked to its fact and event."""
+        topic = await self.topic()
+        who = q.stakeholder or self.stakeholder
+        actor = await self.store.actor(await self.resolve(topic, "actor", who))
+        if actor is None:
+            raise NotFound(f"No actor is called “{who}”.")
+        facts = await self.store.stakes(actor.id, q.as_of, 40)
+        cite = Citer()
+        by_interest: dict[str, list[Line]] = {}
+        for fact in facts:
+            behind = f" · event: {fact.event.name}" if fact.event else ""
+            line = cite.line(f"{_fact_ref(fact)}{behind}", fact)
+            by_interest.setdefault(fact.interest or "other", []).append(line)
+        order = [i.value for i in Interest]
+        sections = [
+            Section(title=interest.capitalize(), lines=lines)
+            for interest, lines in sorted(by_interest.items(), key=lambda kv: order.index(kv[0]))
+        ]
+        lines = [] if facts else [Line(text=f"No stakes are on record for {actor.name}.")]
+        return Answer(
+            title=f"What {actor.name} stands to gain or lose{since_date(q.as_of)}",
+            lines=lines,
+            sections=sections,
+            citations=cite.citations(),
+            footer="Use /fact show id:<number> to see any fact in full.",
+        )
+
+    async def search(self, q: SearchQuery) -> Answer:
+        """The facts that best answer a question, ranked."""
+        topic = await self.topic()
+        facts = await self.store.search(topic.id, q.query, None, 8)
+        cite = Citer()
+        lines = [cite.line(_fact_ref(f), f) for f in facts]
+        if not lines:
+            lines = [Line(text="No facts match. Try fewer words, or an actor's or place's name.")]
+        return Answer(title=f"Search: {q.query}"[:256], lines=lines, citations=cite.citations())
+
+    async def fact(self, q: FactQuery) -> Answer:
+        """One fact in full: what it says, what it is about, its grading and source."""
+        fact = await self.store.fact(q.id)
+        if fact is None:
+            raise NotFound(f"There is no fact #{q.id}.")
+        cite = Citer()
+        number = cite.cite(fact)
+        about = [a.name for a in fact.actors] + [r.name for r in (fact.event, fact.place) if r]
+        lines = [Line(text=fact.statement, cites=[number])]
+        if fact.status != "active":
+            lines.insert(0, Line(text="**This fact has been retracted** and appears in no answer."))
+        sections = [
+            Section(title="Kind", lines=[Line(text=fact.kind)], inline=True),
+            Section(title="As of", lines=[Line(text=format_day(fact.as_of))], inline=True),
+            Section(title="Grade", lines=[Line(text=grade_meaning(fact.reliability, fact.credibility))]),
+            Section(title="About", lines=[Line(text=", ".join(about))] if about else []),
+            Section(
+                title="Stake",
+                lines=[Line(text=f"{fact.stakeholder.name}: {fact.interest}")] if fact.stakeholder else [],
+            ),
+            Section(
+                title="Recorded",
+                lines=[Line(text=f"added {moment(fact.created_at)}, last changed {moment(fact.updated_at)}")],
+            ),
+        ]
+        return Answer(
+            title=f"Fact #{fact.id}",
+            lines=lines,
+            sections=[s for s in sections if s.lines],
+            citations=cite.citations(),
+        )
+
+    async def about(self, q: AboutQuery, latency: float | None = None) -> Answer:
+        """Version, what the store holds and how fast the gateway answers."""
+        lines = [Line(text=f"briefbot {__version__}")]
+        for topic in await self.store.topics():
+            counts = await self.store.counts(topic.id)
+            changed = await self.store.last_change(topic.id)
+            text = (
+                f"**{topic.title}** (`{topic.slug}`): {counts.get('facts_active', 0)} facts"
+                f" ({counts.get('facts_retracted', 0)} retracted), {counts.get('actors', 0)} actors,"
+                f" {counts.get('places', 0)} places, {counts.get('events', 0)} events"
+            )
+            lines.append(Line(text=text + (f"; last change {moment(changed)}" if changed else "")))
+        if len(lines) == 1:
+            lines.append(Line(text="The store is empty: load a pack with `briefbot load PACK`."))
+        shown = "offline (console)" if latency is None or math.isnan(latency) else f"{latency * 1000:.0f} ms"
+        return Answer(
+            title="About briefbot",
+            lines=lines,
+            sections=[Section(title="Gateway latency", lines=[Line(text=shown)])],
+        )
+
+
+@dataclass(frozen=True)
+class Command:
+    """A question the console can ask by name; Discord's cogs call the same `Briefing` methods."""
+
+    path: str
+    query: type[Query]
+    run: Callable[[Briefing, Any], Awaitable[Answer]]
+
+
+COMMANDS: dict[str, Command] = {
+    c.path: c
+    for c in (
+        Command("brief", BriefQuery, Briefing.brief),
+        Command("actor", ActorQuery, Briefing.actor),
+        Command("event", EventQuery, Briefing.event),
+        Command("timeline", TimelineQuery, Briefing.timeline),
+        Command("stakes", StakesQuery, Briefing.stakes),
+        Command("search", SearchQuery, Briefing.search),
+        Command("fact show", FactQuery, Briefing.fact),
+        Command("about", AboutQuery, Briefing.about),
+    )
+}

@@ -1,0 +1,216 @@
+"""Numbered migrations: applied once each, in order, all of one or none of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiosqlite
+import pytest
+
+from bot.store import database
+from bot.store.database import Database, migrations
+
+MIGRATION_DIR = Path(database.__file__).parent / "migrations"
+
+
+async def scalar(db: Database, sql: str) -> object:
+    async with db.conn.execute(sql) as cur:
+        row = await cur.fetchone()
+    return row[0] if row else None
+
+
+async def tables(db: Database) -> set[str]:
+    async with db.conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger', 'index')") as cur:
+        return {r[0] for r in await cur.fetchall()}
+
+
+def test_migrations_are_numbered_from_one_without_gaps() -> None:
+    found = migrations()
+    files = sorted(p.name for p in MIGRATION_DIR.glob("*.sql"))
+    assert [name for _, name, _ in found] == files
+    assert [v for v, _, _ in found] == list(range(1, len(files) + 1))
+
+
+def test_migrations_contain_no_transaction_control() -> None:
+    for _, _, sql in migrations():
+        assert database._without_transaction_control(sql) == sql
+
+
+def test_transaction_control_in_a_migration_refused() -> None:
+    with pytest.raises(RuntimeError, match="BEGIN or COMMIT"):
+        database._without_transaction_control("CREATE TABLE x (a);\nCOMMIT;\n")
+    with pytest.raises(RuntimeError, match="BEGIN or COMMIT"):
+        database._without_transaction_control("  begin transaction;\nCREATE TABLE x (a);")
+
+
+def test_gap_in_numbering_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "0001_a.sql").write_text("SELECT 1;")
+    (tmp_path / "0003_c.sql").write_text("SELECT 1;")
+
+    class Fake:
+        def joinpath(self, _: str) -> Path:
+            return tmp_path
+
+    monkeypatch.setattr(database.resources, "files", lambda _: Fake())
+    with pytest.raises(RuntimeError, match="without gaps"):
+        migrations()
+
+
+async def test_fresh_database_is_fully_migrated(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "store.db")
+    try:
+        assert await scalar(db, "PRAGMA user_version") == len(list(MIGRATION_DIR.glob("*.sql")))
+        assert {"topics", "facts", "facts_fts", "names", "names_trigram", "counts", "meta"} <= await tables(db)
+        assert await scalar(db, "PRAGMA foreign_keys") == 1
+    finally:
+        await db.close()
+
+
+async def test_file_database_uses_wal(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "dir" / "store.db"
+    db = await Database.open(path)
+    try:
+        assert path.exists()
+        assert str(await scalar(db, "PRAGMA journal_mode")).lower() == "wal"
+    finally:
+        await db.close()
+
+
+async def test_memory_database_opens() -> None:
+    db = await Database.open(":memory:")
+    try:
+        assert db.path is None
+        assert await scalar(db, "PRAGMA user_version") == len(migrations())
+    finally:
+        await db.close()
+
+
+async def test_reopening_does_not_reapply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "store.db"
+    db = await Database.open(path)
+    async with db.transaction() as conn:
+        await conn.execute("INSERT INTO meta (key, value) VALUES ('kept', 'yes')")
+    await db.close()
+
+    applied: list[str] = []
+    real = database.migrations
+
+    def spying() -> list[tuple[int, str, str]]:
+        found = real()
+        applied.extend(name for _, name, _ in found)
+        return found
+
+    monkeypatch.setattr(database, "migrations", spying)
+    reopened = await Database.open(path)
+    try:
+        # Re-running 0001 would fail on CREATE TABLE; the row written before survives.
+        assert await scalar(reopened, "SELECT value FROM meta WHERE key = 'kept'") == "yes"
+        assert await scalar(reopened, "PRAGMA user_version") == len(real())
+        assert applied  # the migrator looked, and skipped every one
+    finally:
+        await reopened.close()
+
+
+async def test_only_newer_migrations_applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "store.db"
+    real = migrations()
+    db = await Database.open(path)
+    await db.close()
+    extra = (len(real) + 1, f"{len(real) + 1:04d}_extra.sql", "CREATE TABLE extra (a INTEGER);")
+    monkeypatch.setattr(database, "migrations", lambda: [*real, extra])
+    db = await Database.open(path)
+    try:
+        assert "extra" in await tables(db)
+        assert await scalar(db, "PRAGMA user_version") == len(real) + 1
+    finally:
+        await db.close()
+
+
+async def test_failing_migration_rolls_back_completely(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = (1, "0001_first.sql", "CREATE TABLE first_table (a INTEGER);\nINSERT INTO first_table VALUES (1);")
+    broken = (
+        2,
+        "0002_broken.sql",
+        "CREATE TABLE second_table (a INTEGER);\n"
+        "INSERT INTO second_table VALUES (1);\n"
+        "ALTER TABLE first_table ADD COLUMN b TEXT;\n"
+        "INSERT INTO no_such_table VALUES (1);\n",
+    )
+    monkeypatch.setattr(database, "migrations", lambda: [first, broken])
+    conn = await aiosqlite.connect(str(tmp_path / "store.db"), isolation_level=None)
+    db = Database(conn, tmp_path / "store.db")
+    try:
+        with pytest.raises(Exception, match="no_such_table"):
+            await db.migrate()
+        assert not conn.in_transaction
+        found = await tables(db)
+        assert "first_table" in found
+        assert "second_table" not in found
+        async with conn.execute("PRAGMA table_info(first_table)") as cur:
+            assert [r[1] for r in await cur.fetchall()] == ["a"]
+        assert await scalar(db, "SELECT count(*) FROM first_table") == 1
+        assert await scalar(db, "PRAGMA user_version") == 1
+
+        # Fixed, the second migration applies on the next start.
+        fixed = (2, "0002_fixed.sql", "CREATE TABLE second_table (a INTEGER);")
+        monkeypatch.setattr(database, "migrations", lambda: [first, fixed])
+        await db.migrate()
+        assert "second_table" in await tables(db)
+        assert await scalar(db, "PRAGMA user_version") == 2
+    finally:
+        await conn.close()
+
+
+async def test_failing_first_migration_leaves_an_empty_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = (1, "0001_broken.sql", "CREATE TABLE t (a INTEGER);\nSELECT * FROM missing;")
+    monkeypatch.setattr(database, "migrations", lambda: [broken])
+    conn = await aiosqlite.connect(str(tmp_path / "store.db"), isolation_level=None)
+    db = Database(conn, None)
+    try:
+        with pytest.raises(Exception, match="missing"):
+            await db.migrate()
+        assert await tables(db) == set()
+        assert await scalar(db, "PRAGMA user_version") == 0
+    finally:
+        await conn.close()
+
+
+async def test_open_closes_the_connection_when_migration_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # aiosqlite's worker thread is not a daemon: a connection left open keeps the process from exiting.
+    opened: list[aiosqlite.Connection] = []
+    real_connect = aiosqlite.connect
+
+    def spying_connect(*args: object, **kwargs: object) -> aiosqlite.Connection:
+        conn = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        opened.append(conn)
+        return conn
+
+    monkeypatch.setattr(database.aiosqlite, "connect", spying_connect)
+    monkeypatch.setattr(database, "migrations", lambda: [(1, "0001_broken.sql", "SELECT * FROM missing;")])
+    with pytest.raises(Exception, match="missing"):
+        await Database.open(tmp_path / "store.db")
+    assert len(opened) == 1
+    with pytest.raises(ValueError, match="no active connection"):
+        await opened[0].execute("SELECT 1")
+
+
+async def test_transaction_rolls_back_on_error() -> None:
+    db = await Database.open(":memory:")
+    try:
+
+        async def write_then_fail() -> None:
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+                raise ZeroDivisionError
+
+        with pytest.raises(ZeroDivisionError):
+            await write_then_fail()
+        assert await scalar(db, "SELECT count(*) FROM meta") == 0
+        assert not db.conn.in_transaction
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+        assert await scalar(db, "SELECT count(*) FROM meta") == 1
+    finally:
+        await db.close()
