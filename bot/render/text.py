@@ -1,0 +1,93 @@
+"""Answers as plain text for the console, and the line formats every renderer shares.
+
+The console shows everything: there is no length limit to respect, so nothing is cut. Discord's
+timestamp markup means nothing outside Discord, so moments become ISO times in UTC, which read the same
+on every machine. The `Entry` formats live here, not in the embed renderer, so that a line or a source
+reads exactly the same in both places and this module never needs discord.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from bot.briefing.answer import Answer, Citation, Line, describe_source
+
+_MOMENT = re.compile(r"<t:(-?\d+)(?::[a-zA-Z])?>")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One shown line split into a body that may be shortened and a tail that must survive shortening.
+
+    The tail carries what makes a line trustworthy (its cite markers, a source's grade and fact ids), so
+    a renderer that has to cut a line cuts the body and keeps the tail whole.
+    """
+
+    body: str
+    tail: str = ""
+    separator: str = " "
+
+    def __str__(self) -> str:
+        return f"{self.body}{self.separator}{self.tail}" if self.tail else self.body
+
+
+def line_entry(line: Line) -> Entry:
+    """A line as `text [1][2]`: markers after the text, where they do not interrupt reading."""
+    return Entry(line.text, "".join(f"[{number}]" for number in line.cites))
+
+
+def citation_entry(citation: Citation) -> Entry:
+    """A source as `[n] description · grade B2 · facts #3, #7`, so a reader can weigh it without looking it up."""
+    tail = [_listed("grade", citation.grades), _listed("fact", [f"#{i}" for i in citation.fact_ids])]
+    return Entry(f"[{citation.number}] {describe_source(citation.source)}", " · ".join(filter(None, tail)), " · ")
+
+
+def _listed(noun: str, items: list[str]) -> str:
+    if not items:
+        return ""
+    return f"{noun}{'s' if len(items) > 1 else ''} {', '.join(items)}"
+
+
+def page_label(answer: Answer) -> str | None:
+    """`Page 2/5`, only when there is more than one page to turn."""
+    return f"Page {answer.page}/{answer.pages}" if answer.pages > 1 else None
+
+
+def plain_moments(text: str) -> str:
+    """Replace Discord's `<t:UNIX[:style]>` with `2023-11-27 09:00 UTC`, whatever the style letter.
+
+    Every style becomes the same absolute UTC time: Discord would localise it per reader, which a console
+    cannot, and a relative "3 hours ago" would be stale by the time anyone reads a log. Timestamps too far
+    out for a datetime are left as they were rather than failing the whole answer.
+    """
+
+    def iso(match: re.Match[str]) -> str:
+        try:
+            when = datetime.fromtimestamp(int(match[1]), UTC)
+        except (OverflowError, OSError, ValueError):
+            return match[0]
+        return f"{when:%Y-%m-%d %H:%M} UTC"
+
+    return _MOMENT.sub(iso, text)
+
+
+def _heading(text: str, rule: str) -> list[str]:
+    return [text, rule * max(len(text), 1)]
+
+
+def render_text(answer: Answer) -> str:
+    """The whole answer for a terminal: headings underlined, sources listed, nothing left out."""
+    out = _heading(answer.title, "=")
+    out += [str(line_entry(line)) for line in answer.lines]
+    for section in answer.sections:
+        out += ["", *_heading(section.title, "-")]
+        out += [str(line_entry(line)) for line in section.lines]
+    if answer.citations:
+        out += ["", *_heading("Sources", "-")]
+        out += [str(citation_entry(citation)) for citation in answer.citations]
+    footer = " · ".join(part for part in (answer.footer, page_label(answer)) if part)
+    if footer:
+        out += ["", footer]
+    return plain_moments("\n".join(out))
