@@ -84,7 +84,7 @@ class SearchQuery(Query):
 class FactQuery(Query):
     """One fact in full, with its source and grading."""
 
-    id: Annotated[int, Field(ge=1, le=2**53)] = Field(description="The fact's number, as shown after # in answers.")
+    id: Annotated[int, Field(ge=1, le=2**53 - 1)] = Field(description="The fact's number, as shown after # in answers.")
 
 
 class AboutQuery(Query):

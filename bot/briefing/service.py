@@ -120,7 +120,7 @@ class Briefing:
         happening = await self.store.facts_of_kind(topic.id, [FactKind.EVENT], q.as_of, 4)
         figures = await self.store.facts_of_kind(topic.id, [FactKind.FIGURE], q.as_of, 5)
         events = await self.store.events(topic.id, until=q.as_of, newest_first=True, limit=5)
-        stakes = await self._stakeholder_stakes(topic, self.stakeholder, q.as_of, 4)
+        stakes = await self._headline_stakes(topic, self.stakeholder, q.as_of, 4)
         sections = [
             Section(title="Key figures", lines=[cite.fact_line(f) for f in figures]),
             Section(title="Latest events", lines=await self._event_lines(events, cite, q.as_of)),
@@ -148,16 +148,19 @@ class Briefing:
             lines.append(cite.line(f"{_event_when(event)}: **{event.name}**{where}", *facts))
         return lines
 
-    async def _stakeholder_stakes(
+    async def _headline_stakes(
         self, topic: TopicRecord, who: str, as_of: date | None, limit: int
     ) -> tuple[str, list[FactRecord]] | None:
+        """The newest stake of each interest first, so a short list shows the breadth of what is at stake."""
         try:
             actor_id = await self.resolve(topic, "actor", who)
         except NotFound:
             return None
         actor = await self.store.actor(actor_id)
-        facts = await self.store.stakes(actor_id, as_of, limit)
-        return (actor.name if actor else who), facts
+        facts = await self.store.stakes(actor_id, as_of, 40)
+        firsts = list({f.interest: f for f in reversed(facts)}.values())[::-1]
+        ranked = firsts + [f for f in facts if f not in firsts]
+        return (actor.name if actor else who), ranked[:limit]
 
     async def actor(self, q: ActorQuery) -> Answer:
         """A profile of one actor, with its links, key facts and recent events."""

@@ -237,3 +237,9 @@ async def test_about_counts(briefing):
     body = texts(await briefing.about(AboutQuery()))
     assert "7 facts (0 retracted), 4 actors, 4 places, 3 events" in body
     assert "offline" in body
+
+
+async def test_brief_headline_stakes_span_interests(briefing):
+    answer = await briefing.brief(BriefQuery())
+    stakes = next(s for s in answer.sections if s.title == "Stakes for Beijing")
+    assert [line.text.split(":")[0] for line in stakes.lines] == ["Trade", "Citizens"]

@@ -1,0 +1,99 @@
+"""The Discord bot: owns its resources, loads the cogs, and syncs commands only when they changed.
+
+Following discord.py's `advanced_startup` example, `setup_hook` opens the store and builds the services
+(the loop is running by then) and `close` releases them. Command sync is deliberate: the payload is
+hashed and compared with the last sync recorded in the store, so restarts do not spend Discord's
+tight sync rate limit, and `on_ready` (which fires on every reconnect) never syncs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+from discord.gateway import DiscordWebSocket
+
+from bot.briefing.service import Briefing
+from bot.config import Settings
+from bot.interactions import BriefTree
+from bot.render import NO_MENTIONS
+from bot.seeding import seed_if_empty
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS = ("cogs.briefing", "cogs.facts", "cogs.meta")
+
+
+def command_payload(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> list[dict[str, object]]:
+    """The JSON Discord would receive for this scope, which is what decides whether a sync is needed."""
+    return [command.to_dict(tree) for command in tree.get_commands(guild=guild)]
+
+
+def payload_hash(payload: list[dict[str, object]]) -> str:
+    """A stable digest of a command payload."""
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+
+
+class BriefBot(commands.Bot):
+    """briefbot's client: slash commands only, no privileged intents, nothing it posts can ping."""
+
+    store: Store
+    briefing: Briefing
+
+    def __init__(self, settings: Settings, *, force_sync: bool = False) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            tree_cls=BriefTree,
+            allowed_mentions=NO_MENTIONS,
+            help_command=None,
+        )
+        self.settings = settings
+        self.force_sync = force_sync
+        if settings.discord_api_base:
+            discord.http.Route.BASE = settings.discord_api_base
+
+    async def setup_hook(self) -> None:
+        """Open the store, seed it on first start, load the cogs, then sync if the commands changed."""
+        if self.settings.discord_api_base:
+            # A plain Bot dials Discord's default gateway; a replacement API must name its own gateway.
+            _, url, _ = await self.http.get_bot_gateway()
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        self.store = await Store.open(self.settings.database_path)
+        await seed_if_empty(self.store, self.settings.packs_dir)
+        self.briefing = Briefing(self.store, self.settings.default_topic, self.settings.default_stakeholder)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        await self.sync_commands(force=self.force_sync)
+
+    async def sync_commands(self, *, force: bool = False) -> list[str]:
+        """Sync each scope whose payload differs from the last one synced; return the scopes synced."""
+        guilds = [discord.Object(id=g) for g in self.settings.guild_ids]
+        for guild in guilds:
+            self.tree.copy_global_to(guild=guild)
+        synced = []
+        for guild in guilds or [None]:
+            scope = f"guild:{guild.id}" if guild else "global"
+            key = f"command-sync:{self.application_id}:{scope}"
+            digest = payload_hash(command_payload(self.tree, guild))
+            if not force and await self.store.get_meta(key) == digest:
+                log.info("commands unchanged for %s; not syncing", scope)
+                continue
+            await self.tree.sync(guild=guild)
+            await self.store.set_meta(key, digest)
+            synced.append(scope)
+            log.info("synced commands to %s", scope)
+        return synced
+
+    async def close(self) -> None:
+        """Disconnect, then close the store so no write is cut off."""
+        await super().close()
+        store = getattr(self, "store", None)
+        if store is not None:
+            await store.close()

@@ -1,0 +1,122 @@
+"""The `briefbot` command: run the bot, its offline console, a forced sync, or load a pack.
+
+Every path starts by reading the settings, so a missing or malformed setting ends the program with one
+line on standard error (exit status 2) rather than a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import discord
+
+from bot.app import BriefBot
+from bot.briefing.service import Briefing
+from bot.config import ConfigError, Settings, load_settings
+from bot.console import run_console
+from bot.packs import PackError
+from bot.seeding import load_pack_file, seed_if_empty
+from bot.store import Store
+
+log = logging.getLogger("briefbot")
+
+NO_TOKEN = """\
+No Discord token is configured, so briefbot cannot connect to Discord.
+To get one: https://discord.com/developers/applications → New Application → Bot → Reset Token,
+then put DISCORD_TOKEN=… in .env (see .env.example and the README).
+Meanwhile, here is the offline console: the same answers from the same store."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="briefbot", description="Cited crisis briefings for Discord.")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default; without a token, the offline console)")
+    sub.add_parser("console", help="answer /commands typed or piped on standard input, offline")
+    sub.add_parser("sync", help="sync the slash commands to Discord now, even if unchanged")
+    load = sub.add_parser("load", help="validate a YAML pack and load it into the store")
+    load.add_argument("packs", nargs="+", type=Path, metavar="PACK")
+    return parser
+
+
+async def console(settings: Settings) -> int:
+    """Run the offline console until end of input, on the same store (seeded on first start) as the bot."""
+    store = await Store.open(settings.database_path)
+    try:
+        await seed_if_empty(store, settings.packs_dir)
+        await run_console(Briefing(store, settings.default_topic, settings.default_stakeholder))
+    finally:
+        await store.close()
+    return 0
+
+
+async def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
+    """Connect to Discord and serve until stopped; with `sync_only`, log in, force a sync and leave."""
+    assert settings.discord_token is not None
+    token = settings.discord_token.get_secret_value()
+    try:
+        async with BriefBot(settings, force_sync=sync_only) as bot:
+            if sync_only:
+                await bot.login(token)
+                print("commands synced", file=sys.stderr)
+            else:
+                await bot.start(token)
+    except discord.LoginFailure:
+        print("error: Discord rejected DISCORD_TOKEN; reset the token in the Developer Portal.", file=sys.stderr)
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        print("error: Discord refused the gateway intents; briefbot needs no privileged ones.", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def load(settings: Settings, packs: Sequence[Path]) -> int:
+    """Load each pack; a bad pack loads nothing and every problem is printed with its line."""
+    store = await Store.open(settings.database_path)
+    status = 0
+    try:
+        for path in packs:
+            try:
+                changes = await load_pack_file(store, path)
+            except (PackError, OSError) as exc:
+                print(f"{path}: {exc}", file=sys.stderr)
+                status = 1
+                continue
+            print(f"{path}: added {changes.added or 'nothing'}, updated {changes.updated or 'nothing'}")
+    finally:
+        await store.close()
+    return status
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `briefbot` command."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    discord.utils.setup_logging(level=getattr(logging, settings.log_level), root=True)
+    command = args.command or "run"
+    if command == "load":
+        return asyncio.run(load(settings, args.packs))
+    if command == "console":
+        return asyncio.run(console(settings))
+    if settings.discord_token is None:
+        if command == "sync":
+            print("error: DISCORD_TOKEN is not set; syncing needs the bot's token.", file=sys.stderr)
+            return 2
+        print(NO_TOKEN, file=sys.stderr)
+        return asyncio.run(console(settings))
+    try:
+        return asyncio.run(run_bot(settings, sync_only=command == "sync"))
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

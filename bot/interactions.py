@@ -1,0 +1,129 @@
+"""Discord-side plumbing every cog shares: answering on time, once, and failing politely.
+
+Cogs stay thin because the rules live here: answers never ping anyone, a slow answer defers before
+Discord's 3-second deadline, a second response is never attempted (follow-ups after the first), and
+every failure is either a message the user can act on or a logged bug with an error id.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.briefing.answer import Answer
+from bot.errors import UserError
+from bot.render import NO_MENTIONS, render_embeds
+from bot.store.names import Entity
+
+log = logging.getLogger(__name__)
+
+DEFER_AFTER = 1.5
+
+
+async def send_answer(
+    interaction: discord.Interaction[Any],
+    work: Awaitable[Answer],
+    *,
+    ephemeral: bool = False,
+    view: Callable[[Answer], discord.ui.View | None] | None = None,
+) -> Answer:
+    """Reply with an answer; defer first if it is not ready well inside Discord's 3-second deadline.
+
+    `view` builds the buttons from the finished answer (a pager needs to know how many pages there are).
+    """
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+    if not done:
+        await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+    answer = await task
+    embeds = render_embeds(answer)
+    buttons = view(answer) if view else None
+    if interaction.response.is_done():
+        await interaction.edit_original_response(embeds=embeds, view=buttons, allowed_mentions=NO_MENTIONS)
+    elif buttons is not None:
+        await interaction.response.send_message(
+            embeds=embeds, view=buttons, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+        )
+    else:
+        await interaction.response.send_message(embeds=embeds, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+    return answer
+
+
+async def tell(interaction: discord.Interaction[Any], message: str) -> None:
+    """An ephemeral note to the user, as a first response or as a follow-up, never a second response."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+        else:
+            await interaction.response.send_message(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    except discord.HTTPException:
+        log.warning("could not tell user %s: %s", interaction.user.id, message, exc_info=True)
+
+
+def user_message(error: BaseException) -> str | None:
+    """What to tell the user for an error they can fix, or None for a bug."""
+    original = getattr(error, "original", None) or error.__cause__ or error
+    if isinstance(original, UserError):
+        return f"⚠️ {original}"
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"⚠️ Slow down: try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.CheckFailure):
+        return f"⛔ {error}" if str(error) else "⛔ You cannot use this command here."
+    if isinstance(error, app_commands.TransformerError):
+        return f"⚠️ `{error.value}` is not valid here: {original}"
+    return None
+
+
+async def report_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
+    """Answer a failed interaction: the fix for user errors, an apology with an id for bugs."""
+    message = user_message(error)
+    if message is None:
+        error_id = secrets.token_hex(4)
+        command = interaction.command.qualified_name if interaction.command else None
+        data = interaction.data or {}
+        log.error(
+            "interaction failed [error id %s] command=%s options=%s custom_id=%s user=%s guild=%s channel=%s",
+            error_id,
+            command,
+            data.get("options"),
+            data.get("custom_id"),
+            interaction.user.id,
+            interaction.guild_id,
+            interaction.channel_id,
+            exc_info=getattr(error, "original", error),
+        )
+        message = f"Sorry, something went wrong on our side (error id `{error_id}`). It has been logged."
+    await tell(interaction, message)
+
+
+class BriefTree(app_commands.CommandTree):
+    """The one place slash-command errors are answered."""
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError) -> None:
+        """Send the user one ephemeral message, whatever failed."""
+        await report_error(interaction, error)
+
+
+def name_autocomplete(
+    entity: Entity,
+) -> Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]:
+    """An autocomplete callback over actor, place or event names.
+
+    It never raises: discord.py would swallow the error and the user would see an empty list.
+    """
+
+    async def complete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        try:
+            choices = await interaction.client.briefing.suggest(entity, current[:100])
+        except Exception:
+            log.exception("autocomplete for %s failed on %r", entity, current)
+            return []
+        return [app_commands.Choice(name=label, value=value) for label, value in choices[:25]]
+
+    return complete

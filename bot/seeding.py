@@ -1,0 +1,32 @@
+"""Loading packs into the store: on first start, and on demand with `briefbot load`."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from bot.packs import read_pack
+from bot.store import Store
+from bot.store.records import PackChanges
+from bot.store.writes import apply_pack
+
+log = logging.getLogger(__name__)
+
+
+async def load_pack_file(store: Store, path: Path) -> PackChanges:
+    """Validate a pack file as a whole, then apply it in one transaction."""
+    changes = await apply_pack(store.db, read_pack(path))
+    log.info("loaded pack %s: added %s, updated %s", path.name, changes.added, changes.updated)
+    return changes
+
+
+async def seed_if_empty(store: Store, packs_dir: Path) -> list[Path]:
+    """On a store with no topics, load every pack under `packs_dir`, so a fresh install answers at once."""
+    if await store.topics():
+        return []
+    loaded = []
+    for path in sorted(await asyncio.to_thread(lambda: list(packs_dir.glob("*.yaml")))):
+        await load_pack_file(store, path)
+        loaded.append(path)
+    return loaded

@@ -1,0 +1,36 @@
+"""/about and /ping: what the bot is and whether it is alive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import BriefBot
+from bot.briefing.queries import AboutQuery, summary
+from bot.interactions import send_answer
+from bot.render import NO_MENTIONS
+
+
+class MetaCog(commands.Cog, name="Meta"):
+    """Commands about the bot itself."""
+
+    def __init__(self, bot: BriefBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="about", description=summary(AboutQuery))
+    async def about(self, interaction: discord.Interaction[Any]) -> None:
+        """/about."""
+        await send_answer(interaction, self.bot.briefing.about(AboutQuery(), self.bot.latency))
+
+    @app_commands.command(name="ping", description="Check that the bot answers (for gateway latency, see /about).")
+    async def ping(self, interaction: discord.Interaction[Any]) -> None:
+        """/ping does no work on purpose: it is the floor the benchmarks compare every command with."""
+        await interaction.response.send_message("pong", ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: BriefBot) -> None:
+    """Load the meta commands."""
+    await bot.add_cog(MetaCog(bot))

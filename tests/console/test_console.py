@@ -1,0 +1,152 @@
+"""The offline console, driven through standard input exactly as an operator would."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.briefing.service import COMMANDS, Briefing
+from bot.console import answer_line, help_text, parse_line, run_console
+from bot.errors import UserError
+from bot.packs import parse_pack
+from bot.store import Store
+from bot.store.writes import apply_pack
+from tests.unit.test_briefing import PACK
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+async def briefing():
+    store = await Store.open(":memory:")
+    await apply_pack(store.db, parse_pack(PACK))
+    yield Briefing(store, "crisis", "Beijing")
+    await store.close()
+
+
+def test_parse_line_splits_path_and_quoted_options():
+    parsed = parse_line('/timeline actor:"Three Brotherhood Alliance" since:2023-10-01 page:2')
+    assert parsed.command is COMMANDS["timeline"]
+    assert parsed.options == {"actor": "Three Brotherhood Alliance", "since": "2023-10-01"}
+    assert parsed.page == 2
+    assert parse_line("/fact show id:3").command is COMMANDS["fact show"]
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("brief", "start with /"),
+        ("/nope", "no command `/nope`"),
+        ('/actor name:"unclosed', "quote values"),
+        ("/actor name:a name:b", "given twice"),
+        ("/timeline page:0", "`page`"),
+    ],
+)
+def test_parse_line_errors_say_what_to_do(line, message):
+    with pytest.raises(UserError, match=message):
+        parse_line(line)
+
+
+async def test_answers_match_the_briefing_service(briefing):
+    text = await answer_line(briefing, "/actor name:Tatmadaw")
+    assert text.startswith("Myanmar junta")
+    assert "air superiority" in text
+    assert "Sources" in text and "Wire" in text
+
+
+async def test_bad_options_are_errors_not_tracebacks(briefing):
+    assert (await answer_line(briefing, "/brief as_of:2023-02-30")).startswith("error: `as_of`")
+    assert "unknown option" in await answer_line(briefing, "/brief colour:red")
+    assert "Did you mean" in await answer_line(briefing, "/actor name:army")
+    assert "required" in (await answer_line(briefing, "/actor")).lower()
+
+
+async def test_run_console_reads_until_end_of_input(briefing):
+    stdin = io.StringIO("# a comment\n\n/search query:trade\nhelp\n/fact show id:999\n")
+    stdout = io.StringIO()
+    await run_console(briefing, stdin, stdout)
+    out = stdout.getvalue()
+    assert "Hundreds of millions of dollars in trade were halted" in out
+    assert "/timeline [actor:…]" in out
+    assert "error: There is no fact #999." in out
+    assert "briefbot>" not in out  # no prompt when input is not a terminal
+
+
+def test_help_lists_every_command_and_option():
+    text = help_text()
+    for command in COMMANDS.values():
+        assert f"/{command.path}" in text
+        for name in command.query.model_fields:
+            assert f"{name}:" in text
+
+
+def test_briefbot_console_command_through_stdin(tmp_path):
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    (packs / "crisis.yaml").write_text(PACK, encoding="utf-8")
+    env = {
+        **os.environ,
+        "DATABASE_PATH": str(tmp_path / "store.db"),
+        "PACKS_DIR": str(packs),
+        "DEFAULT_TOPIC": "crisis",
+        "DISCORD_TOKEN": "",
+    }
+    lines = '/brief\n/stakes\n/event name:"Operation 1027"\n/about\n'
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "Test crisis" in out
+    assert "What Beijing stands to gain or lose" in out
+    assert "27 Oct 2023" in out
+    assert "7 facts (0 retracted)" in out
+    assert "offline (console)" in out
+    assert (tmp_path / "store.db").exists()
+
+
+def test_run_without_token_points_to_the_console(tmp_path):
+    env = {**os.environ, "DATABASE_PATH": str(tmp_path / "s.db"), "PACKS_DIR": str(tmp_path), "DISCORD_TOKEN": ""}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        input="/about\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0
+    assert "No Discord token" in done.stderr and "Reset Token" in done.stderr
+    assert "The store is empty" in done.stdout
+
+
+def test_bad_setting_stops_with_one_line(tmp_path):
+    env = {**os.environ, "TIMEZONE": "Mars/Olympus", "GUILD_IDS": "12,abc"}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        input="",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "TIMEZONE" in lines[0] and "GUILD_IDS" in lines[0]
