@@ -1,0 +1,44 @@
+"""Start, restart and sync: the command tree is sent to Discord only when it changed or when asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cli import run_bot
+from tests.discord_double import DiscordDouble
+from tests.e2e.conftest import World, bot_settings, running_bot
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def test_restart_on_the_same_database_does_not_resync(discord_double: DiscordDouble, world: World):
+    settings = bot_settings(discord_double, world)
+    async with running_bot(discord_double, settings) as bot:
+        facts = (await bot.store.counts((await bot.store.topic("operation-1027")).id))["facts_active"]
+    assert discord_double.command_puts[world.guild.id] == 1
+    async with running_bot(discord_double, settings) as bot:
+        result = await discord_double.slash(world.guild, world.channel, world.member, "ping")
+        assert result.text == "pong"
+        again = (await bot.store.counts((await bot.store.topic("operation-1027")).id))["facts_active"]
+    assert discord_double.command_puts[world.guild.id] == 1, "an unchanged tree was synced again"
+    assert again == facts, "the seed pack was loaded twice"
+
+
+async def test_briefbot_sync_forces_a_sync(discord_double: DiscordDouble, world: World):
+    before = discord_double.command_puts[world.guild.id]
+    assert await run_bot(bot_settings(discord_double, world), sync_only=True) == 0
+    assert discord_double.command_puts[world.guild.id] == before + 1
+
+
+async def test_without_guild_ids_commands_sync_globally(discord_double: DiscordDouble, world: World, tmp_path):
+    settings = bot_settings(discord_double, world, guild_ids=[], database_path=tmp_path / "global.db")
+    async with running_bot(discord_double, settings):
+        pass
+    assert discord_double.command_puts[None] == 1
+    assert {c["name"] for c in discord_double.commands()} >= {"brief", "actor", "fact"}
+
+
+async def test_a_rejected_token_is_one_line_not_a_traceback(discord_double: DiscordDouble, world: World, capsys):
+    settings = bot_settings(discord_double, world, discord_token="not-the-token")
+    assert await run_bot(settings) == 1
+    assert "rejected DISCORD_TOKEN" in capsys.readouterr().err
