@@ -86,7 +86,7 @@ async def load(settings: Settings, packs: Sequence[Path]) -> int:
                 print(f"{path}: {exc}", file=sys.stderr)
                 status = 1
                 continue
-            print(f"{path}: added {changes.added or 'nothing'}, updated {changes.updated or 'nothing'}")
+            print(f"{path}: added {changes.added}, changed {changes.changed}, unchanged {changes.unchanged}")
     finally:
         await store.close()
     return status

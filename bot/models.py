@@ -276,3 +276,13 @@ class Fact(Strict):
     def grade(self) -> str:
         """The Admiralty code, such as B2."""
         return f"{self.reliability}{self.credibility}"
+
+
+class Author(Strict):
+    """Who made a change: a Discord user, or the operator at the command line (no id)."""
+
+    id: int | None = None
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+
+
+OPERATOR = Author(name="operator (command line)")

@@ -8,9 +8,9 @@ and avoids YAML anchors (whose expansion a hostile file could use to blow up val
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -78,6 +78,7 @@ class PackFact(BaseModel):
     source: Slug
     reliability: Reliability
     credibility: Credibility
+    retracted: Annotated[str, Field(min_length=1, max_length=500)] | None = None
 
 
 class PackFile(BaseModel):
@@ -103,6 +104,7 @@ class Pack:
     places: list[Place]
     events: list[Event]
     facts: list[Fact]
+    retracted: dict[str, str] = field(default_factory=dict)
 
 
 class _PackLoader(yaml.SafeLoader):
@@ -281,13 +283,14 @@ def _resolve(doc: PackFile, root: Node) -> Pack:
             problem(("facts", i, "source"), f"unknown source {pf.source!r}; declare it under sources")
             continue
         try:
-            facts.append(Fact(**pf.model_dump(exclude={"source"}), source=source))
+            facts.append(Fact(**pf.model_dump(exclude={"source", "retracted"}), source=source))
         except ValidationError as exc:
             for err in exc.errors():
                 problem(("facts", i, *err["loc"]), err["msg"])
     if problems:
         raise PackError(problems)
-    return Pack(doc.topic, list(doc.actors), list(doc.places), list(doc.events), facts)
+    retracted = {pf.key: pf.retracted for pf in doc.facts if pf.retracted}
+    return Pack(doc.topic, list(doc.actors), list(doc.places), list(doc.events), facts, retracted)
 
 
 def read_pack(path: Path) -> Pack:

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 async def load_pack_file(store: Store, path: Path) -> PackChanges:
     """Validate a pack file as a whole, then apply it in one transaction."""
     changes = await apply_pack(store.db, read_pack(path))
-    log.info("loaded pack %s: added %s, updated %s", path.name, changes.added, changes.updated)
+    log.info("loaded pack %s: added %s, changed %s", path.name, changes.added, changes.changed)
     return changes
 
 

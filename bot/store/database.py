@@ -37,10 +37,16 @@ def migrations() -> list[tuple[int, str, str]]:
 
 
 class Database:
-    """One aiosqlite connection with the project's pragmas, migrations and write lock."""
+    """A writer connection (one writer at a time, under a lock) and, for files, a separate reader.
+
+    With WAL, the reader sees only committed data on its own thread: a question asked during a large
+    import neither waits behind it nor sees it half-applied. An in-memory database (tests) cannot be
+    shared between connections, so there the reader is the writer.
+    """
 
     def __init__(self, conn: aiosqlite.Connection, path: Path | None) -> None:
         self.conn = conn
+        self.reader = conn
         self.path = path
         self._write_lock = asyncio.Lock()
 
@@ -51,15 +57,13 @@ class Database:
         file_path = None if target == ":memory:" else Path(target)
         if file_path is not None:
             file_path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(target, isolation_level=None)
+        conn = await _connect(target)
         try:
-            conn.row_factory = aiosqlite.Row
             await conn.execute("PRAGMA journal_mode = WAL")
-            await conn.execute("PRAGMA synchronous = NORMAL")
-            await conn.execute("PRAGMA foreign_keys = ON")
-            await conn.execute("PRAGMA busy_timeout = 5000")
             db = cls(conn, file_path)
             await db.migrate()
+            if file_path is not None:
+                db.reader = await _connect(target)
         except BaseException:
             # aiosqlite's worker thread is not a daemon: left open, it would keep the process from exiting.
             await conn.close()
@@ -101,9 +105,24 @@ class Database:
 
     async def close(self) -> None:
         """Checkpoint and close, so the database file is complete without its WAL beside it."""
+        if self.reader is not self.conn:
+            await self.reader.close()
         with contextlib.suppress(Exception):
             await self.conn.execute("PRAGMA optimize")
         await self.conn.close()
+
+
+async def _connect(target: str) -> aiosqlite.Connection:
+    conn = await aiosqlite.connect(target, isolation_level=None)
+    try:
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA synchronous = NORMAL")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        await conn.execute("PRAGMA busy_timeout = 5000")
+    except BaseException:
+        await conn.close()
+        raise
+    return conn
 
 
 def _without_transaction_control(sql: str) -> str:

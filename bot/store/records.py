@@ -7,6 +7,7 @@ briefing code never goes back to SQL for a second look-up per line.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -144,7 +145,28 @@ class NameMatch(Record):
 
 
 class PackChanges(Record):
-    """What applying a pack did, per kind of record (actors, places, events, facts)."""
+    """What applying a pack did (or would do), per kind of record: actors, places, events, facts."""
 
     added: dict[str, int]
-    updated: dict[str, int]
+    changed: dict[str, int]
+    unchanged: dict[str, int]
+
+    @property
+    def touched(self) -> bool:
+        """Whether anything was (or would be) written."""
+        return bool(self.added or self.changed)
+
+
+class ChangeRecord(Record):
+    """One write on record: who, when, what, and the record before and after (pack form)."""
+
+    id: int
+    at: datetime
+    entity: str
+    entity_id: int
+    action: str
+    user_id: int | None
+    user_name: str
+    reason: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any]

@@ -6,6 +6,7 @@ is bounded by a LIMIT and served by an index from the migrations, so its cost do
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from bot.store.names import Entity
 from bot.store.records import (
     ActorRecord,
     Affiliated,
+    ChangeRecord,
     EventRecord,
     FactRecord,
     NameMatch,
@@ -57,8 +59,9 @@ def fts_phrase(text: str) -> str:
 class Store:
     """Reads over the fact store, plus the hooks the writers in `bot.store.writes` share."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, conn: aiosqlite.Connection | None = None) -> None:
         self.db = db
+        self._conn = conn
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
@@ -71,8 +74,12 @@ class Store:
 
     @property
     def conn(self) -> aiosqlite.Connection:
-        """The shared connection (reads need no lock: one worker thread runs them in order)."""
-        return self.db.conn
+        """The reader connection: committed data only, never blocked by a writer."""
+        return self._conn or self.db.reader
+
+    def within(self, conn: aiosqlite.Connection) -> Store:
+        """The same reads on a writer's transaction, to see what it has written but not yet committed."""
+        return Store(self.db, conn)
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         async with self.conn.execute(sql, params) as cur:
@@ -352,6 +359,40 @@ class Store:
         rows = await self._all(f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.id = ?", (fact_id,))
         found = await self._hydrate(rows)
         return found[0] if found else None
+
+    async def fact_by_key(self, topic_id: int, key: str) -> FactRecord | None:
+        """A fact by its stable key, as packs name facts."""
+        rows = await self._all(
+            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.topic_id = ? AND f.key = ?", (topic_id, key)
+        )
+        found = await self._hydrate(rows)
+        return found[0] if found else None
+
+    async def changes(self, entity: Entity, entity_id: int, limit: int = 50) -> list[ChangeRecord]:
+        """The record of writes to one actor, place, event or fact, oldest first."""
+        rows = await self._all(
+            "SELECT id, at, entity, entity_id, action, user_id, user_name, reason, before, after FROM changes"
+            " WHERE entity = ? AND entity_id = ? ORDER BY id LIMIT ?",
+            (entity, entity_id, limit),
+        )
+        return [
+            ChangeRecord(
+                **{k: r[k] for k in ("id", "entity", "entity_id", "action", "user_id", "user_name", "reason")},
+                at=datetime.fromisoformat(r["at"]),
+                before=json.loads(r["before"]) if r["before"] else None,
+                after=json.loads(r["after"]),
+            )
+            for r in rows
+        ]
+
+    async def retraction_reason(self, fact_id: int) -> str | None:
+        """Why a fact was last retracted."""
+        row = await self._one(
+            "SELECT reason FROM changes WHERE entity = 'fact' AND entity_id = ? AND action = 'retract'"
+            " ORDER BY id DESC LIMIT 1",
+            (fact_id,),
+        )
+        return row[0] if row else None
 
     async def facts_of_kind(
         self, topic_id: int, kinds: Sequence[str], as_of: date | None, limit: int

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from typing import Any
 
 import aiosqlite
 
-from bot.models import Actor, Event, Fact, Place, Source, normalise
+from bot.models import OPERATOR, Actor, Author, Event, Fact, Place, Source, Topic, normalise
 from bot.packs import Pack
 from bot.store.database import Database
 from bot.store.names import Entity
+from bot.store.packform import Form, actor_form, event_form, fact_form, place_form
 from bot.store.records import PackChanges
+from bot.store.store import Store
 
 
 def utcnow() -> datetime:
@@ -86,37 +92,103 @@ async def index_fact(conn: aiosqlite.Connection, fact_id: int) -> None:
     )
 
 
-class PackWriter:
-    """Applies a validated pack: records are matched by slug (facts by key) and updated in place."""
+class _DryRun(Exception):
+    """Raised inside a dry run's transaction so that everything it wrote is rolled back."""
 
-    def __init__(self, conn: aiosqlite.Connection, topic_id: int, now: datetime) -> None:
+
+class PackWriter:
+    """Writes records matched by slug (facts by key), only where they differ, each change on record.
+
+    A record is compared in its pack form (`bot.store.packform`) with what is stored: equal forms are
+    left alone (no write, no record, no new `updated_at`); others are written and a change with the
+    before and after forms is recorded in the same transaction.
+    """
+
+    def __init__(self, db: Database, conn: aiosqlite.Connection, topic_id: int, now: datetime, author: Author) -> None:
         self.conn = conn
+        self.reads = Store(db, conn)
         self.topic_id = topic_id
-        self.now = now.isoformat()
+        self.now = now
+        self.author = author
         self.ids: dict[tuple[Entity, str], int] = {}
         self.added: dict[str, int] = {}
-        self.updated: dict[str, int] = {}
+        self.changed: dict[str, int] = {}
+        self.unchanged: dict[str, int] = {}
 
-    def _count(self, section: str, new: bool) -> None:
-        target = self.added if new else self.updated
+    def _count(self, section: str, target: dict[str, int]) -> None:
         target[section] = target.get(section, 0) + 1
 
     async def _id(self, entity: Entity, slug: str | None) -> int | None:
         if slug is None:
             return None
         if (entity, slug) not in self.ids:
-            table = {"actor": "actors", "place": "places", "event": "events"}[entity]
-            async with self.conn.execute(
-                f"SELECT id FROM {table} WHERE topic_id = ? AND slug = ?", (self.topic_id, slug)
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None:
+            found = await self.reads.entity_by_slug(self.topic_id, entity, slug)
+            if found is None:
                 raise LookupError(f"unknown {entity} {slug!r}")
-            self.ids[(entity, slug)] = row[0]
+            self.ids[(entity, slug)] = found
         return self.ids[(entity, slug)]
 
-    async def actor(self, actor: Actor) -> None:
-        """Write an actor and its names; affiliations wait until every actor exists."""
+    async def _record(self, entity: Entity, entity_id: int, before: Form | None, after: Form, action: str = "") -> None:
+        await record_change(
+            self.conn,
+            topic_id=self.topic_id,
+            entity=entity,
+            entity_id=entity_id,
+            action=action or ("edit" if before else "add"),
+            user_id=self.author.id,
+            user_name=self.author.name,
+            before=before,
+            after=after,
+            at=self.now,
+        )
+        self._count(f"{entity}s", self.changed if before else self.added)
+
+    async def _reindex_about(self, entity: Entity, entity_id: int) -> None:
+        """A renamed actor, place or event changes the names its facts are found by."""
+        column = {"place": "place_id", "event": "event_id"}.get(entity)
+        sql = (
+            f"SELECT id FROM facts WHERE {column} = ?"
+            if column
+            else "SELECT fact_id FROM fact_actors WHERE actor_id = ?1"
+            " UNION SELECT id FROM facts WHERE stakeholder_id = ?1"
+        )
+        async with self.conn.execute(sql, (entity_id,)) as cur:
+            for (fact_id,) in await cur.fetchall():
+                await index_fact(self.conn, fact_id)
+
+    async def _current(self, entity: Entity, slug: str) -> tuple[int, Form] | None:
+        entity_id = await self.reads.entity_by_slug(self.topic_id, entity, slug)
+        if entity_id is None:
+            return None
+        self.ids[(entity, slug)] = entity_id
+        return entity_id, await self._form(entity, entity_id)
+
+    async def _form(self, entity: Entity, entity_id: int) -> Form:
+        if entity == "actor":
+            return actor_form(await self.reads.actor(entity_id))  # type: ignore[arg-type]
+        if entity == "place":
+            return place_form(await self.reads.place(entity_id))  # type: ignore[arg-type]
+        return event_form(await self.reads.event(entity_id))  # type: ignore[arg-type]
+
+    async def _records(self, entity: Entity, records: list[Any], form: Any, core: Any, links: Any) -> None:
+        """Two passes: every record's own row and names first, then links, which may point at later records."""
+        pending: list[tuple[Any, tuple[int, Form] | None]] = []
+        for record in records:
+            current = await self._current(entity, record.slug)
+            if current and current[1] == form(record):
+                self._count(f"{entity}s", self.unchanged)
+                continue
+            await core(record)
+            pending.append((record, current))
+        for record, _ in pending:
+            await links(record)
+        for record, current in pending:
+            entity_id = self.ids[(entity, record.slug)]
+            await self._record(entity, entity_id, current[1] if current else None, await self._form(entity, entity_id))
+            if current:
+                await self._reindex_about(entity, entity_id)
+
+    async def _actor(self, actor: Actor) -> None:
         key = {"topic_id": self.topic_id, "slug": actor.slug}
         values = {
             "name": actor.name,
@@ -124,13 +196,11 @@ class PackWriter:
             "side": actor.side.value,
             "description": actor.description,
         }
-        actor_id, new = await _upsert(self.conn, "actors", key, values)
+        actor_id, _ = await _upsert(self.conn, "actors", key, values)
         self.ids[("actor", actor.slug)] = actor_id
         await _set_names(self.conn, self.topic_id, "actor", actor_id, actor.name, actor.aliases)
-        self._count("actors", new)
 
-    async def affiliations(self, actor: Actor) -> None:
-        """Replace an actor's outgoing affiliations."""
+    async def _affiliations(self, actor: Actor) -> None:
         actor_id = await self._id("actor", actor.slug)
         await self.conn.execute("DELETE FROM affiliations WHERE actor_id = ?", (actor_id,))
         for aff in actor.affiliations:
@@ -139,23 +209,19 @@ class PackWriter:
                 (actor_id, await self._id("actor", aff.actor), aff.relation.value),
             )
 
-    async def place(self, place: Place) -> None:
-        """Write a place and its spellings; the parent link is set once every place exists."""
+    async def _place(self, place: Place) -> None:
         key = {"topic_id": self.topic_id, "slug": place.slug}
-        place_id, new = await _upsert(self.conn, "places", key, {"name": place.name, "kind": place.kind.value})
+        place_id, _ = await _upsert(self.conn, "places", key, {"name": place.name, "kind": place.kind.value})
         self.ids[("place", place.slug)] = place_id
         await _set_names(self.conn, self.topic_id, "place", place_id, place.name, place.aliases)
-        self._count("places", new)
 
-    async def place_parent(self, place: Place) -> None:
-        """Link a place to the place it lies within."""
+    async def _place_parent(self, place: Place) -> None:
         await self.conn.execute(
             "UPDATE places SET parent_id = ? WHERE id = ?",
             (await self._id("place", place.parent), await self._id("place", place.slug)),
         )
 
-    async def event(self, event: Event) -> None:
-        """Write an event, its names and its participants."""
+    async def _event(self, event: Event) -> None:
         key = {"topic_id": self.topic_id, "slug": event.slug}
         values = {
             "name": event.name,
@@ -164,7 +230,7 @@ class PackWriter:
             "place_id": await self._id("place", event.place),
             "summary": event.summary,
         }
-        event_id, new = await _upsert(self.conn, "events", key, values)
+        event_id, _ = await _upsert(self.conn, "events", key, values)
         self.ids[("event", event.slug)] = event_id
         await _set_names(self.conn, self.topic_id, "event", event_id, event.name, event.aliases)
         await self.conn.execute("DELETE FROM event_actors WHERE event_id = ?", (event_id,))
@@ -173,10 +239,8 @@ class PackWriter:
                 "INSERT OR REPLACE INTO event_actors (event_id, actor_id, role) VALUES (?, ?, ?)",
                 (event_id, await self._id("actor", part.actor), part.role),
             )
-        self._count("events", new)
 
-    async def event_follows(self, event: Event) -> None:
-        """Replace the links from an event to the events it followed."""
+    async def _event_follows(self, event: Event) -> None:
         event_id = await self._id("event", event.slug)
         await self.conn.execute("DELETE FROM event_follows WHERE event_id = ?", (event_id,))
         for slug in event.follows:
@@ -185,58 +249,142 @@ class PackWriter:
                 (event_id, await self._id("event", slug)),
             )
 
-    async def fact(self, fact: Fact) -> int:
-        """Write a fact, the actors it names and its full-text row."""
-        key = {"topic_id": self.topic_id, "key": fact.key}
-        values = {
-            "statement": fact.statement,
-            "kind": fact.kind.value,
-            "event_id": await self._id("event", fact.event),
-            "place_id": await self._id("place", fact.place),
-            "stakeholder_id": await self._id("actor", fact.stakeholder),
-            "interest": fact.interest.value if fact.interest else None,
-            "as_of": fact.as_of.isoformat(),
-            "source_id": await source_id(self.conn, fact.source),
-            "reliability": fact.reliability,
-            "credibility": fact.credibility,
-            "updated_at": self.now,
-        }
-        async with self.conn.execute(
-            "SELECT id FROM facts WHERE topic_id = ? AND key = ?", (self.topic_id, fact.key)
-        ) as cur:
-            existing = await cur.fetchone()
-        if existing is None:
-            values["created_at"] = self.now
-        fact_id, new = await _upsert(self.conn, "facts", key, values)
-        await self.conn.execute("DELETE FROM fact_actors WHERE fact_id = ?", (fact_id,))
-        await self.conn.executemany(
-            "INSERT OR IGNORE INTO fact_actors (fact_id, actor_id) VALUES (?, ?)",
-            [(fact_id, await self._id("actor", slug)) for slug in fact.actors],
-        )
-        await index_fact(self.conn, fact_id)
-        self._count("facts", new)
+    async def actors(self, actors: list[Actor]) -> None:
+        """Write the actors that differ from what is stored."""
+        await self._records("actor", actors, actor_form, self._actor, self._affiliations)
+
+    async def places(self, places: list[Place]) -> None:
+        """Write the places that differ from what is stored."""
+        await self._records("place", places, place_form, self._place, self._place_parent)
+
+    async def events(self, events: list[Event]) -> None:
+        """Write the events that differ from what is stored."""
+        await self._records("event", events, event_form, self._event, self._event_follows)
+
+    async def fact(self, fact: Fact, retracted: str | None = None) -> int:
+        """Write a fact if it differs from what is stored; retract it if the pack says so."""
+        current = await self.reads.fact_by_key(self.topic_id, fact.key)
+        before = fact_form(current) if current else None
+        fact_id = current.id if current else 0
+        if before == fact_form(fact):
+            self._count("facts", self.unchanged)
+        else:
+            values = {
+                "statement": fact.statement,
+                "kind": fact.kind.value,
+                "event_id": await self._id("event", fact.event),
+                "place_id": await self._id("place", fact.place),
+                "stakeholder_id": await self._id("actor", fact.stakeholder),
+                "interest": fact.interest.value if fact.interest else None,
+                "as_of": fact.as_of.isoformat(),
+                "source_id": await source_id(self.conn, fact.source),
+                "reliability": fact.reliability,
+                "credibility": fact.credibility,
+                "updated_at": self.now.isoformat(),
+            }
+            if current is None:
+                values["created_at"] = self.now.isoformat()
+            fact_id, _ = await _upsert(self.conn, "facts", {"topic_id": self.topic_id, "key": fact.key}, values)
+            await self.conn.execute("DELETE FROM fact_actors WHERE fact_id = ?", (fact_id,))
+            await self.conn.executemany(
+                "INSERT OR IGNORE INTO fact_actors (fact_id, actor_id) VALUES (?, ?)",
+                [(fact_id, await self._id("actor", slug)) for slug in fact.actors],
+            )
+            await index_fact(self.conn, fact_id)
+            await self._record("fact", fact_id, before, fact_form(fact))
+        if retracted is not None and (current is None or current.status == "active"):
+            await self.set_status(fact_id, "retracted", retracted)
         return fact_id
 
-
-async def apply_pack(db: Database, pack: Pack, now: datetime | None = None) -> PackChanges:
-    """Write a whole pack in one transaction; a failure part-way leaves the store as it was."""
-    async with db.transaction() as conn:
-        topic_id, _ = await _upsert(
-            conn, "topics", {"slug": pack.topic.slug}, {"title": pack.topic.title, "summary": pack.topic.summary}
+    async def set_status(self, fact_id: int, status: str, reason: str | None) -> None:
+        """Retract or restore a fact; it stays on record either way."""
+        current = await self.reads.fact(fact_id)
+        if current is None:
+            raise LookupError(f"unknown fact #{fact_id}")
+        await self.conn.execute(
+            "UPDATE facts SET status = ?, updated_at = ? WHERE id = ?", (status, self.now.isoformat(), fact_id)
         )
-        writer = PackWriter(conn, topic_id, now or utcnow())
-        for actor in pack.actors:
-            await writer.actor(actor)
-        for actor in pack.actors:
-            await writer.affiliations(actor)
-        for place in pack.places:
-            await writer.place(place)
-        for place in pack.places:
-            await writer.place_parent(place)
-        for event in pack.events:
-            await writer.event(event)
-        for event in pack.events:
-            await writer.event_follows(event)
+        form = fact_form(current)
+        action = "retract" if status == "retracted" else "restore"
+        await record_change(
+            self.conn,
+            topic_id=self.topic_id,
+            entity="fact",
+            entity_id=fact_id,
+            action=action,
+            user_id=self.author.id,
+            user_name=self.author.name,
+            reason=reason,
+            before={**form, "status": current.status},
+            after={**form, "status": status},
+            at=self.now,
+        )
+
+    def changes(self) -> PackChanges:
+        """What this writer did."""
+        return PackChanges(added=self.added, changed=self.changed, unchanged=self.unchanged)
+
+
+@contextlib.asynccontextmanager
+async def writing(
+    db: Database, topic: Topic, author: Author, now: datetime | None = None, *, dry_run: bool = False
+) -> AsyncIterator[PackWriter]:
+    """A PackWriter inside one transaction: all of its writes land, or (on error or dry run) none do."""
+    try:
+        async with db.transaction() as conn:
+            topic_id, _ = await _upsert(
+                conn, "topics", {"slug": topic.slug}, {"title": topic.title, "summary": topic.summary}
+            )
+            yield PackWriter(db, conn, topic_id, now or utcnow(), author)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+
+
+async def apply_pack(
+    db: Database, pack: Pack, now: datetime | None = None, *, author: Author = OPERATOR, dry_run: bool = False
+) -> PackChanges:
+    """Write a whole pack in one transaction; a failure part-way (or a dry run) leaves the store as it was."""
+    async with writing(db, pack.topic, author, now, dry_run=dry_run) as writer:
+        await writer.actors(pack.actors)
+        await writer.places(pack.places)
+        await writer.events(pack.events)
         for fact in pack.facts:
-            await writer.fact(fact)
-    return PackChanges(added=writer.added, updated=writer.updated)
+            await writer.fact(fact, pack.retracted.get(fact.key))
+    return writer.changes()
+
+
+async def record_change(
+    conn: aiosqlite.Connection,
+    *,
+    topic_id: int,
+    entity: Entity,
+    entity_id: int,
+    action: str,
+    user_id: int | None,
+    user_name: str,
+    before: dict[str, object] | None,
+    after: dict[str, object],
+    reason: str | None = None,
+    at: datetime | None = None,
+) -> int:
+    """Put a write on record; call it inside the same transaction as the write itself."""
+    cur = await conn.execute(
+        "INSERT INTO changes (at, topic_id, entity, entity_id, action, user_id, user_name, reason, before, after)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            (at or utcnow()).isoformat(),
+            topic_id,
+            entity,
+            entity_id,
+            action,
+            user_id,
+            user_name,
+            reason,
+            json.dumps(before, sort_keys=True, default=str) if before is not None else None,
+            json.dumps(after, sort_keys=True, default=str),
+        ),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid

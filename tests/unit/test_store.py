@@ -65,7 +65,8 @@ async def keys(found: list) -> list[str]:
 async def test_apply_pack_inserts_everything(store: Store, small_pack: Pack) -> None:
     changes = await apply_pack(store.db, small_pack, now=FIXED_NOW)
     assert changes.added == {"actors": 5, "places": 4, "events": 4, "facts": 8}
-    assert changes.updated == {}
+    assert changes.changed == {}
+    assert changes.unchanged == {}
     sizes = await table_sizes(store)
     assert sizes["topics"] == 1
     assert sizes["sources"] == 2  # eight facts, two distinct documents
@@ -78,7 +79,7 @@ async def test_apply_pack_inserts_everything(store: Store, small_pack: Pack) -> 
     assert int(await scalar(store, "SELECT count(*) FROM names_trigram")) == sizes["names"]  # type: ignore[arg-type]
 
 
-async def test_reapplying_updates_without_duplicating(store: Store, small_pack: Pack) -> None:
+async def test_reapplying_an_unchanged_pack_writes_nothing(store: Store, small_pack: Pack) -> None:
     await apply_pack(store.db, small_pack, now=FIXED_NOW)
     before = await table_sizes(store)
     topic = await store.topic("t1")
@@ -88,10 +89,11 @@ async def test_reapplying_updates_without_duplicating(store: Store, small_pack: 
     later = FIXED_NOW + timedelta(days=1)
     changes = await apply_pack(store.db, small_pack, now=later)
     assert changes.added == {}
-    assert changes.updated == {"actors": 5, "places": 4, "events": 4, "facts": 8}
-    assert await table_sizes(store) == before
+    assert changes.changed == {}
+    assert changes.unchanged == {"actors": 5, "places": 4, "events": 4, "facts": 8}
+    assert await table_sizes(store) == before  # not even a record of a change
     assert await store.counts(topic.id) == counts_before
-    assert await store.last_change(topic.id) == later
+    assert await store.last_change(topic.id) == FIXED_NOW
 
 
 async def test_reapplying_changes_content_in_place(store: Store, small_pack: Pack) -> None:
@@ -151,12 +153,12 @@ async def test_failure_mid_pack_leaves_nothing_written(
     real = PackWriter.fact
     calls = 0
 
-    async def failing(self: PackWriter, fact: object) -> int:
+    async def failing(self: PackWriter, fact: object, retracted: str | None = None) -> int:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise RuntimeError("disk on fire")
-        return await real(self, fact)  # type: ignore[arg-type]
+        return await real(self, fact, retracted)  # type: ignore[arg-type]
 
     monkeypatch.setattr(PackWriter, "fact", failing)
     with pytest.raises(RuntimeError, match="disk on fire"):
@@ -183,12 +185,12 @@ async def test_failure_mid_reapply_keeps_the_old_content(
     real = PackWriter.fact
     calls = 0
 
-    async def failing(self: PackWriter, fact: object) -> int:
+    async def failing(self: PackWriter, fact: object, retracted: str | None = None) -> int:
         nonlocal calls
         calls += 1
         if calls == 2:
             raise RuntimeError("boom")
-        return await real(self, fact)  # type: ignore[arg-type]
+        return await real(self, fact, retracted)  # type: ignore[arg-type]
 
     monkeypatch.setattr(PackWriter, "fact", failing)
     with pytest.raises(RuntimeError):
