@@ -14,6 +14,7 @@ Typical use, with the fixtures from :mod:`tests.discord_double.plugin`::
             assert "junta" in (await result.final()).text
 """
 
+from .files import Upload
 from .interactions import InteractionRefused, InteractionResult, InteractionTimeout
 from .ratelimit import DEFAULT_ROUTE_LIMITS, InjectedRateLimit, RouteLimit
 from .records import CallbackRecord, DoubleMessage, RecordedRequest
@@ -50,6 +51,7 @@ __all__ = [
     "Role",
     "RouteLimit",
     "SchemaViolation",
+    "Upload",
     "User",
     "run_client",
 ]

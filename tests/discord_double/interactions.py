@@ -14,6 +14,7 @@ import asyncio
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from .files import Upload
 from .records import CallbackRecord, DoubleMessage, walk_components
 from .world import ADMINISTRATOR, Channel, Guild, Member, Role, User
 
@@ -44,6 +45,8 @@ _STRING, _INTEGER, _BOOLEAN, _USER, _CHANNEL, _ROLE, _MENTIONABLE, _NUMBER, _ATT
 _USE_APPLICATION_COMMANDS = 1 << 31
 
 Mentionable = Member | User | Role | Channel | int | str
+#: Stores an upload in a channel and returns its attachment object (the double's ``_upload``).
+Uploader = Callable[[Upload, Channel], dict[str, Any]]
 
 
 class InteractionTimeout(AssertionError):
@@ -205,6 +208,13 @@ class InteractionResult:
         return shown.text if shown else self.content
 
     @property
+    def files(self) -> list[tuple[str, bytes]]:
+        """``(filename, bytes)`` of the files on the message currently shown (see ``DoubleMessage.files``)."""
+        self._require_response()
+        shown = self._shown()
+        return shown.files if shown else []
+
+    @property
     def components(self) -> list[dict[str, Any]]:
         shown = self._shown()
         return shown.components if shown else list((self._require_response().data or {}).get("components") or [])
@@ -297,12 +307,16 @@ def check_can_use(command: dict[str, Any], guild: Guild, channel: Channel, membe
 
 
 class Resolver:
-    """Builds ``resolved`` data (users, members, roles, channels) the way Discord attaches it."""
+    """Builds ``resolved`` data (users, members, roles, channels, attachments) the way Discord attaches it.
 
-    def __init__(self, guild: Guild, channel: Channel) -> None:
+    ``upload`` stores a file for an ATTACHMENT option; without it such options are refused.
+    """
+
+    def __init__(self, guild: Guild, channel: Channel, upload: Uploader | None = None) -> None:
         self.guild = guild
         self.channel = channel
         self.data: dict[str, dict[str, Any]] = {}
+        self._upload = upload
 
     def _put(self, kind: str, key: int, value: dict[str, Any]) -> None:
         self.data.setdefault(kind, {})[str(key)] = value
@@ -339,6 +353,19 @@ class Resolver:
         payload["permissions"] = str(self.guild.permissions_for(self.guild.me, channel))
         self._put("channels", channel.id, payload)
         return str(channel.id)
+
+    def attachment(self, value: object) -> str:
+        """Upload ``value`` as the Discord client does before sending the command: the option carries only
+        the new attachment's id, and ``resolved.attachments`` the object (so discord.py builds an
+        ``Attachment`` that downloads from the double).
+        """
+        if not isinstance(value, Upload):
+            raise TypeError(f"an attachment option takes double.attachment(...), not {type(value).__name__}")
+        if self._upload is None:
+            raise TypeError("this interaction cannot carry attachments")
+        payload = self._upload(value, self.channel)
+        self._put("attachments", int(payload["id"]), payload)
+        return str(payload["id"])
 
     def mentionable(self, value: Mentionable) -> str:
         if isinstance(value, Role) or (isinstance(value, int | str) and int(value) in self.guild.roles):
@@ -412,7 +439,7 @@ def _convert(option: dict[str, Any], value: Any, resolver: Resolver, *, command:
     elif kind == _MENTIONABLE:
         return resolver.mentionable(value)
     elif kind == _ATTACHMENT:
-        raise NotImplementedError("attachment options are not supported by the double yet")
+        return resolver.attachment(value)
     if check and kind in (_INTEGER, _NUMBER):
         low, high = option.get("min_value"), option.get("max_value")
         if (low is not None and value < low) or (high is not None and value > high):

@@ -53,6 +53,7 @@ class DoubleMessage:
 
     ``data`` is the message object the double serves (and keeps up to date on edits); ``bodies`` holds the
     JSON the client sent, first the creation then each edit, so tests can check ``allowed_mentions`` & co.
+    ``blobs`` holds the bytes of every file uploaded to it, by attachment id (see :attr:`files`).
     """
 
     id: int
@@ -63,6 +64,7 @@ class DoubleMessage:
     bodies: list[dict[str, Any]] = field(default_factory=list)
     interaction_id: int | None = None
     deleted: bool = False
+    blobs: dict[str, bytes] = field(default_factory=dict, repr=False)
 
     # -- what the user sees -----------------------------------------------------------------------------------
 
@@ -77,6 +79,20 @@ class DoubleMessage:
     @property
     def components(self) -> list[dict[str, Any]]:
         return list(self.data.get("components") or [])
+
+    @property
+    def attachments(self) -> list[dict[str, Any]]:
+        """The attachment objects as served (``id``, ``filename``, ``size``, ``url``, ``content_type``...)."""
+        return list(self.data.get("attachments") or [])
+
+    @property
+    def files(self) -> list[tuple[str, bytes]]:
+        """``(filename, bytes)`` of every file the message shows now, in order.
+
+        The bytes are what the client uploaded, so a test can check an export round-trips exactly; files an
+        edit dropped are gone, files it kept (by attachment id) stay.
+        """
+        return [(a["filename"], self.blobs[a["id"]]) for a in self.attachments if a["id"] in self.blobs]
 
     @property
     def flags(self) -> int:

@@ -30,6 +30,7 @@ from typing import Any
 from aiohttp import WSMsgType, web
 
 from . import interactions as ix
+from .files import DEFAULT_ATTACHMENT_SIZE_LIMIT, FilePart, StoredFile, Upload, guess_content_type, store_file
 from .gateway import GatewayConnection, GatewayFrame, GatewaySession
 from .ratelimit import InjectedRateLimit, RateLimiter, RouteLimit, Scope
 from .records import EPHEMERAL, LOADING, CallbackRecord, DoubleMessage, RecordedRequest, resolve_mentions
@@ -55,6 +56,7 @@ GUILD_MESSAGES = 1 << 9
 GUILD_MEMBERS = 1 << 1
 MESSAGE_CONTENT = 1 << 15
 SEND_MESSAGES_IN_THREADS = 1 << 38
+ATTACH_FILES = 1 << 15
 MANAGE_MESSAGES = 1 << 13
 
 ChannelRef = Channel | str
@@ -87,7 +89,7 @@ class _Ctx:
     record: RecordedRequest
     params: dict[str, str]
     body: Any
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, FilePart] = field(default_factory=dict)
 
 
 Handler = Callable[[_Ctx], Awaitable[Reply]]
@@ -126,6 +128,7 @@ class DiscordDouble:
         nonce_window: float = 300.0,
         spec_path: Path | None = None,
         check_schema: bool = True,
+        attachment_size_limit: int = DEFAULT_ATTACHMENT_SIZE_LIMIT,
     ) -> None:
         self.snowflakes = SnowflakeFactory()
         #: The token the bot must log in with.
@@ -143,6 +146,8 @@ class DiscordDouble:
         self.application_flags = application_flags
         #: How long ``enforce_nonce`` de-duplicates (Discord: "a few minutes").
         self.nonce_window = nonce_window
+        #: Largest file a user may attach or the bot may upload (sent as ``attachment_size_limit``).
+        self.attachment_size_limit = attachment_size_limit
 
         self.application_id = self.snowflakes.world()
         self.bot_user = User(id=self.application_id, username=bot_name, bot=True, global_name=bot_name)
@@ -158,6 +163,8 @@ class DiscordDouble:
         self.requests: list[RecordedRequest] = []
         #: Bodies that Discord's schema rejects.
         self.schema_violations: list[SchemaViolation] = []
+        #: Downloads of attachments from the double's CDN (``Attachment.read()``), in order.
+        self.downloads: list[RecordedRequest] = []
         #: Requests to routes the double does not know (answered 404).
         self.unknown_routes: list[RecordedRequest] = []
         #: Exceptions inside the double (a bug in the double, or a request it cannot model).
@@ -183,6 +190,7 @@ class DiscordDouble:
         self._interactions: dict[int, ix.InteractionResult] = {}
         self._by_token: dict[str, ix.InteractionResult] = {}
         self._modals: dict[str, ix.InteractionResult] = {}
+        self._files: dict[int, StoredFile] = {}
         self._sessions: dict[str, GatewaySession] = {}
         self._active: GatewaySession | None = None
         self._connections: set[GatewayConnection] = set()
@@ -208,6 +216,7 @@ class DiscordDouble:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_get("/gateway", self._handle_gateway)
         app.router.add_get("/gateway/", self._handle_gateway)
+        app.router.add_get("/attachments/{channel_id}/{file_id}/{filename}", self._serve_attachment)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._handle_rest)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -241,12 +250,17 @@ class DiscordDouble:
         return f"http://127.0.0.1:{self.port}{API_PREFIX}"
 
     @property
+    def cdn_base(self) -> str:
+        """Where attachment URLs point (the double itself stands in for ``cdn.discordapp.com``)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
     def gateway_url(self) -> str:
         """The gateway URL ``GET /gateway/bot`` answers (and READY's ``resume_gateway_url``)."""
         return f"ws://127.0.0.1:{self.port}/gateway"
 
     def reset(self) -> None:
-        """Forget what happened (requests, messages, violations, injected limits, interactions).
+        """Forget what happened (requests, messages, files, violations, injected limits, interactions).
 
         The world (guilds, members), the synced commands, ``command_puts`` and gateway sessions stay, so a
         connected client keeps working across tests that share one double.
@@ -266,6 +280,8 @@ class DiscordDouble:
         self._interactions.clear()
         self._by_token.clear()
         self._modals.clear()
+        self._files.clear()
+        self.downloads.clear()
 
     def take_schema_violations(self) -> list[SchemaViolation]:
         """Return and clear the recorded violations (for tests that provoke one on purpose)."""
@@ -471,6 +487,25 @@ class DiscordDouble:
 
     # ================================================================================ acting as users
 
+    def attachment(
+        self,
+        filename: str,
+        data: bytes = b"",
+        *,
+        content_type: str | None = None,
+        size: int | None = None,
+        description: str | None = None,
+    ) -> Upload:
+        """A file for an ATTACHMENT option of :meth:`slash`: ``{"file": double.attachment("p.yaml", b"...")}``.
+
+        ``size`` pads ``data`` with ``#`` comment lines to exactly that many bytes (e.g. ``3 * 1024 * 1024``
+        for a too-big upload). ``content_type`` defaults to what Discord reports for the file name.
+        """
+        kind = content_type if content_type is not None else guess_content_type(filename)
+        if size is None:
+            return Upload(filename, data, content_type=kind, description=description)
+        return Upload.padded(filename, data, size, content_type=kind, description=description)
+
     async def slash(
         self,
         guild: Guild,
@@ -492,7 +527,7 @@ class DiscordDouble:
         channel, member = _channel(guild, channel), _member(guild, member)
         top, sub_path, leaf = ix.find_command(self._commands, guild, command)
         ix.check_can_use(top, guild, channel, member)
-        resolver = ix.Resolver(guild, channel)
+        resolver = ix.Resolver(guild, channel, self._upload)
         opts = ix.build_options(leaf.get("options") or [], dict(options or {}), resolver, command=command)
         data = self._command_data(top, ix.nest(sub_path, leaf, opts), resolver)
         result = await self._interact(ix.APPLICATION_COMMAND, command, data, guild, channel, member, locale=locale)
@@ -518,7 +553,7 @@ class DiscordDouble:
         declared = {o["name"]: o for o in leaf.get("options") or []}
         if focused in declared and not declared[focused].get("autocomplete"):
             raise ValueError(f"/{command} option {focused!r} does not have autocomplete enabled")
-        resolver = ix.Resolver(guild, channel)
+        resolver = ix.Resolver(guild, channel, self._upload)
         opts = ix.build_options(
             leaf.get("options") or [], dict(options or {}), resolver, command=command, focused=focused
         )
@@ -609,6 +644,26 @@ class DiscordDouble:
         msg = self._store_message(channel, member.user, {"content": content}, source="user", message_type=0)
         return msg
 
+    def _upload(self, upload: Upload, channel: Channel) -> dict[str, Any]:
+        """Store a user's upload for an option, as the Discord client uploads before it sends the command."""
+        if upload.size > self.attachment_size_limit:
+            raise ValueError(
+                f"{upload.filename} is {upload.size} bytes; the Discord client refuses uploads over "
+                f"attachment_size_limit ({self.attachment_size_limit})"
+            )
+        stored = store_file(
+            self.snowflakes.event(),
+            channel.id,
+            upload.filename,
+            upload.data,
+            base_url=self.cdn_base,
+            content_type=upload.content_type,
+            description=upload.description,
+            ephemeral=True,
+        )
+        self._files[stored.id] = stored
+        return copy.deepcopy(stored.payload)
+
     def _command_data(
         self, command: dict[str, Any], options: list[dict[str, Any]], resolver: ix.Resolver
     ) -> dict[str, Any]:
@@ -660,7 +715,7 @@ class DiscordDouble:
             "entitlement_sku_ids": [],
             "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
-            "attachment_size_limit": 10 * 1024 * 1024,
+            "attachment_size_limit": self.attachment_size_limit,
         }
         if source_message is not None:
             payload["message"] = source_message.data
@@ -806,19 +861,19 @@ class DiscordDouble:
         headers["Content-Type"] = "application/json"
         return web.Response(body=json.dumps(reply.body).encode(), status=reply.status, headers=headers)
 
-    async def _read_body(self, request: web.Request) -> tuple[Any, dict[str, bytes]]:
+    async def _read_body(self, request: web.Request) -> tuple[Any, dict[str, FilePart]]:
         if not request.can_read_body:
             return None, {}
         if request.content_type == "multipart/form-data":
             body: Any = None
-            files: dict[str, bytes] = {}
+            files: dict[str, FilePart] = {}
             reader = await request.multipart()
             while (part := await reader.next()) is not None:
                 data = await part.read()  # type: ignore[union-attr]
                 if part.name == "payload_json":  # type: ignore[union-attr]
                     body = json.loads(data)
                 else:
-                    files[part.name or ""] = bytes(data)  # type: ignore[union-attr]
+                    files[part.name or ""] = FilePart(part.filename, bytes(data))  # type: ignore[union-attr]
             return body, files
         raw = await request.read()
         if not raw:
@@ -1016,8 +1071,7 @@ class DiscordDouble:
         callback = CallbackRecord(type=kind, data=data, body=body)
         message: DoubleMessage | None = None
         if kind == ix.CHANNEL_MESSAGE:
-            message = self._interaction_message(result, data or {}, source="interaction")
-            self._attach_files(message, data or {}, ctx.files)
+            message = self._interaction_message(result, data or {}, source="interaction", files=ctx.files)
         elif kind == ix.DEFERRED_CHANNEL_MESSAGE:
             flags = LOADING | (int((data or {}).get("flags") or 0) & EPHEMERAL)
             message = self._interaction_message(result, {"content": "", "flags": flags}, source="interaction")
@@ -1051,7 +1105,14 @@ class DiscordDouble:
             del answer["resource"]
         return Reply(200, answer)
 
-    def _interaction_message(self, result: ix.InteractionResult, body: dict[str, Any], *, source: str) -> DoubleMessage:
+    def _interaction_message(
+        self,
+        result: ix.InteractionResult,
+        body: dict[str, Any],
+        *,
+        source: str,
+        files: Mapping[str, FilePart] | None = None,
+    ) -> DoubleMessage:
         message_type = 20 if result.type == ix.APPLICATION_COMMAND and source == "interaction" else 0
         metadata: dict[str, Any] = {
             "id": str(result.id),
@@ -1084,6 +1145,7 @@ class DiscordDouble:
             message_type=message_type,
             extra=extra,
             allowed_flags=EPHEMERAL | LOADING | 4 | 4096 | (1 << 15),
+            files=files,
         )
         message.interaction_id = result.id
         return message
@@ -1109,8 +1171,7 @@ class DiscordDouble:
             self._edit_message(original, body, files=ctx.files)
             message = original
         else:
-            message = self._interaction_message(result, body, source="followup")
-            self._attach_files(message, body, ctx.files)
+            message = self._interaction_message(result, body, source="followup", files=ctx.files)
         result.followups.append(message)
         result.notify()
         if ctx.request.query.get("wait", "").lower() in ("true", "1"):
@@ -1191,9 +1252,12 @@ class DiscordDouble:
             if seen is not None and now - seen[0] < self.nonce_window:
                 self.nonce_dedupes += 1
                 return Reply(200, seen[1].data)
+        if ctx.files:
+            self._bot_may(channel, ATTACH_FILES)
         message_type = 19 if body.get("message_reference") else 0
-        message = self._store_message(channel, self.bot_user, body, source="channel", message_type=message_type)
-        self._attach_files(message, body, ctx.files)
+        message = self._store_message(
+            channel, self.bot_user, body, source="channel", message_type=message_type, files=ctx.files
+        )
         if nonce is not None:
             self._nonces[key] = (now, message)
         return Reply(200, message.data)
@@ -1203,9 +1267,11 @@ class DiscordDouble:
         return Reply(200, message.data)
 
     async def _edit_channel_message(self, ctx: _Ctx) -> Reply:
-        _, message = self._channel_message(ctx)
+        channel, message = self._channel_message(ctx)
         if message.author_id != self.bot_user.id:
             raise DiscordError(403, 50005, "Cannot edit a message authored by another user")
+        if ctx.files:
+            self._bot_may(channel, ATTACH_FILES)
         self._edit_message(message, ctx.body or {}, files=ctx.files)
         return Reply(200, message.data)
 
@@ -1266,10 +1332,12 @@ class DiscordDouble:
         message_type: int,
         extra: dict[str, Any] | None = None,
         allowed_flags: int = 4 | 4096 | (1 << 15),
+        files: Mapping[str, FilePart] | None = None,
     ) -> DoubleMessage:
         visible = ("content", "embeds", "components", "sticker_ids", "attachments", "poll")
-        if not any(body.get(k) for k in visible) and not int(body.get("flags") or 0) & LOADING:
+        if not any(body.get(k) for k in visible) and not files and not int(body.get("flags") or 0) & LOADING:
             raise DiscordError(400, 50006, "Cannot send an empty message")
+        self._check_file_sizes(files or {})
         message_id = self.snowflakes.event()
         data: dict[str, Any] = {
             "id": str(message_id),
@@ -1307,6 +1375,8 @@ class DiscordDouble:
             source=source,
             bodies=[copy.deepcopy(body)],
         )
+        if files:
+            data["attachments"] = self._attachments(message, body, files, data["attachments"])
         self._apply_mentions(message, channel, author)
         self._messages[message_id] = message
         self._channel_messages.setdefault(channel.id, []).append(message)
@@ -1316,8 +1386,9 @@ class DiscordDouble:
         return message
 
     def _edit_message(
-        self, message: DoubleMessage, body: dict[str, Any], *, files: Mapping[str, bytes] | None = None
+        self, message: DoubleMessage, body: dict[str, Any], *, files: Mapping[str, FilePart] | None = None
     ) -> None:
+        self._check_file_sizes(files or {})
         data = message.data
         was_loading = message.loading
         if "content" in body:
@@ -1331,9 +1402,7 @@ class DiscordDouble:
             data["flags"] = keep | (int(body["flags"]) & (4 | (1 << 15)))
         data["flags"] &= ~LOADING
         if "attachments" in body or files:
-            kept = {str(a.get("id")) for a in body.get("attachments") or []}
-            data["attachments"] = [a for a in data["attachments"] if a["id"] in kept]
-            self._attach_files(message, body, files or {})
+            data["attachments"] = self._attachments(message, body, files or {}, data["attachments"])
         if not was_loading:
             data["edited_timestamp"] = iso(dt.datetime.now(dt.UTC))
         message.bodies.append(copy.deepcopy(body))
@@ -1348,25 +1417,54 @@ class DiscordDouble:
             payload = {"id": str(message.id), "channel_id": str(message.channel_id), "guild_id": str(message.guild_id)}
             self._schedule(session.dispatch("MESSAGE_DELETE", payload))
 
-    def _attach_files(self, message: DoubleMessage, body: dict[str, Any], files: Mapping[str, bytes]) -> None:
-        for attachment in body.get("attachments") or []:
-            name = f"files[{attachment.get('id')}]"
-            if name not in files:
-                continue
-            attachment_id = self.snowflakes.event()
-            filename = attachment.get("filename") or "file"
-            url = f"https://cdn.discordapp.com/attachments/{message.channel_id}/{attachment_id}/{filename}"
-            message.data["attachments"].append(
-                {
-                    "id": str(attachment_id),
-                    "filename": filename,
-                    "size": len(files[name]),
-                    "url": url,
-                    "proxy_url": url,
-                    "content_type": "application/octet-stream",
-                    "description": attachment.get("description"),
-                }
-            )
+    def _attachments(
+        self,
+        message: DoubleMessage,
+        body: dict[str, Any],
+        files: Mapping[str, FilePart],
+        current: list[dict[str, Any]],
+    ) -> list[dict[str, Any]]:
+        """The message's attachments after a create or edit, keeping the uploaded bytes on the message.
+
+        As Discord does: a body ``attachments`` entry whose ``id`` names a ``files[id]`` part is a new
+        upload (its ``filename``/``description`` win over the part's); any other entry keeps the existing
+        attachment with that id; without ``attachments`` existing ones stay. Uploaded parts no entry names
+        are added too.
+        """
+        existing = {a["id"]: a for a in current}
+        result: list[dict[str, Any]] = [] if "attachments" in body else list(current)
+        used: set[str] = set()
+        for entry in body.get("attachments") or []:
+            part_name = f"files[{entry.get('id')}]"
+            if part_name in files:
+                used.add(part_name)
+                result.append(self._store_upload(message, files[part_name], entry))
+            elif str(entry.get("id")) in existing:
+                result.append(existing[str(entry.get("id"))])
+        for part_name, part in files.items():
+            if part_name not in used:
+                result.append(self._store_upload(message, part, {}))
+        return result
+
+    def _store_upload(self, message: DoubleMessage, part: FilePart, entry: dict[str, Any]) -> dict[str, Any]:
+        filename = str(entry.get("filename") or part.filename or "unknown")
+        stored = store_file(
+            self.snowflakes.event(),
+            message.channel_id,
+            filename,
+            part.data,
+            base_url=self.cdn_base,
+            content_type=guess_content_type(filename),
+            description=entry.get("description"),
+        )
+        self._files[stored.id] = stored
+        message.blobs[str(stored.id)] = part.data
+        return copy.deepcopy(stored.payload)
+
+    def _check_file_sizes(self, files: Mapping[str, FilePart]) -> None:
+        for part in files.values():
+            if len(part.data) > self.attachment_size_limit:
+                raise DiscordError(413, 40005, "Request entity too large")
 
     def _apply_mentions(self, message: DoubleMessage, channel: Channel, author: User) -> None:
         guild = channel.guild
@@ -1393,6 +1491,31 @@ class DiscordDouble:
         if message.author_id != self.bot_user.id and not session.intents & MESSAGE_CONTENT:
             payload.update(content="", embeds=[], components=[], attachments=[])
         self._schedule(session.dispatch(event, payload))
+
+    # ================================================================================ CDN
+
+    async def _serve_attachment(self, request: web.Request) -> web.StreamResponse:
+        """Serve a stored file as the CDN does: no Authorization needed, 404 for anything it does not hold.
+
+        Downloads are logged in :attr:`downloads` (not :attr:`requests`, which is the API), so a test can
+        tell whether the bot fetched a file at all, e.g. that it checked ``Attachment.size`` first.
+        """
+        record = RecordedRequest(
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            headers=dict(request.headers),
+            json=None,
+        )
+        self.downloads.append(record)
+        info = request.match_info
+        stored = self._files.get(int(info["file_id"])) if info["file_id"].isdigit() else None
+        if stored is None or str(stored.channel_id) != info["channel_id"] or stored.filename != info["filename"]:
+            record.status = 404
+            return web.Response(status=404, text="This content is no longer available.")
+        record.status = 200
+        headers = {"Content-Type": stored.content_type or "application/octet-stream"}
+        return web.Response(body=stored.data, headers=headers)
 
     # ================================================================================ gateway
 

@@ -60,7 +60,7 @@ class DoubleBot(commands.Bot):
         _, url, _ = await self.http.get_bot_gateway()
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
         self.tree.add_command(fact)
-        for command in (echo, slow, actor, feedback, post, sleepy, admin, report):
+        for command in (echo, slow, actor, feedback, post, sleepy, admin, report, inspect, mirror):
             self.tree.add_command(command)
         self.tree.copy_global_to(guild=self.guild)
         await self.tree.sync(guild=self.guild)
@@ -118,6 +118,23 @@ async def report(interaction: discord.Interaction) -> None:
     await interaction.followup.send("and a follow-up", ephemeral=True)
 
 
+@app_commands.command(description="Read an attached file")
+async def inspect(interaction: discord.Interaction, file: discord.Attachment, limit_kib: int = 1024) -> None:
+    if file.size > limit_kib * 1024:  # decide from the size Discord reports, before downloading anything
+        await interaction.response.send_message(f"{file.filename} is too big ({file.size} bytes)", ephemeral=True)
+        return
+    data = await file.read()
+    first = data.decode().splitlines()[0] if data else ""
+    await interaction.response.send_message(f"{file.filename}: {len(data)} bytes, first line {first!r}")
+
+
+@app_commands.command(description="Send an attached file back")
+async def mirror(interaction: discord.Interaction, file: discord.Attachment) -> None:
+    await interaction.response.defer(thinking=True)
+    data = await file.read()
+    await interaction.followup.send(f"copy of {file.filename}", file=discord.File(io.BytesIO(data), "copy.yaml"))
+
+
 fact = app_commands.Group(name="fact", description="Facts")
 
 
@@ -153,7 +170,19 @@ async def test_startup_is_clean_and_syncs_once(world: World, discord_double: Dis
     assert discord_double.unknown_routes == []
     assert discord_double.command_puts == {world.guild.id: 1}
     names = sorted(c["name"] for c in discord_double.commands(world.guild))
-    assert names == ["actor", "admin", "echo", "fact", "feedback", "post", "report", "sleepy", "slow"]
+    assert names == [
+        "actor",
+        "admin",
+        "echo",
+        "fact",
+        "feedback",
+        "inspect",
+        "mirror",
+        "post",
+        "report",
+        "sleepy",
+        "slow",
+    ]
     assert {(r.method, r.route) for r in discord_double.requests} >= {
         ("GET", "/users/@me"),
         ("GET", "/oauth2/applications/@me"),
@@ -197,13 +226,95 @@ async def test_file_upload_and_followup(world: World, discord_double: DiscordDou
     result = await discord_double.slash(world.guild, world.channel, world.alice, "report")
     shown = await result.final()
     assert shown.content == "report attached"
-    assert [(a["filename"], a["size"]) for a in shown.data["attachments"]] == [("r.csv", 8)]
+    assert [(a["filename"], a["size"]) for a in shown.attachments] == [("r.csv", 8)]
+    assert result.files == shown.files == [("r.csv", b"a,b\n1,2\n")]
     [followup] = await result.wait_followups(1)
     assert followup.ephemeral
     assert followup.content == "and a follow-up"
     callback = discord_double.requests_to("POST", rf"/interactions/{result.id}/.+/callback")[0]
     assert callback.files == ["files[0]"]
     assert callback.json["data"]["attachments"][0]["filename"] == "r.csv"
+
+
+async def test_attachment_option_is_downloaded_from_the_double(world: World, discord_double: DiscordDouble) -> None:
+    content = b"name: ops\nfacts: []\n"
+    pack = discord_double.attachment("pack.yaml", content, content_type="text/yaml")
+    result = await discord_double.slash(world.guild, world.channel, world.alice, "inspect", {"file": pack})
+    assert result.text == f"pack.yaml: {len(content)} bytes, first line 'name: ops'"
+    # As Discord sends it: the option holds the attachment id, resolved.attachments the object.
+    [option] = result.payload["data"]["options"]
+    attachment = result.payload["data"]["resolved"]["attachments"][option["value"]]
+    assert (attachment["filename"], attachment["size"], attachment["content_type"]) == (
+        "pack.yaml",
+        len(content),
+        "text/yaml",
+    )
+    download = discord_double.downloads[-1]
+    assert (download.path, download.status) == (
+        attachment["url"].split("?")[0].removeprefix(discord_double.cdn_base),
+        200,
+    )
+    assert "Authorization" not in download.headers  # Attachment.read() goes to the CDN, not the API
+
+
+async def test_big_attachment_is_judged_by_size(world: World, discord_double: DiscordDouble) -> None:
+    big = discord_double.attachment("big.yaml", b"name: big", size=3 * 1024 * 1024)
+    assert big.size == 3 * 1024 * 1024
+    assert big.data.startswith(b"name: big\n# padding")
+    downloads = len(discord_double.downloads)
+    result = await discord_double.slash(world.guild, world.channel, world.alice, "inspect", {"file": big})
+    assert result.text == f"big.yaml is too big ({3 * 1024 * 1024} bytes)"
+    assert len(discord_double.downloads) == downloads, "the bot must not download what it rejects by size"
+    result = await discord_double.slash(
+        world.guild, world.channel, world.alice, "inspect", {"file": big, "limit_kib": 4096}
+    )
+    assert result.text == f"big.yaml: {3 * 1024 * 1024} bytes, first line 'name: big'"
+    too_big = discord_double.attachment("huge.bin", size=discord_double.attachment_size_limit + 1)
+    with pytest.raises(ValueError, match="attachment_size_limit"):
+        await discord_double.slash(world.guild, world.channel, world.alice, "inspect", {"file": too_big})
+    with pytest.raises(TypeError, match=r"double\.attachment"):
+        await discord_double.slash(world.guild, world.channel, world.alice, "inspect", {"file": b"raw"})
+
+
+async def test_file_round_trips_through_the_bot(world: World, discord_double: DiscordDouble) -> None:
+    data = bytes(range(256)) * 64  # binary, so any re-encoding on the way would show
+    upload = discord_double.attachment("in.yaml", data)
+    result = await discord_double.slash(world.guild, world.channel, world.alice, "mirror", {"file": upload})
+    shown = await result.final()
+    assert shown.content == "copy of in.yaml"
+    assert result.files == [("copy.yaml", data)]
+    assert shown.attachments[0]["url"].startswith(discord_double.cdn_base)
+
+
+async def test_channel_files_survive_edits_and_are_readable(world: World, discord_double: DiscordDouble) -> None:
+    channel = world.bot.get_channel(world.channel.id)
+    assert isinstance(channel, discord.TextChannel)
+    sent = await channel.send(
+        files=[discord.File(io.BytesIO(b"one"), "1.txt"), discord.File(io.BytesIO(b"2"), "2.txt")]
+    )
+    assert [a.filename for a in sent.attachments] == ["1.txt", "2.txt"]
+    assert await sent.attachments[0].read() == b"one"
+    edited = await sent.edit(attachments=[sent.attachments[1], discord.File(io.BytesIO(b"three"), "3.txt")])
+    stored = discord_double.message(sent.id)
+    assert stored.files == [("2.txt", b"2"), ("3.txt", b"three")]
+    assert [a.size for a in edited.attachments] == [1, 5]
+    assert stored.attachments[0]["content_type"] == "text/plain; charset=utf-8"
+
+
+async def test_bot_uploads_are_refused_as_discord_does(world: World, discord_double: DiscordDouble) -> None:
+    deny = (0, discord.Permissions(attach_files=True))
+    no_files = world.guild.add_channel("no-files", overwrites={world.guild.me: deny})
+    with pytest.raises(discord.Forbidden):
+        await world.bot.get_partial_messageable(no_files.id).send(file=discord.File(io.BytesIO(b"x"), "x.txt"))
+    limit, discord_double.attachment_size_limit = discord_double.attachment_size_limit, 4
+    try:
+        with pytest.raises(discord.HTTPException) as refused:
+            await world.bot.get_partial_messageable(world.channel.id).send(
+                file=discord.File(io.BytesIO(b"12345"), "five.txt")
+            )
+        assert (refused.value.status, refused.value.code) == (413, 40005)
+    finally:
+        discord_double.attachment_size_limit = limit
 
 
 async def test_autocomplete_returns_the_bots_choices(world: World, discord_double: DiscordDouble) -> None:
