@@ -87,6 +87,10 @@ class FactQuery(Query):
     id: Annotated[int, Field(ge=1, le=2**53 - 1)] = Field(description="The fact's number, as shown after # in answers.")
 
 
+class HistoryQuery(FactQuery):
+    """Every revision of a fact: who made it, when, and what changed."""
+
+
 class AboutQuery(Query):
     """Version, what the store holds, and gateway latency."""
 

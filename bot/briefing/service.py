@@ -21,6 +21,7 @@ from bot.briefing.queries import (
     BriefQuery,
     EventQuery,
     FactQuery,
+    HistoryQuery,
     Query,
     SearchQuery,
     StakesQuery,
@@ -120,10 +121,10 @@ class Briefing:
         happening = await self.store.facts_of_kind(topic.id, [FactKind.EVENT], q.as_of, 4)
         figures = await self.store.facts_of_kind(topic.id, [FactKind.FIGURE], q.as_of, 5)
         events = await self.store.events(topic.id, until=q.as_of, newest_first=True, limit=5)
-        stakes = await self._headline_stakes(topic, self.stakeholder, q.as_of, 4)
+        stakes = await self.headline_stakes(topic, self.stakeholder, q.as_of, 4)
         sections = [
             Section(title="Key figures", lines=[cite.fact_line(f) for f in figures]),
-            Section(title="Latest events", lines=await self._event_lines(events, cite, q.as_of)),
+            Section(title="Latest events", lines=await self.event_lines(events, cite, q.as_of)),
         ]
         if stakes:
             name, facts = stakes
@@ -140,7 +141,8 @@ class Briefing:
             footer="Ask /search, /actor, /event or /stakes for more.",
         )
 
-    async def _event_lines(self, events: list[EventRecord], cite: Citer, as_of: date | None) -> list[Line]:
+    async def event_lines(self, events: list[EventRecord], cite: Citer, as_of: date | None) -> list[Line]:
+        """One cited line per event; public because the scheduled digests list events the same way."""
         lines = []
         for event in events:
             facts = await self.store.facts_about_event(event.id, as_of, 2)
@@ -148,7 +150,7 @@ class Briefing:
             lines.append(cite.line(f"{_event_when(event)}: **{event.name}**{where}", *facts))
         return lines
 
-    async def _headline_stakes(
+    async def headline_stakes(
         self, topic: TopicRecord, who: str, as_of: date | None, limit: int
     ) -> tuple[str, list[FactRecord]] | None:
         """The newest stake of each interest first, so a short list shows the breadth of what is at stake."""
@@ -185,7 +187,7 @@ class Briefing:
             Section(title="Side", lines=[Line(text=actor.side)], inline=True),
             Section(title="Links", lines=[Line(text=t) for t in links]),
             Section(title="Key facts", lines=[cite.fact_line(f) for f in facts]),
-            Section(title="Recent events", lines=await self._event_lines(events, cite, q.as_of)),
+            Section(title="Recent events", lines=await self.event_lines(events, cite, q.as_of)),
         ]
         return Answer(
             title=f"{actor.name}{since_date(q.as_of)}",
@@ -213,10 +215,10 @@ class Briefing:
         if event.summary:
             lines.append(Line(text=event.summary))
         who = [Line(text=f"**{p.actor.name}**: {p.role}") for p in event.actors]
-        later = await self._event_lines(
+        later = await self.event_lines(
             [e for e in [await self.store.event(r.id) for r in event.followed_by] if e], cite, None
         )
-        earlier = await self._event_lines(
+        earlier = await self.event_lines(
             [e for e in [await self.store.event(r.id) for r in event.follows] if e], cite, None
         )
         sections = [
@@ -256,7 +258,7 @@ class Briefing:
         page = min(max(page, 1), pages)
         events = await self.store.events(topic.id, **window, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         cite = Citer()
-        lines = await self._event_lines(events, cite, None)
+        lines = await self.event_lines(events, cite, None)
         if not lines:
             lines = [Line(text="No events match these filters. Try a wider date range or another name.")]
         return Answer(
@@ -337,6 +339,26 @@ class Briefing:
             citations=cite.citations(),
         )
 
+    async def history(self, q: HistoryQuery) -> Answer:
+        """Every revision of a fact: who made it, when, and what changed."""
+        fact = await self.store.fact(q.id)
+        if fact is None:
+            raise NotFound(f"There is no fact #{q.id}.")
+        sections = []
+        for number, change in enumerate(await self.store.changes("fact", q.id), start=1):
+            lines = [Line(text=moment(change.at))]
+            if change.reason:
+                lines.append(Line(text=f"Reason: {change.reason}"))
+            lines.extend(Line(text=text) for text in _differences(change.before, change.after))
+            title = f"{number}. {change.action} by {change.user_name}"
+            sections.append(Section(title=title, lines=lines))
+        state = "retracted" if fact.status != "active" else "active"
+        return Answer(
+            title=f"History of fact #{fact.id}",
+            lines=[Line(text=fact.statement), Line(text=f"Now {state}; {len(sections)} change(s) on record.")],
+            sections=sections,
+        )
+
     async def about(self, q: AboutQuery, latency: float | None = None) -> Answer:
         """Version, what the store holds and how fast the gateway answers."""
         lines = [Line(text=f"briefbot {__version__}")]
@@ -359,6 +381,26 @@ class Briefing:
         )
 
 
+def _differences(before: dict[str, Any] | None, after: dict[str, Any]) -> list[str]:
+    """What a change did, field by field, in words a moderator reads at a glance."""
+    if before is None:
+        return ["Added."]
+    shown = []
+    for name in after:
+        old, new = before.get(name), after.get(name)
+        if old != new and name != "key":
+            shown.append(f"`{name}`: {_shown(old)} → {_shown(new)}")
+    return shown or ["No field changed."]
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_shown(v)}" for k, v in value.items() if v)
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    return f"“{value}”" if isinstance(value, str) else str(value)
+
+
 @dataclass(frozen=True)
 class Command:
     """A question the console can ask by name; Discord's cogs call the same `Briefing` methods."""
@@ -378,6 +420,7 @@ COMMANDS: dict[str, Command] = {
         Command("stakes", StakesQuery, Briefing.stakes),
         Command("search", SearchQuery, Briefing.search),
         Command("fact show", FactQuery, Briefing.fact),
+        Command("fact history", HistoryQuery, Briefing.history),
         Command("about", AboutQuery, Briefing.about),
     )
 }

@@ -1,0 +1,1 @@
+"""Moderators' writes: facts, actors, places, events and whole packs, every change on record."""

@@ -1,0 +1,235 @@
+"""The curation service: the one way moderators change the store, from Discord or the command line.
+
+Every method validates with the same pydantic models packs use, writes through `bot.store.writes`
+(one transaction, the change on record with who and before/after), and raises `UserError` naming the
+field and the rule when input is bad, so nothing half-valid is ever written.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from rapidfuzz import fuzz
+
+from bot.briefing.service import Briefing
+from bot.errors import NotFound, UserError, explain
+from bot.models import (
+    Actor,
+    Author,
+    Credibility,
+    Event,
+    Fact,
+    FactKind,
+    Interest,
+    Place,
+    Reliability,
+    Source,
+    SourceKind,
+    Topic,
+    normalise,
+)
+from bot.packs import parse_pack
+from bot.store import Store
+from bot.store.names import Entity
+from bot.store.packform import Form, actor_form, event_form, place_form
+from bot.store.records import FactRecord, PackChanges, TopicRecord
+from bot.store.writes import apply_pack, writing
+
+NEAR_DUPLICATE = 90
+T = TypeVar("T", bound=BaseModel)
+
+
+class FactFields(BaseModel):
+    """A fact as a moderator enters it: names rather than slugs, the source spelled out."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    statement: str
+    kind: FactKind
+    actors: list[str] = Field(default_factory=list)
+    event: str | None = None
+    place: str | None = None
+    stakeholder: str | None = None
+    interest: Interest | None = None
+    as_of: str
+    source_title: str
+    source_publisher: str | None = None
+    source_url: str | None = None
+    source_date: str | None = None
+    background: bool = False
+    reliability: Reliability
+    credibility: Credibility
+
+    @classmethod
+    def of(cls, record: FactRecord) -> FactFields:
+        """The fields of a stored fact, to prefill an edit."""
+        return cls(
+            statement=record.statement,
+            kind=FactKind(record.kind),
+            actors=[a.slug for a in record.actors],
+            event=record.event.slug if record.event else None,
+            place=record.place.slug if record.place else None,
+            stakeholder=record.stakeholder.slug if record.stakeholder else None,
+            interest=Interest(record.interest) if record.interest else None,
+            as_of=record.as_of.isoformat(),
+            source_title=record.source.title,
+            source_publisher=record.source.publisher,
+            source_url=record.source.url,
+            source_date=record.source.published.isoformat() if record.source.published else None,
+            background=record.source.kind == SourceKind.BACKGROUND,
+            reliability=record.reliability,  # type: ignore[arg-type]
+            credibility=record.credibility,
+        )
+
+
+def slugify(name: str) -> str:
+    """A slug from a name: what a pack author would have typed."""
+    return re.sub(r"[^a-z0-9]+", "-", normalise(name)).strip("-")[:56] or "record"
+
+
+def _validated(model: type[T], **values: Any) -> T:
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        raise explain(exc) from None
+
+
+class Curator:
+    """Writes to the default topic on behalf of a named author."""
+
+    def __init__(self, store: Store, briefing: Briefing) -> None:
+        self.store = store
+        self.briefing = briefing
+
+    async def _topic(self) -> tuple[TopicRecord, Topic]:
+        record = await self.briefing.topic()
+        return record, Topic(slug=record.slug, title=record.title, summary=record.summary)
+
+    async def _slug(self, topic: TopicRecord, entity: Entity, text: str | None) -> str | None:
+        if not text:
+            return None
+        entity_id = await self.briefing.resolve(topic, entity, text)
+        read: dict[str, Callable[[int], Any]] = {
+            "actor": self.store.actor,
+            "place": self.store.place,
+            "event": self.store.event,
+        }
+        record = await read[entity](entity_id)
+        return record.slug
+
+    async def _fact(self, topic: TopicRecord, key: str, fields: FactFields) -> Fact:
+        source = _validated(
+            Source,
+            title=fields.source_title,
+            publisher=fields.source_publisher or None,
+            url=fields.source_url or None,
+            published=fields.source_date or None,
+            kind=SourceKind.BACKGROUND if fields.background else SourceKind.DOCUMENT,
+        )
+        actors = [await self._slug(topic, "actor", name) for name in fields.actors]
+        return _validated(
+            Fact,
+            key=key,
+            statement=fields.statement,
+            kind=fields.kind,
+            actors=sorted({a for a in actors if a}),
+            event=await self._slug(topic, "event", fields.event),
+            place=await self._slug(topic, "place", fields.place),
+            stakeholder=await self._slug(topic, "actor", fields.stakeholder),
+            interest=fields.interest,
+            as_of=fields.as_of,
+            source=source,
+            reliability=fields.reliability,
+            credibility=fields.credibility,
+        )
+
+    async def _refuse_near_duplicate(
+        self, reads: Store, topic: TopicRecord, statement: str, fact_id: int | None
+    ) -> None:
+        """A fact that says what another already says splits its history and its citations: say which.
+
+        It runs inside the write transaction, so two moderators adding the same fact at once cannot both pass.
+        """
+        wanted = normalise(statement)
+        for candidate in await reads.search(topic.id, statement, None, 8):
+            if (
+                candidate.id != fact_id
+                and fuzz.token_set_ratio(wanted, normalise(candidate.statement)) >= NEAR_DUPLICATE
+            ):
+                raise UserError(
+                    f"This is a near-duplicate of fact #{candidate.id}: “{candidate.statement[:200]}”."
+                    f" Edit that one instead (`/fact edit id:{candidate.id}`)."
+                )
+
+    async def add_fact(self, fields: FactFields, who: Author) -> int:
+        """Add a fact; it answers questions as soon as this returns."""
+        record, topic = await self._topic()
+        fact = await self._fact(record, f"f-{secrets.token_hex(5)}", fields)
+        async with writing(self.store.db, topic, who) as writer:
+            await self._refuse_near_duplicate(writer.reads, record, fact.statement, None)
+            return await writer.fact(fact)
+
+    async def existing(self, fact_id: int) -> FactRecord:
+        """A stored fact of the default topic, or a `NotFound` naming the id."""
+        record, _ = await self._topic()
+        fact = await self.store.fact(fact_id)
+        if fact is None or fact.topic_id != record.id:
+            raise NotFound(f"There is no fact #{fact_id}.")
+        return fact
+
+    async def edit_fact(self, fact_id: int, fields: FactFields, who: Author) -> int:
+        """Save a new revision of a fact; the old one stays on record."""
+        current = await self.existing(fact_id)
+        record, topic = await self._topic()
+        fact = await self._fact(record, current.key, fields)
+        async with writing(self.store.db, topic, who) as writer:
+            await self._refuse_near_duplicate(writer.reads, record, fact.statement, fact_id)
+            return await writer.fact(fact)
+
+    async def set_status(self, fact_id: int, retract: bool, who: Author, reason: str | None = None) -> None:
+        """Retract a fact from every answer and digest, or bring it back; it stays on record."""
+        current = await self.existing(fact_id)
+        wanted = "retracted" if retract else "active"
+        if current.status == wanted:
+            raise UserError(f"Fact #{fact_id} is already {wanted}.")
+        if retract and not (reason and reason.strip()):
+            raise UserError("`reason`: say why the fact is retracted; it stays on record.")
+        _, topic = await self._topic()
+        async with writing(self.store.db, topic, who) as writer:
+            await writer.set_status(fact_id, wanted, reason.strip() if reason else None)
+
+    async def save(self, entity: Entity, values: Form, who: Author, *, slug: str | None = None) -> str:
+        """Add an actor, place or event (no `slug`) or replace one (`slug`), returning its slug."""
+        record, topic = await self._topic()
+        model: type[Actor | Place | Event] = {"actor": Actor, "place": Place, "event": Event}[entity]
+        if slug is None:
+            base = slugify(values["name"])
+            slug = base
+            for n in range(2, 1000):
+                if await self.store.entity_by_slug(record.id, entity, slug) is None:
+                    break
+                slug = f"{base}-{n}"
+            if await self.store.entity_by_name(record.id, entity, values["name"]) is not None:
+                raise UserError(f"An {entity} called “{values['name']}” exists already; edit it instead.")
+        item = _validated(model, **{**values, "slug": slug})
+        async with writing(self.store.db, topic, who) as writer:
+            await {"actor": writer.actors, "place": writer.places, "event": writer.events}[entity]([item])
+        return slug
+
+    async def form(self, entity: Entity, text: str) -> Form:
+        """The current pack form of an actor, place or event named by the user, to edit it."""
+        record, _ = await self._topic()
+        entity_id = await self.briefing.resolve(record, entity, text)
+        if entity == "actor":
+            return actor_form(await self.store.actor(entity_id))  # type: ignore[arg-type]
+        if entity == "place":
+            return place_form(await self.store.place(entity_id))  # type: ignore[arg-type]
+        return event_form(await self.store.event(entity_id))  # type: ignore[arg-type]
+
+    async def import_pack(self, raw: bytes, who: Author, *, dry_run: bool) -> PackChanges:
+        """Validate a whole pack (a `PackError` lists every problem), then apply it in one transaction."""
+        return await apply_pack(self.store.db, parse_pack(raw), author=who, dry_run=dry_run)

@@ -1,0 +1,207 @@
+"""Moderators' writes through the curation service: validation, the record, retraction, packs."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+import pytest
+
+from bot.briefing.queries import BriefQuery, HistoryQuery, SearchQuery
+from bot.briefing.service import Briefing
+from bot.curation.export import export_pack
+from bot.curation.service import Curator, FactFields
+from bot.errors import NotFound, UserError
+from bot.models import Author
+from bot.packs import PackError, parse_pack
+from bot.store import Store
+from bot.store.writes import apply_pack
+from tests.unit.test_briefing import PACK
+
+MONA = Author(id=42, name="mona")
+
+
+@pytest.fixture
+async def curator(tmp_path):
+    store = await Store.open(tmp_path / "store.db")
+    await apply_pack(store.db, parse_pack(PACK))
+    yield Curator(store, Briefing(store, "crisis", "Beijing"))
+    await store.close()
+
+
+def fields(**overrides) -> FactFields:
+    values = {
+        "statement": "Rebels captured the town of Laukkai's outskirts.",
+        "kind": "event",
+        "actors": ["Three Brothers Alliance"],
+        "as_of": "2023-11-20",
+        "source_title": "Field report",
+        "source_publisher": "Wire",
+        "source_url": "https://example.org/report",
+        "source_date": "2023-11-21",
+        "reliability": "C",
+        "credibility": 3,
+    }
+    return FactFields(**{**values, **overrides})
+
+
+def text_of(answer) -> str:
+    return "\n".join(
+        [answer.title, *(line.text for line in answer.lines)]
+        + [line.text for s in answer.sections for line in [*s.lines]]
+        + [s.title for s in answer.sections]
+    )
+
+
+async def test_an_added_fact_answers_at_once_and_is_on_record(curator):
+    fact_id = await curator.add_fact(fields(), MONA)
+    found = await curator.briefing.search(SearchQuery(query="Laukkai"))
+    assert f"(#{fact_id})" in text_of(found)
+    fact = await curator.store.fact(fact_id)
+    assert [a.slug for a in fact.actors] == ["alliance"]  # the alias was resolved
+    (change,) = await curator.store.changes("fact", fact_id)
+    assert (change.action, change.user_id, change.user_name, change.before) == ("add", 42, "mona", None)
+    assert change.after["statement"] == fields().statement
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"statement": ""}, "`statement`"),
+        ({"statement": "x" * 1001}, "`statement`"),
+        ({"source_url": "ftp://example.org/x"}, "`url`"),
+        ({"source_url": "not a url"}, "`url`"),
+        ({"as_of": "2023-02-30"}, "`as_of`"),
+        ({"as_of": "2999-01-01"}, "future"),
+        ({"source_date": "20/11/2023"}, "`published`"),
+        ({"kind": "stake"}, "stakeholder"),
+        ({"background": True}, "cannot have a URL"),
+        ({"background": True, "source_url": None}, "graded F"),
+        ({"actors": ["nobody at all"]}, "No actor"),
+    ],
+)
+async def test_bad_input_names_the_field_and_writes_nothing(curator, overrides, message):
+    before = await curator.store.counts((await curator.briefing.topic()).id)
+    with pytest.raises(UserError, match=message):
+        await curator.add_fact(fields(**overrides), MONA)
+    assert await curator.store.counts((await curator.briefing.topic()).id) == before
+
+
+def test_grades_outside_the_admiralty_scale_are_refused():
+    with pytest.raises(ValueError, match="reliability"):
+        fields(reliability="G")
+    with pytest.raises(ValueError, match="credibility"):
+        fields(credibility=7)
+
+
+async def test_a_near_duplicate_is_refused_naming_the_original(curator):
+    with pytest.raises(UserError, match=r"near-duplicate of fact #5"):
+        await curator.add_fact(fields(statement="The junta still enjoys complete air superiority!"), MONA)
+
+
+async def test_edit_keeps_the_old_revision_and_history_shows_both(curator):
+    await curator.edit_fact(5, fields(statement="The junta still has air superiority over most of Myanmar."), MONA)
+    history = text_of(await curator.briefing.history(HistoryQuery(id=5)))
+    assert "1. add by operator (command line)" in history
+    assert "2. edit by mona" in history
+    assert "complete air superiority" in history  # the old text, kept
+    assert "over most of Myanmar" in history
+    with pytest.raises(NotFound):
+        await curator.edit_fact(999, fields(), MONA)
+
+
+async def test_retract_removes_from_answers_and_restore_brings_back(curator):
+    await curator.set_status(2, retract=True, who=MONA, reason="figure disputed")
+    assert "40%" not in text_of(await curator.briefing.brief(BriefQuery()))
+    assert "40%" not in text_of(await curator.briefing.search(SearchQuery(query="access to China")))
+    history = text_of(await curator.briefing.history(HistoryQuery(id=2)))
+    assert "retract by mona" in history and "figure disputed" in history
+    with pytest.raises(UserError, match="already retracted"):
+        await curator.set_status(2, retract=True, who=MONA, reason="again")
+    with pytest.raises(UserError, match="reason"):
+        await curator.set_status(3, retract=True, who=MONA, reason=" ")
+    await curator.set_status(2, retract=False, who=MONA)
+    assert "40%" in text_of(await curator.briefing.brief(BriefQuery()))
+
+
+async def test_actor_add_and_edit_with_aliases(curator):
+    slug = await curator.save(
+        "actor", {"name": "Kachin Independence Army", "aliases": ["KIA"], "kind": "armed-group"}, MONA
+    )
+    assert slug == "kachin-independence-army"
+    with pytest.raises(UserError, match="exists already"):
+        await curator.save("actor", {"name": "Kachin Independence Army", "kind": "armed-group"}, MONA)
+    form = await curator.form("actor", "Tatmadaw")
+    await curator.save("actor", {**form, "aliases": [*form["aliases"], "Sit-tat"]}, MONA, slug=form["slug"])
+    # Facts linked to the junta are now found by its new alias.
+    assert "air superiority" in text_of(await curator.briefing.search(SearchQuery(query="Sit-tat")))
+    (added,) = await curator.store.changes("actor", await curator.store.entity_by_slug(1, "actor", slug))
+    assert added.user_name == "mona"
+    with pytest.raises(UserError, match="`kind`"):
+        await curator.save("place", {"name": "Nowhere", "kind": "planet"}, MONA)
+
+
+async def test_mentions_are_stored_as_written(curator):
+    fact_id = await curator.add_fact(fields(statement="Ping @everyone and <@123> about Laukkai"), MONA)
+    assert (await curator.store.fact(fact_id)).statement == "Ping @everyone and <@123> about Laukkai"
+
+
+async def test_import_dry_run_reports_and_writes_nothing(curator):
+    exported = await export_pack(curator.store, "crisis")
+    changed = exported.replace("The junta still enjoys complete air superiority.", "The junta has air power.")
+    report = await curator.import_pack(changed.encode(), MONA, dry_run=True)
+    assert report.changed == {"facts": 1}
+    assert report.unchanged["facts"] == 6
+    assert "air power" not in text_of(await curator.briefing.search(SearchQuery(query="junta air")))
+    applied = await curator.import_pack(changed.encode(), MONA, dry_run=False)
+    assert applied.changed == {"facts": 1}
+    assert "air power" in text_of(await curator.briefing.search(SearchQuery(query="junta air")))
+
+
+async def test_a_bad_pack_applies_nothing_and_lists_every_problem(curator):
+    exported = await export_pack(curator.store, "crisis")
+    broken = exported.replace("reliability: B", "reliability: Q").replace("as_of: '2023-11-27'", "as_of: someday")
+    with pytest.raises(PackError) as caught:
+        await curator.import_pack(broken.encode(), MONA, dry_run=False)
+    assert len(caught.value.problems) >= 3
+    assert all(p.line for p in caught.value.problems)
+    for raw, message in [(b"\xff\xfe", "UTF-8"), (b"a: [", "YAML"), (b"x" * (3 * 1024 * 1024), "larger")]:
+        with pytest.raises(PackError, match=message):
+            await curator.import_pack(raw, MONA, dry_run=False)
+
+
+async def test_export_import_round_trip_is_exact_including_retractions(curator, tmp_path):
+    await curator.set_status(4, retract=True, who=MONA, reason="unverified")
+    exported = await export_pack(curator.store, "crisis")
+    fresh = await Store.open(tmp_path / "fresh.db")
+    try:
+        await apply_pack(fresh.db, parse_pack(exported))
+        assert await export_pack(fresh, "crisis") == exported
+        assert (await fresh.fact_by_key(1, "f4")).status == "retracted"
+    finally:
+        await fresh.close()
+    report = await curator.import_pack(exported.encode(), MONA, dry_run=False)
+    assert not report.touched
+
+
+async def test_the_same_fact_added_twice_at_once_is_stored_once(curator):
+    results = await asyncio.gather(
+        *(curator.add_fact(fields(statement="Rebels took Chinshwehaw."), MONA) for _ in range(2)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, int) for r in results) == 1
+    assert any(isinstance(r, UserError) and "near-duplicate" in str(r) for r in results)
+
+
+async def test_concurrent_adds_lose_nothing(curator):
+    def words(i: int) -> str:  # distinct enough not to be near-duplicates of each other
+        digest = hashlib.sha256(str(i).encode()).hexdigest()
+        return " ".join(digest[j : j + 8] for j in range(0, 32, 8))
+
+    statements = [f"Checkpoint {words(i)} reported." for i in range(40)]
+    ids = await asyncio.gather(
+        *(curator.add_fact(fields(statement=s), Author(id=i, name=f"mod{i}")) for i, s in enumerate(statements))
+    )
+    assert len(set(ids)) == 40
+    counts = await curator.store.counts((await curator.briefing.topic()).id)
+    assert counts["facts_active"] == 7 + 40
