@@ -20,6 +20,7 @@ from discord.gateway import DiscordWebSocket
 
 from bot.briefing.service import Briefing
 from bot.config import Settings
+from bot.curation.service import Curator
 from bot.interactions import BriefTree
 from bot.render import NO_MENTIONS
 from bot.seeding import seed_if_empty
@@ -27,7 +28,7 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.briefing", "cogs.facts", "cogs.meta")
+EXTENSIONS = ("cogs.briefing", "cogs.facts", "cogs.curate", "cogs.packs", "cogs.meta")
 
 
 def command_payload(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> list[dict[str, object]]:
@@ -45,6 +46,7 @@ class BriefBot(commands.Bot):
 
     store: Store
     briefing: Briefing
+    curator: Curator
 
     def __init__(self, settings: Settings, *, force_sync: bool = False) -> None:
         super().__init__(
@@ -68,6 +70,7 @@ class BriefBot(commands.Bot):
         self.store = await Store.open(self.settings.database_path)
         await seed_if_empty(self.store, self.settings.packs_dir)
         self.briefing = Briefing(self.store, self.settings.default_topic, self.settings.default_stakeholder)
+        self.curator = Curator(self.store, self.briefing)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands(force=self.force_sync)

@@ -19,6 +19,8 @@ from bot.app import BriefBot
 from bot.briefing.service import Briefing
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
+from bot.curation.export import export_pack
+from bot.errors import UserError
 from bot.packs import PackError
 from bot.seeding import load_pack_file, seed_if_empty
 from bot.store import Store
@@ -38,8 +40,14 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="run the bot (the default; without a token, the offline console)")
     sub.add_parser("console", help="answer /commands typed or piped on standard input, offline")
     sub.add_parser("sync", help="sync the slash commands to Discord now, even if unchanged")
-    load = sub.add_parser("load", help="validate a YAML pack and load it into the store")
+    load = sub.add_parser("load", aliases=["import"], help="validate YAML packs as a whole and apply them")
     load.add_argument("packs", nargs="+", type=Path, metavar="PACK")
+    load.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
+    export = sub.add_parser("export", help="write a topic as a YAML pack that imports back to the same store")
+    export.add_argument("--topic", help="the topic's slug (default: DEFAULT_TOPIC)")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+    backup = sub.add_parser("backup", help="a consistent copy of the live database, safe while the bot runs")
+    backup.add_argument("path", type=Path, metavar="PATH")
     return parser
 
 
@@ -74,22 +82,51 @@ async def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
     return 0
 
 
-async def load(settings: Settings, packs: Sequence[Path]) -> int:
+async def load(settings: Settings, packs: Sequence[Path], *, dry_run: bool = False) -> int:
     """Load each pack; a bad pack loads nothing and every problem is printed with its line."""
     store = await Store.open(settings.database_path)
     status = 0
     try:
         for path in packs:
             try:
-                changes = await load_pack_file(store, path)
+                changes = await load_pack_file(store, path, dry_run=dry_run)
             except (PackError, OSError) as exc:
                 print(f"{path}: {exc}", file=sys.stderr)
                 status = 1
                 continue
-            print(f"{path}: added {changes.added}, changed {changes.changed}, unchanged {changes.unchanged}")
+            verb = "would add" if dry_run else "added"
+            print(f"{path}: {verb} {changes.added}, changed {changes.changed}, unchanged {changes.unchanged}")
     finally:
         await store.close()
     return status
+
+
+async def export(settings: Settings, topic: str | None, output: Path | None) -> int:
+    """Write a topic as pack YAML to a file or standard output."""
+    store = await Store.open(settings.database_path)
+    try:
+        text = await export_pack(store, topic or settings.default_topic)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await store.close()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+    return 0
+
+
+async def backup(settings: Settings, path: Path) -> int:
+    """Copy the live database consistently (SQLite's online backup), then move it into place."""
+    store = await Store.open(settings.database_path)
+    try:
+        await store.db.backup(path)
+    finally:
+        await store.close()
+    print(f"backed up {settings.database_path} to {path}")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,8 +139,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     discord.utils.setup_logging(level=getattr(logging, settings.log_level), root=True)
     command = args.command or "run"
-    if command == "load":
-        return asyncio.run(load(settings, args.packs))
+    if command in {"load", "import"}:
+        return asyncio.run(load(settings, args.packs, dry_run=args.dry_run))
+    if command == "export":
+        return asyncio.run(export(settings, args.topic, args.output))
+    if command == "backup":
+        return asyncio.run(backup(settings, args.path))
     if command == "console":
         return asyncio.run(console(settings))
     if settings.discord_token is None:

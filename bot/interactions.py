@@ -18,6 +18,8 @@ from discord import app_commands
 
 from bot.briefing.answer import Answer
 from bot.errors import UserError
+from bot.models import Author
+from bot.permissions import may_write
 from bot.render import NO_MENTIONS, render_embeds
 from bot.store.names import Entity
 
@@ -110,15 +112,23 @@ class BriefTree(app_commands.CommandTree):
         await report_error(interaction, error)
 
 
+def author(interaction: discord.Interaction[Any]) -> Author:
+    """Who is behind an interaction, as the change record keeps it."""
+    return Author(id=interaction.user.id, name=str(interaction.user)[:100])
+
+
 def name_autocomplete(
-    entity: Entity,
+    entity: Entity, *, moderators_only: bool = False
 ) -> Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]:
     """An autocomplete callback over actor, place or event names.
 
-    It never raises: discord.py would swallow the error and the user would see an empty list.
+    It never raises: discord.py would swallow the error and the user would see an empty list. For write
+    commands it offers nothing to non-moderators, because command checks do not run for autocomplete.
     """
 
     async def complete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        if moderators_only and not may_write(interaction):
+            return []
         try:
             choices = await interaction.client.briefing.suggest(entity, current[:100])
         except Exception:

@@ -14,9 +14,9 @@ from bot.store.writes import apply_pack
 log = logging.getLogger(__name__)
 
 
-async def load_pack_file(store: Store, path: Path) -> PackChanges:
-    """Validate a pack file as a whole, then apply it in one transaction."""
-    changes = await apply_pack(store.db, read_pack(path))
+async def load_pack_file(store: Store, path: Path, *, dry_run: bool = False) -> PackChanges:
+    """Validate a pack file as a whole, then apply it in one transaction (or only report, in a dry run)."""
+    changes = await apply_pack(store.db, read_pack(path), dry_run=dry_run)
     log.info("loaded pack %s: added %s, changed %s", path.name, changes.added, changes.changed)
     return changes
 

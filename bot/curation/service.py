@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from rapidfuzz import fuzz
 
+from bot.briefing.answer import Answer, Line, Section
 from bot.briefing.service import Briefing
 from bot.errors import NotFound, UserError, explain
 from bot.models import (
@@ -32,7 +33,7 @@ from bot.models import (
     Topic,
     normalise,
 )
-from bot.packs import parse_pack
+from bot.packs import PackError, parse_pack
 from bot.store import Store
 from bot.store.names import Entity
 from bot.store.packform import Form, actor_form, event_form, place_form
@@ -120,6 +121,11 @@ class Curator:
         }
         record = await read[entity](entity_id)
         return record.slug
+
+    async def slug(self, entity: Entity, text: str | None) -> str | None:
+        """The slug of the actor, place or event a user named (`NotFound` with suggestions otherwise)."""
+        record, _ = await self._topic()
+        return await self._slug(record, entity, text)
 
     async def _fact(self, topic: TopicRecord, key: str, fields: FactFields) -> Fact:
         source = _validated(
@@ -233,3 +239,27 @@ class Curator:
     async def import_pack(self, raw: bytes, who: Author, *, dry_run: bool) -> PackChanges:
         """Validate a whole pack (a `PackError` lists every problem), then apply it in one transaction."""
         return await apply_pack(self.store.db, parse_pack(raw), author=who, dry_run=dry_run)
+
+
+def import_report(changes: PackChanges, *, dry_run: bool) -> Answer:
+    """What an import did, or would do, per kind of record."""
+    sections = []
+    for title, counts in (("Added", changes.added), ("Changed", changes.changed), ("Unchanged", changes.unchanged)):
+        text = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing"
+        sections.append(Section(title=title, lines=[Line(text=text)], inline=True))
+    if dry_run:
+        verdict = "Dry run: nothing was written. Import again without `dry_run` to apply this."
+    elif changes.touched:
+        verdict = "Applied in one transaction; every change is on record."
+    else:
+        verdict = "The store already matches this pack: nothing to write."
+    return Answer(
+        title="Pack import" + (" (dry run)" if dry_run else ""), lines=[Line(text=verdict)], sections=sections
+    )
+
+
+def problems_report(error: PackError) -> Answer:
+    """Every problem of a rejected pack with its line, so a moderator can fix the file in one go."""
+    lines = [Line(text="Nothing was written. Fix these and import again:")]
+    lines += [Line(text=f"• {problem}") for problem in error.problems]
+    return Answer(title=f"Pack rejected: {len(error.problems)} problem(s)", lines=lines)

@@ -103,6 +103,18 @@ class Database:
             else:
                 await self.conn.execute("COMMIT")
 
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the live database, written beside `target` and renamed into place.
+
+        SQLite's online backup copies a snapshot while writers carry on, so the copy is never torn, and the
+        rename means `target` is either the old file or a complete new one.
+        """
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        async with aiosqlite.connect(partial) as copy:
+            await self.conn.backup(copy)
+        partial.replace(target)
+
     async def close(self) -> None:
         """Checkpoint and close, so the database file is complete without its WAL beside it."""
         if self.reader is not self.conn:

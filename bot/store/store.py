@@ -504,3 +504,13 @@ def _event_filter(
         where.append("e.date <= ?")
         params.append(until.isoformat())
     return join, " AND ".join(where), params
+
+
+async def page_ids(store: Store, table: str, topic_id: int, after: int, limit: int) -> list[int]:
+    """Ids of one table's rows for a topic, in pages, so an export never holds a whole table at once."""
+    if table not in {"actors", "places", "events", "facts"}:
+        raise ValueError(table)
+    rows = await store._all(
+        f"SELECT id FROM {table} WHERE topic_id = ? AND id > ? ORDER BY id LIMIT ?", (topic_id, after, limit)
+    )
+    return [r[0] for r in rows]

@@ -286,15 +286,20 @@ def find_command(
     return command, rest, leaf
 
 
-def check_can_use(command: dict[str, Any], guild: Guild, channel: Channel, member: Member) -> None:
-    """Fail like the Discord client would hide the command: permissions and contexts."""
+def check_can_use(
+    command: dict[str, Any], guild: Guild, channel: Channel, member: Member, *, overridden: bool = False
+) -> None:
+    """Fail like the Discord client would hide the command: permissions and contexts.
+
+    ``overridden`` stands for a server admin's per-command override of ``default_member_permissions``.
+    """
     contexts = command.get("contexts")
     if contexts is not None and 0 not in contexts:
         raise PermissionError(f"/{command['name']} is not available in guilds (contexts={contexts})")
     if not guild.permissions_for(member, channel) & _USE_APPLICATION_COMMANDS:
         raise PermissionError(f"{member.name} may not use application commands in #{channel.name}")
     required = command.get("default_member_permissions")
-    if required is None:
+    if required is None or overridden:
         return
     base = guild.base_permissions(member)
     needed = int(required)

@@ -517,16 +517,19 @@ class DiscordDouble:
         wait: bool = True,
         timeout: float | None = None,
         locale: str | None = None,
+        overridden: bool = False,
     ) -> ix.InteractionResult:
         """Run ``/command`` (``"fact show"`` for sub-commands) as ``member`` in ``channel``.
 
         Options are looked up in what the bot synced, typed, and checked like the Discord client would
         (unknown names, required options, choices, min/max). Users/members, roles and channels may be given
         as builder objects or ids and are put in ``resolved``. Returns once the bot answered (``wait``).
+        ``overridden`` skips the client's ``default_member_permissions`` hiding, as a server admin's
+        per-role override (or a crafted request) does, to test that the bot checks writes itself.
         """
         channel, member = _channel(guild, channel), _member(guild, member)
         top, sub_path, leaf = ix.find_command(self._commands, guild, command)
-        ix.check_can_use(top, guild, channel, member)
+        ix.check_can_use(top, guild, channel, member, overridden=overridden)
         resolver = ix.Resolver(guild, channel, self._upload)
         opts = ix.build_options(leaf.get("options") or [], dict(options or {}), resolver, command=command)
         data = self._command_data(top, ix.nest(sub_path, leaf, opts), resolver)

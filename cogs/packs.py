@@ -1,0 +1,74 @@
+"""/pack import and /pack export: whole topics as reviewable YAML files (moderators)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import BriefBot
+from bot.curation.export import export_pack
+from bot.curation.service import Curator, import_report, problems_report
+from bot.errors import UserError
+from bot.interactions import author
+from bot.packs import MAX_PACK_BYTES, PackError
+from bot.permissions import moderator_only
+from bot.render import NO_MENTIONS, render_embeds
+
+
+@app_commands.default_permissions(manage_guild=True)
+class PacksCog(commands.GroupCog, group_name="pack", group_description="Moderators: topics as YAML packs."):
+    """Import and export packs."""
+
+    def __init__(self, curator: Curator, default_topic: str, upload_limit: int) -> None:
+        self.curator = curator
+        self.default_topic = default_topic
+        self.upload_limit = upload_limit
+        super().__init__()
+
+    @app_commands.command(name="import", description="Validate a YAML pack as a whole, then apply it (moderators).")
+    @app_commands.describe(
+        file="The pack: a YAML file in the format of data/packs.",
+        dry_run="Only report what would change; write nothing.",
+    )
+    @moderator_only()
+    async def import_(
+        self, interaction: discord.Interaction[Any], file: discord.Attachment, dry_run: bool = False
+    ) -> None:
+        """/pack import file [dry_run]: the report is ephemeral, the changes on record."""
+        if file.size > MAX_PACK_BYTES:
+            raise UserError(
+                f"`file`: {file.size // 1024} KiB is more than the {MAX_PACK_BYTES // 1024} KiB a pack may be."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        raw = await file.read()
+        try:
+            answer = import_report(
+                await self.curator.import_pack(raw, author(interaction), dry_run=dry_run), dry_run=dry_run
+            )
+        except PackError as exc:
+            answer = problems_report(exc)
+        await interaction.followup.send(embeds=render_embeds(answer), ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @app_commands.command(name="export", description="The topic as a YAML pack that imports back to the same store.")
+    @app_commands.describe(topic="Which topic, by slug (default: the bot's topic).")
+    @moderator_only()
+    async def export(self, interaction: discord.Interaction[Any], topic: str | None = None) -> None:
+        """/pack export [topic]: sent as an ephemeral attachment."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        slug = topic or self.default_topic
+        data = (await export_pack(self.curator.store, slug)).encode("utf-8")
+        if len(data) > self.upload_limit:
+            raise UserError(
+                f"The export is {len(data) // 1024} KiB, over Discord's upload limit: run `briefbot export`."
+            )
+        file = discord.File(io.BytesIO(data), filename=f"{slug}.yaml")
+        await interaction.followup.send(f"`{slug}` as a pack.", file=file, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: BriefBot) -> None:
+    """Load the /pack group."""
+    await bot.add_cog(PacksCog(bot.curator, bot.settings.default_topic, upload_limit=8 * 1024 * 1024))

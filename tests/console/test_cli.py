@@ -1,0 +1,73 @@
+"""The operator's command line: import (with dry run), export and backup."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.unit.test_briefing import PACK
+
+
+def briefbot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "DATABASE_PATH": str(tmp_path / "store.db"),
+        "PACKS_DIR": str(tmp_path / "no-packs"),
+        "DEFAULT_TOPIC": "crisis",
+        "DISCORD_TOKEN": "",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_import_dry_run_then_import_export_and_backup(tmp_path):
+    pack = tmp_path / "crisis.yaml"
+    pack.write_text(PACK, encoding="utf-8")
+    dry = briefbot(tmp_path, "import", "--dry-run", str(pack))
+    assert dry.returncode == 0, dry.stderr
+    assert "would add" in dry.stdout and "'facts': 7" in dry.stdout
+    empty = briefbot(tmp_path, "console", stdin="/about\n")
+    assert "The store is empty" in empty.stdout
+
+    done = briefbot(tmp_path, "import", str(pack))
+    assert done.returncode == 0 and "added" in done.stdout
+    again = briefbot(tmp_path, "load", str(pack))
+    assert "'facts': 7" in again.stdout and "unchanged" in again.stdout
+
+    exported = tmp_path / "out.yaml"
+    assert briefbot(tmp_path, "export", "-o", str(exported)).returncode == 0
+    assert "key: f7" in exported.read_text(encoding="utf-8")
+    assert "statement:" in briefbot(tmp_path, "export").stdout
+
+    copy = tmp_path / "backup.db"
+    backed = briefbot(tmp_path, "backup", str(copy))
+    assert backed.returncode == 0, backed.stderr
+    with sqlite3.connect(copy) as db:
+        assert db.execute("SELECT count(*) FROM facts").fetchone()[0] == 7
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_bad_pack_prints_every_problem_and_loads_nothing(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(PACK.replace("reliability: B", "reliability: Z").replace("kind: state", "kind: planet"), "utf-8")
+    result = briefbot(tmp_path, "import", str(bad))
+    assert result.returncode == 1
+    assert result.stderr.count("line ") >= 3
+    assert "The store is empty" in briefbot(tmp_path, "console", stdin="/about\n").stdout
+
+
+def test_export_of_an_unknown_topic_is_one_line(tmp_path):
+    result = briefbot(tmp_path, "export", "--topic", "nothing")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == "error: There is no topic `nothing`."
