@@ -39,6 +39,22 @@ WRITE_OPTIONS = {
     "background": "True if this comes from your own background knowledge, not a document (graded F).",
 }
 
+WRITE_AUTOCOMPLETE = {
+    "actor": name_autocomplete("actor", moderators_only=True),
+    "event": name_autocomplete("event", moderators_only=True),
+    "place": name_autocomplete("place", moderators_only=True),
+    "stakeholder": name_autocomplete("actor", moderators_only=True),
+}
+
+
+def _options(arguments: dict[str, Any]) -> dict[str, Any]:
+    """A write command's options (its `locals()`) in FactFields' terms; None means "not given"."""
+    given = {name: arguments[name] for name in WRITE_OPTIONS}
+    actor = given.pop("actor")
+    given["actors"] = [actor] if actor else None
+    given["source_publisher"] = given.pop("publisher")
+    return given
+
 
 class FactModal(discord.ui.Modal):
     """The free-text half of a fact: what it says and where it comes from."""
@@ -118,12 +134,7 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
 
     @app_commands.command(name="add", description="Add a fact (moderators): options here, text in the form.")
     @app_commands.describe(**WRITE_OPTIONS)
-    @app_commands.autocomplete(
-        actor=name_autocomplete("actor", moderators_only=True),
-        event=name_autocomplete("event", moderators_only=True),
-        place=name_autocomplete("place", moderators_only=True),
-        stakeholder=name_autocomplete("actor", moderators_only=True),
-    )
+    @app_commands.autocomplete(**WRITE_AUTOCOMPLETE)
     @moderator_only()
     async def add(
         self,
@@ -140,28 +151,13 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         background: bool = False,
     ) -> None:
         """/fact add: the structured parts now, the statement and source in a modal."""
-        values = {
-            "kind": kind,
-            "reliability": reliability,
-            "credibility": credibility,
-            "actors": [actor] if actor else [],
-            "event": event,
-            "place": place,
-            "stakeholder": stakeholder,
-            "interest": interest,
-            "source_publisher": publisher,
-            "background": background,
-        }
+        given = _options(locals())
+        values = {k: v for k, v in given.items() if v is not None}
         await interaction.response.send_modal(FactModal(self, values, None))
 
     @app_commands.command(name="edit", description="Edit a fact (moderators): saves a new revision, keeps the old.")
     @app_commands.describe(id="The fact's number, as shown after # in answers.", **WRITE_OPTIONS)
-    @app_commands.autocomplete(
-        actor=name_autocomplete("actor", moderators_only=True),
-        event=name_autocomplete("event", moderators_only=True),
-        place=name_autocomplete("place", moderators_only=True),
-        stakeholder=name_autocomplete("actor", moderators_only=True),
-    )
+    @app_commands.autocomplete(**WRITE_AUTOCOMPLETE)
     @moderator_only()
     async def edit(
         self,
@@ -180,18 +176,7 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
     ) -> None:
         """/fact edit: the same modal, prefilled; options given here replace the stored ones."""
         current = FactFields.of(await self.curator.existing(id)).model_dump()
-        given = {
-            "kind": kind,
-            "reliability": reliability,
-            "credibility": credibility,
-            "actors": [actor] if actor else None,
-            "event": event,
-            "place": place,
-            "stakeholder": stakeholder,
-            "interest": interest,
-            "source_publisher": publisher,
-            "background": background,
-        }
+        given = _options(locals())
         values = current | {k: v for k, v in given.items() if v is not None}
         await interaction.response.send_modal(FactModal(self, values, id))
 

@@ -419,19 +419,20 @@ class Store:
 
     async def facts_about_event(self, event_id: int, as_of: date | None, limit: int) -> list[FactRecord]:
         """The active facts about this event, oldest first, as a story reads."""
-        rows = await self._all(
-            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.event_id = ? AND f.status = 'active'"
-            " AND f.as_of <= ? ORDER BY f.as_of ASC, f.id ASC LIMIT ?",
-            (event_id, _until(as_of), limit),
-        )
-        return await self._hydrate(rows)
+        return await self._active_facts("event_id", event_id, as_of, "ASC", limit)
 
     async def stakes(self, stakeholder_id: int, as_of: date | None, limit: int) -> list[FactRecord]:
         """The active stakes of one stakeholder, newest first."""
+        return await self._active_facts("stakeholder_id", stakeholder_id, as_of, "DESC", limit)
+
+    async def _active_facts(
+        self, column: str, value: int, as_of: date | None, order: str, limit: int
+    ) -> list[FactRecord]:
+        """Active facts by one indexed reference column (facts_event, facts_stake), in date order."""
         rows = await self._all(
-            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.stakeholder_id = ? AND f.status = 'active'"
-            " AND f.as_of <= ? ORDER BY f.as_of DESC, f.id ASC LIMIT ?",
-            (stakeholder_id, _until(as_of), limit),
+            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.{column} = ? AND f.status = 'active'"
+            f" AND f.as_of <= ? ORDER BY f.as_of {order}, f.id ASC LIMIT ?",
+            (value, _until(as_of), limit),
         )
         return await self._hydrate(rows)
 

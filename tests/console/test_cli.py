@@ -2,33 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
+from tests.console.run import briefbot
 from tests.unit.test_briefing import PACK
-
-
-def briefbot(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "DATABASE_PATH": str(tmp_path / "store.db"),
-        "PACKS_DIR": str(tmp_path / "no-packs"),
-        "DEFAULT_TOPIC": "crisis",
-        "DISCORD_TOKEN": "",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
 
 
 def test_import_dry_run_then_import_export_and_backup(tmp_path):

@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import io
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from bot.briefing.service import COMMANDS, Briefing
+from bot.briefing.service import COMMANDS
 from bot.console import answer_line, help_text, parse_line, run_console
 from bot.errors import UserError
-from bot.packs import parse_pack
-from bot.store import Store
-from bot.store.writes import apply_pack
+from tests.console.run import briefbot
 from tests.unit.test_briefing import PACK
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-async def briefing():
-    store = await Store.open(":memory:")
-    await apply_pack(store.db, parse_pack(PACK))
-    yield Briefing(store, "crisis", "Beijing")
-    await store.close()
 
 
 def test_parse_line_splits_path_and_quoted_options():
@@ -89,24 +76,8 @@ def test_briefbot_console_command_through_stdin(tmp_path):
     packs = tmp_path / "packs"
     packs.mkdir()
     (packs / "crisis.yaml").write_text(PACK, encoding="utf-8")
-    env = {
-        **os.environ,
-        "DATABASE_PATH": str(tmp_path / "store.db"),
-        "PACKS_DIR": str(packs),
-        "DEFAULT_TOPIC": "crisis",
-        "DISCORD_TOKEN": "",
-    }
     lines = '/brief\n/stakes\n/event name:"Operation 1027"\n/about\n'
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "console"],
-        input=lines,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    done = briefbot(tmp_path, "console", stdin=lines, PACKS_DIR=str(packs))
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "Test crisis" in out
@@ -118,34 +89,14 @@ def test_briefbot_console_command_through_stdin(tmp_path):
 
 
 def test_run_without_token_points_to_the_console(tmp_path):
-    env = {**os.environ, "DATABASE_PATH": str(tmp_path / "s.db"), "PACKS_DIR": str(tmp_path), "DISCORD_TOKEN": ""}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
-        input="/about\n",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    done = briefbot(tmp_path, "run", stdin="/about\n")
     assert done.returncode == 0
     assert "No Discord token" in done.stderr and "Reset Token" in done.stderr
     assert "The store is empty" in done.stdout
 
 
 def test_bad_setting_stops_with_one_line(tmp_path):
-    env = {**os.environ, "TIMEZONE": "Mars/Olympus", "GUILD_IDS": "12,abc"}
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "console"],
-        input="",
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=60,
-        check=False,
-    )
+    done = briefbot(tmp_path, "console", TIMEZONE="Mars/Olympus", GUILD_IDS="12,abc")
     assert done.returncode == 2
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr

@@ -68,14 +68,6 @@ facts:
 """
 
 
-@pytest.fixture
-async def briefing():
-    store = await Store.open(":memory:")
-    await apply_pack(store.db, parse_pack(PACK))
-    yield Briefing(store, "crisis", "Beijing")
-    await store.close()
-
-
 def texts(answer) -> str:
     parts = [answer.title, *(line.text for line in answer.lines)]
     for section in answer.sections:
