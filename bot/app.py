@@ -28,7 +28,7 @@ from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.briefing", "cogs.facts", "cogs.curate", "cogs.packs", "cogs.meta")
+EXTENSIONS = ("cogs.briefing", "cogs.facts", "cogs.curate", "cogs.packs", "cogs.digests", "cogs.meta")
 
 
 def command_payload(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> list[dict[str, object]]:

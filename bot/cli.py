@@ -20,6 +20,7 @@ from bot.briefing.service import Briefing
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
 from bot.curation.export import export_pack
+from bot.digests import cli as digest_cli
 from bot.errors import UserError
 from bot.packs import PackError
 from bot.seeding import load_pack_file, seed_if_empty
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
     backup = sub.add_parser("backup", help="a consistent copy of the live database, safe while the bot runs")
     backup.add_argument("path", type=Path, metavar="PATH")
+    digest_cli.add_parser(sub)
     return parser
 
 
@@ -147,6 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(backup(settings, args.path))
     if command == "console":
         return asyncio.run(console(settings))
+    if command == "digest":
+        return asyncio.run(digest_cli.run(settings, args))
     if settings.discord_token is None:
         if command == "sync":
             print("error: DISCORD_TOKEN is not set; syncing needs the bot's token.", file=sys.stderr)

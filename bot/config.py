@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     default_stakeholder: str = Field(default="Beijing", min_length=1)
     timezone: str = Field(default="UTC")
     log_level: str = Field(default="INFO")
+    alert_channel_id: int | None = Field(
+        default=None, description="Channel where moderators are told that a digest was paused, and why."
+    )
+    digest_grace_minutes: int = Field(
+        default=60,
+        ge=0,
+        le=7 * 24 * 60,
+        description="How late a digest missed while the bot was down may still be posted (once) at start.",
+    )
     discord_api_base: str | None = Field(
         default=None,
         description="Override of Discord's REST base URL; only the test double and benchmarks set it.",

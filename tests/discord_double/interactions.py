@@ -353,7 +353,18 @@ class Resolver:
         payload = {
             k: v
             for k, v in channel.payload().items()
-            if k in ("id", "name", "type", "parent_id", "thread_metadata", "guild_id")
+            if k
+            in (
+                "id",
+                "name",
+                "type",
+                "parent_id",
+                "guild_id",
+                "thread_metadata",
+                "owner_id",
+                "message_count",
+                "member_count",
+            )
         }
         payload["permissions"] = str(self.guild.permissions_for(self.guild.me, channel))
         self._put("channels", channel.id, payload)

@@ -1,0 +1,1 @@
+"""Scheduled digests: subscriptions, schedules, composing, exactly-once delivery and the scheduler."""

@@ -1,0 +1,138 @@
+"""The scheduler: one APScheduler job per active subscription, mirrored from the store.
+
+Jobs name their function by text (`JOB_FUNCTION`) and hold only a subscription id, never an object, so
+they could live in a persistent job store; the function finds the running deliveries through the
+registry that `start` sets. APScheduler is only the alarm clock: which run is due, and whether it was
+already posted, is decided by the ledger in `Deliveries.run_due`, so a job that fires late, twice, or
+not at all while the bot was down still ends in each digest posted once. The jobs are rebuilt from the
+store at start and re-read on every change, and a catch-up pass at start posts what was missed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.config import Settings
+from bot.digests.delivery import Deliveries, Outcome, Poster
+from bot.digests.service import DigestService
+from bot.store import Store
+from bot.store.digests import SubscriptionRecord
+from bot.store.writes import utcnow
+
+log = logging.getLogger(__name__)
+
+JOB_FUNCTION = "bot.digests.runtime:run_job"
+# How long closing waits for a catch-up still posting; a run cut off after that is repaired at next start.
+CATCH_UP_GRACE = 10.0
+
+_running: DigestRuntime | None = None
+
+
+def job_id(subscription_id: int) -> str:
+    """The scheduler job of a subscription."""
+    return f"digest-{subscription_id}"
+
+
+async def run_job(subscription_id: int) -> None:
+    """What every digest job runs: the due run of one subscription, through the registered deliveries."""
+    if _running is None:
+        log.warning("digest #%s fired with no digest runtime running; the next start catches it up", subscription_id)
+        return
+    await _running.deliveries.run_due(subscription_id)
+
+
+def build_service(settings: Settings, store: Store, *, clock: Callable[[], datetime] = utcnow) -> DigestService:
+    """The digest service configured from the settings."""
+    return DigestService(
+        store,
+        default_topic=settings.default_topic,
+        stakeholder=settings.default_stakeholder,
+        timezone=settings.timezone,
+        clock=clock,
+    )
+
+
+def build_deliveries(
+    settings: Settings,
+    store: Store,
+    poster: Poster,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> Deliveries:
+    """The digest service and its deliveries through `poster`, configured from the settings."""
+    return Deliveries(
+        build_service(settings, store, clock=clock),
+        poster,
+        grace=timedelta(minutes=settings.digest_grace_minutes),
+        alert_channel_id=settings.alert_channel_id,
+        sleep=sleep,
+    )
+
+
+class DigestRuntime:
+    """Owns the AsyncIOScheduler for one bot and keeps its jobs equal to the active subscriptions."""
+
+    def __init__(self, deliveries: Deliveries) -> None:
+        self.deliveries = deliveries
+        self.service = deliveries.service
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            # The ledger decides what a late or repeated firing means, so APScheduler never drops one.
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self.catch_up: asyncio.Task[list[Outcome]] | None = None
+
+    async def start(self) -> None:
+        """Register, schedule every active subscription, and catch up on runs missed while down."""
+        global _running
+        if _running is not None and _running is not self:
+            log.warning("a digest runtime was still registered; replacing it")
+        _running = self
+        self.service.listeners.append(self.sync)
+        self.scheduler.start()
+        for sub in await self.service.digests.active():
+            self._schedule(sub)
+        self.catch_up = asyncio.create_task(self.deliveries.run_all_due(), name="digest catch-up")
+        log.info("digest scheduler started with %d jobs", len(self.scheduler.get_jobs()))
+
+    async def stop(self) -> None:
+        """Stop firing and let go of the registry; a run cut off here is repaired at the next start."""
+        global _running
+        if self.sync in self.service.listeners:
+            self.service.listeners.remove(self.sync)
+        if self.catch_up is not None and not self.catch_up.done():
+            await asyncio.wait({self.catch_up}, timeout=CATCH_UP_GRACE)
+            self.catch_up.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.catch_up
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        if _running is self:
+            _running = None
+
+    def sync(self, sub: SubscriptionRecord) -> None:
+        """Make the subscription's job match it: (re)scheduled if active, gone otherwise."""
+        if sub.status == "active":
+            self._schedule(sub)
+            return
+        with contextlib.suppress(JobLookupError):
+            self.scheduler.remove_job(job_id(sub.id))
+
+    def _schedule(self, sub: SubscriptionRecord) -> None:
+        trigger = self.service.schedule_of(sub).trigger
+        self.scheduler.add_job(
+            JOB_FUNCTION,
+            trigger=trigger,
+            args=[sub.id],
+            id=job_id(sub.id),
+            name=f"digest #{sub.id}",
+            replace_existing=True,
+        )

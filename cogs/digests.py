@@ -1,0 +1,290 @@
+"""/digest: scheduled digests, and the Discord side of posting them.
+
+The commands parse options into the models of `bot.digests.models`, call the digest service and render
+its answers. `DiscordPoster` is the one place a digest meets discord.py: it posts a part as embeds with
+the ledger's nonce (discord.py sends it with `enforce_nonce`) and turns Discord's failures into the
+ledger's terms. The cog owns the scheduler's life: it starts with the extension (from `setup_hook`)
+and stops when the bot closes, before the store does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+import aiohttp
+import discord
+from discord import app_commands
+from discord.app_commands import AppCommandChannel, AppCommandThread
+from discord.ext import commands
+
+from bot.app import BriefBot
+from bot.briefing.answer import Answer
+from bot.briefing.queries import build, describe, summary
+from bot.config import Settings
+from bot.digests.delivery import Outcome, PostedThenDeleted, Transient, Undeliverable, outcome_answer
+from bot.digests.models import (
+    ListRequest,
+    MilestoneRequest,
+    PauseRequest,
+    PreviewRequest,
+    RemoveRequest,
+    ResumeRequest,
+    SendRequest,
+    SubscribeRequest,
+)
+from bot.digests.runtime import DigestRuntime, build_deliveries
+from bot.digests.schedules import zone_suggestions
+from bot.errors import UserError
+from bot.interactions import name_autocomplete, send_answer
+from bot.models import Author
+from bot.permissions import moderator_only
+from bot.render import NO_MENTIONS, render_embeds
+from bot.store import Store
+
+# Discord's JSON error codes that decide what a failed post means.
+UNKNOWN_MESSAGE = 10008
+THREAD_ARCHIVED = 50083
+POSTABLE = [
+    discord.ChannelType.text,
+    discord.ChannelType.news,
+    discord.ChannelType.public_thread,
+    discord.ChannelType.private_thread,
+    discord.ChannelType.news_thread,
+]
+
+Target = AppCommandChannel | AppCommandThread
+DigestId = app_commands.Range[int, 1, 2**53 - 1]
+
+
+class PostableChannel(app_commands.Transformer):
+    """A channel option offering only text and announcement channels and threads, taken as Discord sends it.
+
+    The resolved channel is used as is, without the cache, so a thread the bot has not seen is accepted.
+    """
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        """Discord's channel option type."""
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        """Where a digest can be posted."""
+        return POSTABLE
+
+    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Target:
+        """The channel as resolved in the interaction."""
+        return value
+
+
+class DiscordPoster:
+    """Posts digest parts as embeds, and says which failures a retry can fix."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def post(self, channel_id: int, answer: Answer, nonce: str) -> int:
+        """Post one part; the nonce makes a repeat return the first message instead of a second."""
+        channel = self.client.get_partial_messageable(channel_id)
+        try:
+            message = await channel.send(embeds=render_embeds(answer), nonce=nonce, allowed_mentions=NO_MENTIONS)
+        except discord.Forbidden as exc:
+            raise Undeliverable(
+                f"the bot may not post in <#{channel_id}> ({exc.text or 'Missing Permissions'})"
+            ) from exc
+        except discord.NotFound as exc:
+            if exc.code == UNKNOWN_MESSAGE:
+                raise PostedThenDeleted(str(exc)) from exc
+            raise Undeliverable(f"<#{channel_id}> no longer exists, or the bot cannot see it") from exc
+        except discord.RateLimited as exc:
+            raise Transient(str(exc), exc.retry_after) from exc
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_ARCHIVED:
+                raise Undeliverable(f"the thread <#{channel_id}> is archived") from exc
+            if exc.status == 429 or exc.status >= 500:
+                raise Transient(f"{exc.status} {exc.text}") from exc
+            raise
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise Transient(f"no answer from Discord: {exc!r}") from exc
+        return message.id
+
+
+def _author(interaction: discord.Interaction[Any]) -> Author:
+    return Author(id=interaction.user.id, name=interaction.user.display_name[:100])
+
+
+def _guild(interaction: discord.Interaction[Any]) -> int:
+    if interaction.guild_id is None:
+        raise UserError("Digests belong to a server: use this command in one.")
+    return interaction.guild_id
+
+
+def _check_postable(interaction: discord.Interaction[Any], channel: Target) -> None:
+    """Refuse a channel the bot cannot post in, when the cache can tell; the first run checks the rest."""
+    guild = interaction.guild
+    target = guild.get_channel_or_thread(channel.id) if guild else None
+    if guild is None or target is None:
+        return
+    perms = target.permissions_for(guild.me)
+    send = perms.send_messages_in_threads if isinstance(target, discord.Thread) else perms.send_messages
+    missing = [
+        name
+        for name, ok in (
+            ("View Channel", perms.view_channel),
+            ("Send Messages", send),
+            ("Embed Links", perms.embed_links),
+        )
+        if not ok
+    ]
+    if missing:
+        raise UserError(f"I cannot post in {target.mention}: I need {', '.join(missing)} there.")
+
+
+async def zone_autocomplete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+    """IANA zones containing what was typed."""
+    return [app_commands.Choice(name=z, value=z) for z in zone_suggestions(current[:64])]
+
+
+@app_commands.guild_only()
+class DigestsCog(
+    commands.GroupCog,
+    name="Digests",
+    group_name="digest",
+    group_description="Digests posted to channels on a schedule.",
+):
+    """The /digest group, and the scheduler behind it."""
+
+    def __init__(self, bot: BriefBot) -> None:
+        self.bot = bot
+        self.deliveries = build_deliveries(bot.settings, bot.store, DiscordPoster(bot))
+        self.service = self.deliveries.service
+        self.runtime = DigestRuntime(self.deliveries)
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        """Start the scheduler: jobs from the store, then a catch-up of runs missed while down."""
+        await self.runtime.start()
+
+    async def cog_unload(self) -> None:
+        """Stop the scheduler before the store closes."""
+        await self.runtime.stop()
+
+    @app_commands.command(name="subscribe", description=summary(SubscribeRequest))
+    @app_commands.describe(**describe(SubscribeRequest))
+    @app_commands.autocomplete(timezone=zone_autocomplete)
+    @moderator_only()
+    async def subscribe(
+        self,
+        interaction: discord.Interaction[Any],
+        channel: app_commands.Transform[Target, PostableChannel],
+        schedule: str,
+        timezone: str,
+        topic: str | None = None,
+        quiet: bool = False,
+    ) -> None:
+        """/digest subscribe channel schedule timezone [topic] [quiet]."""
+        q = build(SubscribeRequest, channel=channel.id, schedule=schedule, timezone=timezone, topic=topic, quiet=quiet)
+        _check_postable(interaction, channel)
+        await send_answer(interaction, self.service.subscribe(q, _guild(interaction), _author(interaction)))
+
+    @app_commands.command(name="milestone", description=summary(MilestoneRequest))
+    @app_commands.describe(**describe(MilestoneRequest))
+    @app_commands.autocomplete(event=name_autocomplete("event"))
+    @moderator_only()
+    async def milestone(
+        self,
+        interaction: discord.Interaction[Any],
+        event: str,
+        after: str,
+        channel: app_commands.Transform[Target, PostableChannel],
+        time: str | None = None,
+    ) -> None:
+        """/digest milestone event after channel [time]."""
+        q = build(MilestoneRequest, event=event, after=after, channel=channel.id, time=time)
+        _check_postable(interaction, channel)
+        await send_answer(interaction, self.service.milestone(q, _guild(interaction), _author(interaction)))
+
+    @app_commands.command(name="list", description=summary(ListRequest))
+    @app_commands.describe(**describe(ListRequest))
+    async def list_(
+        self,
+        interaction: discord.Interaction[Any],
+        channel: app_commands.Transform[Target, PostableChannel] | None = None,
+    ) -> None:
+        """/digest list [channel]."""
+        q = build(ListRequest, channel=channel.id if channel else None)
+        await send_answer(interaction, self.service.listing(q, _guild(interaction)))
+
+    @app_commands.command(name="pause", description=summary(PauseRequest))
+    @app_commands.describe(**describe(PauseRequest))
+    @moderator_only()
+    async def pause(self, interaction: discord.Interaction[Any], id: DigestId) -> None:
+        """/digest pause id."""
+        q = build(PauseRequest, id=id)
+        await send_answer(interaction, self.service.pause(q.id, _guild(interaction), _author(interaction)))
+
+    @app_commands.command(name="resume", description=summary(ResumeRequest))
+    @app_commands.describe(**describe(ResumeRequest))
+    @moderator_only()
+    async def resume(self, interaction: discord.Interaction[Any], id: DigestId) -> None:
+        """/digest resume id."""
+        q = build(ResumeRequest, id=id)
+        await send_answer(interaction, self.service.resume(q.id, _guild(interaction)))
+
+    @app_commands.command(name="remove", description=summary(RemoveRequest))
+    @app_commands.describe(**describe(RemoveRequest))
+    @moderator_only()
+    async def remove(self, interaction: discord.Interaction[Any], id: DigestId) -> None:
+        """/digest remove id."""
+        q = build(RemoveRequest, id=id)
+        await send_answer(interaction, self.service.remove(q.id, _guild(interaction)))
+
+    @app_commands.command(name="send", description=summary(SendRequest))
+    @app_commands.describe(**describe(SendRequest))
+    @moderator_only()
+    async def send(self, interaction: discord.Interaction[Any], id: DigestId) -> None:
+        """/digest send id: posts now, through the same ledger as scheduled runs."""
+        q = build(SendRequest, id=id)
+
+        async def work() -> Answer:
+            return outcome_answer(await self.deliveries.send_now(q.id, _guild(interaction)))
+
+        await send_answer(interaction, work())
+
+    @app_commands.command(name="preview", description=summary(PreviewRequest))
+    @app_commands.describe(**describe(PreviewRequest))
+    @app_commands.autocomplete(event=name_autocomplete("event"))
+    async def preview(
+        self,
+        interaction: discord.Interaction[Any],
+        id: DigestId | None = None,
+        event: str | None = None,
+        after: str | None = None,
+        as_of: str | None = None,
+    ) -> None:
+        """/digest preview [id | event + after] [as_of], shown only to whoever asked, every part of it."""
+        q = build(PreviewRequest, id=id, event=event, after=after, as_of=as_of)
+        await _send_parts(interaction, self.service.preview(q, _guild(interaction)))
+
+
+async def _send_parts(interaction: discord.Interaction[Any], work: Awaitable[list[Answer]]) -> None:
+    """Ephemeral follow-ups, one per part: a digest longer than a message is shown whole, not cut."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    for part in await work:
+        await interaction.followup.send(embeds=render_embeds(part), ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: BriefBot) -> None:
+    """Load the /digest group and start its scheduler."""
+    await bot.add_cog(DigestsCog(bot))
+
+
+async def run_due_once(settings: Settings, store: Store) -> list[Outcome]:
+    """Post every due digest over REST alone (no gateway), for `briefbot digest run-due`."""
+    assert settings.discord_token is not None
+    if settings.discord_api_base:
+        discord.http.Route.BASE = settings.discord_api_base
+    async with discord.Client(intents=discord.Intents.none(), allowed_mentions=NO_MENTIONS) as client:
+        await client.login(settings.discord_token.get_secret_value())
+        return await build_deliveries(settings, store, DiscordPoster(client)).run_all_due()
