@@ -58,21 +58,17 @@ async def find_names(
     )
     if not norm:
         sql = f"{base} WHERE n.topic_id = ? AND n.entity = ? AND n.is_primary = 1 ORDER BY n.norm LIMIT ?"
-        async with conn.execute(sql, (topic_id, entity, limit)) as cur:
-            return [
-                NameMatch(entity_id=r[0], slug=r[3], name=r[4], matched=r[1], score=0.0) for r in await cur.fetchall()
-            ]
+        found = await conn.execute_fetchall(sql, (topic_id, entity, limit))
+        return [NameMatch(entity_id=r[0], slug=r[3], name=r[4], matched=r[1], score=0.0) for r in found]
     sql = f"{base} WHERE n.topic_id = ? AND n.entity = ? AND n.norm >= ? AND n.norm < ? LIMIT ?"
-    async with conn.execute(sql, (topic_id, entity, norm, norm + "\U0010ffff", CANDIDATES)) as cur:
-        rows.extend(await cur.fetchall())
+    rows.extend(await conn.execute_fetchall(sql, (topic_id, entity, norm, norm + "\U0010ffff", CANDIDATES)))
     trigrams = _trigram_query(norm)
     if trigrams:
         sql = (
             f"{base} JOIN names_trigram g ON g.rowid = n.id"
             " WHERE names_trigram MATCH ? AND n.topic_id = ? AND n.entity = ? ORDER BY g.rank LIMIT ?"
         )
-        async with conn.execute(sql, (trigrams, topic_id, entity, CANDIDATES)) as cur:
-            rows.extend(await cur.fetchall())
+        rows.extend(await conn.execute_fetchall(sql, (trigrams, topic_id, entity, CANDIDATES)))
     best: dict[int, NameMatch] = {}
     for entity_id, matched, cand_norm, slug, name in rows:
         score = _score(norm, cand_norm)
@@ -93,9 +89,8 @@ async def expand_aliases(conn: aiosqlite.Connection, topic_id: int, phrases: lis
         f" WHERE hit.topic_id = ? AND hit.entity IN ('actor', 'place', 'event') AND hit.norm IN ({marks})"
     )
     found: dict[str, list[str]] = {}
-    async with conn.execute(sql, (topic_id, *phrases)) as cur:
-        for hit, other in await cur.fetchall():
-            names = found.setdefault(hit, [])
-            if other not in names:
-                names.append(other)
+    for hit, other in await conn.execute_fetchall(sql, (topic_id, *phrases)):
+        names = found.setdefault(hit, [])
+        if other not in names:
+            names.append(other)
     return found

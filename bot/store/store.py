@@ -82,12 +82,16 @@ class Store:
         return Store(self.db, conn)
 
     async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        """Run a read to completion in one call on the connection's thread.
+
+        A cursor left open across an await would keep SQLite's read snapshot for every coroutine sharing
+        the connection, so one of them could miss a write another had just committed.
+        """
+        return list(await self.conn.execute_fetchall(sql, params))
 
     async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
+        rows = await self._all(sql, params)
+        return rows[0] if rows else None
 
     async def ping(self) -> int:
         """The cheapest possible round trip; the benchmarks' floor."""
