@@ -23,7 +23,7 @@ from bot.config import Settings
 from bot.curation.service import Curator
 from bot.interactions import BriefTree
 from bot.render import NO_MENTIONS
-from bot.seeding import seed_if_empty
+from bot.seeding import open_store
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -67,8 +67,7 @@ class BriefBot(commands.Bot):
             # A plain Bot dials Discord's default gateway; a replacement API must name its own gateway.
             _, url, _ = await self.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
-        self.store = await Store.open(self.settings.database_path)
-        await seed_if_empty(self.store, self.settings.packs_dir)
+        self.store = await open_store(self.settings.database_path, self.settings.packs_dir)
         self.briefing = Briefing(self.store, self.settings.default_topic, self.settings.default_stakeholder)
         self.curator = Curator(self.store, self.briefing)
         for extension in EXTENSIONS:

@@ -23,7 +23,7 @@ from bot.curation.export import export_pack
 from bot.digests import cli as digest_cli
 from bot.errors import UserError
 from bot.packs import PackError
-from bot.seeding import load_pack_file, seed_if_empty
+from bot.seeding import load_pack_file, open_store
 from bot.store import Store
 
 log = logging.getLogger("briefbot")
@@ -55,9 +55,8 @@ def _parser() -> argparse.ArgumentParser:
 
 async def console(settings: Settings) -> int:
     """Run the offline console until end of input, on the same store (seeded on first start) as the bot."""
-    store = await Store.open(settings.database_path)
+    store = await open_store(settings.database_path, settings.packs_dir)
     try:
-        await seed_if_empty(store, settings.packs_dir)
         await run_console(Briefing(store, settings.default_topic, settings.default_stakeholder))
     finally:
         await store.close()

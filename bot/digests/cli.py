@@ -16,7 +16,7 @@ from bot.digests.models import PreviewRequest
 from bot.digests.runtime import build_service
 from bot.errors import UserError
 from bot.render import render_text
-from bot.store import Store
+from bot.seeding import open_store
 from cogs.digests import run_due_once
 
 
@@ -37,7 +37,7 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.digest_command == "run-due" and settings.discord_token is None:
         print("error: DISCORD_TOKEN is not set; posting digests needs the bot's token.", file=sys.stderr)
         return 2
-    store = await Store.open(settings.database_path)
+    store = await open_store(settings.database_path, settings.packs_dir)
     try:
         if args.digest_command == "preview":
             q = build(PreviewRequest, id=args.id, event=args.event, after=args.after, as_of=args.as_of)
