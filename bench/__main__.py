@@ -1,0 +1,144 @@
+"""`python -m bench`: generate the stores (cached), run the measurements, print the table.
+
+    .venv/bin/python -m bench                      # everything, as in the README (about 15 min the first time)
+    .venv/bin/python -m bench --quick              # 1k and 100k facts, fewer samples (a few minutes)
+    .venv/bin/python -m bench --only search --sizes 1000000
+    .venv/bin/python -m bench --markdown           # the table as Markdown, for the README
+
+Each measurement runs at the sizes the issue names, among those given with --sizes: latency at every
+size up to 100,000 facts, search and start-up at the largest (start-up against the smallest as its
+floor), memory at 100,000 facts and above. Goals are judged at the sizes the issue sets them for; other
+sizes are shown for comparison ("info").
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sqlite3
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import discord
+
+from bench import fanout, latency, memory, search, startup
+from bench.generator import CACHE_DIR, cached_store
+from bench.harness import USERS, remove_copies, stage
+from bench.report import Row, save, table
+
+MEASUREMENTS = ("latency", "search", "fanout", "memory", "startup")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How much of each measurement to run."""
+
+    sizes: list[int]
+    only: set[str]
+    latency_samples: dict[int, int]
+    search_repeats: int
+    memory_commands: int
+    startup_repeats: int
+
+
+def _plan(argv: list[str] | None) -> tuple[Plan, bool]:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", help="store sizes in facts, comma-separated (default 1000,100000,1000000)")
+    parser.add_argument("--quick", action="store_true", help="1k and 100k facts, fewer samples: a smoke run")
+    parser.add_argument("--only", help=f"comma-separated subset of {','.join(MEASUREMENTS)}")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = parser.parse_args(argv)
+    default_sizes = "1000,100000" if args.quick else "1000,100000,1000000"
+    sizes = sorted({int(s.replace("_", "")) for s in (args.sizes or default_sizes).split(",")})
+    only = set(args.only.split(",")) if args.only else set(MEASUREMENTS)
+    if unknown := only - set(MEASUREMENTS):
+        parser.error(f"unknown measurement(s): {', '.join(sorted(unknown))}")
+    if args.quick:
+        plan = Plan(sizes, only, {1: 50, USERS: 100}, 1, 2_000, 1)
+    else:
+        plan = Plan(sizes, only, {1: 200, USERS: 500}, 3, 10_000, 3)
+    return plan, args.markdown
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on, for the README."""
+    cpu = "unknown CPU"
+    with open("/proc/cpuinfo") as info:
+        cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)
+    with open("/proc/meminfo") as info:
+        ram = int(info.readline().split()[1]) / 1024 / 1024
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram_gib": round(ram),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "discord.py": discord.__version__,
+    }
+
+
+def stores(sizes: list[int]) -> dict[int, Path]:
+    """The generated stores, built on first use and then taken from the cache."""
+    found = {}
+    for size in sizes:
+        start = time.monotonic()
+        print(f"store with {size:,} facts …", end=" ", file=sys.stderr, flush=True)
+        found[size], built = cached_store(size)
+        print(f"built in {time.monotonic() - start:.0f} s" if built else "cached", file=sys.stderr)
+    return found
+
+
+async def measure(plan: Plan, templates: dict[int, Path]) -> list[Row]:
+    """Every selected measurement, in one double, one after the other (never two at once)."""
+    sizes, only = plan.sizes, plan.only
+    smallest, largest = sizes[0], sizes[-1]
+    rows: list[Row] = []
+    rss_after_start: dict[int, float] = {}
+    async with stage() as st:
+        if "latency" in only:
+            for size in [s for s in sizes if s <= latency.GOAL_SIZE]:
+                print(f"latency at {size:,} facts …", file=sys.stderr)
+                found, rss_after_start[size] = await latency.run(st, templates[size], size, plan.latency_samples)
+                rows += found
+        if "search" in only:
+            print(f"search at {largest:,} facts …", file=sys.stderr)
+            rows += await search.run(templates[largest], largest, plan.search_repeats)
+        if "fanout" in only:
+            rows += fanout.run()
+        if "memory" in only:
+            for size in [s for s in sizes if s >= memory.GOAL_SIZE] or [largest]:
+                print(f"memory at {size:,} facts …", file=sys.stderr)
+                rows += await memory.run(st, templates[size], size, plan.memory_commands, rss_after_start.get(smallest))
+        if "startup" in only and largest != smallest:
+            print(f"start-up at {largest:,} facts against {smallest:,} …", file=sys.stderr)
+            rows += await startup.run(
+                st, templates[largest], largest, templates[smallest], smallest, plan.startup_repeats
+            )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmarks and print the table; the exit status is 0 even when goals are missed."""
+    plan, markdown = _plan(argv)
+    context = machine()
+    templates = stores(plan.sizes)
+    started = time.monotonic()
+    try:
+        rows = asyncio.run(measure(plan, templates))
+    finally:
+        remove_copies()
+    context["minutes"] = round((time.monotonic() - started) / 60, 1)
+    save(rows, CACHE_DIR / "last-run.json", context)
+    print(", ".join(f"{k}: {v}" for k, v in context.items()))
+    print(table(rows, markdown))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

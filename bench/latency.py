@@ -1,0 +1,99 @@
+"""Measurement 1: command latency through the real discord.py client and the Discord double.
+
+Each sample is the time from the double sending INTERACTION_CREATE to the answer being shown (the
+callback, or the edit that resolves a deferral). Commands are measured in interleaved blocks, every
+command once per block in a shuffled order, so that a noisy neighbour slows all of them alike and the
+ratio to /ping (a command that does no work) stays meaningful.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.harness import USERS, Answer, Stage, ask, fresh_copy, running_bot
+from bench.report import Row, percentile, verdict
+from bench.workload import MEASURED, Workload
+
+#: The store size the issue sets the latency goals at.
+GOAL_SIZE = 100_000
+P50_GOAL = 1.3
+P99_GOAL = 3.0
+#: Commands each user sends back to back per block, so that 50 users keep 50 commands in flight.
+ROUNDS_PER_BLOCK = 2
+
+
+@dataclass
+class Samples:
+    """Answers per command at one concurrency."""
+
+    answers: dict[str, list[Answer]] = field(default_factory=dict)
+
+    def seconds(self, command: str) -> list[float]:
+        return [a.seconds for a in self.answers.get(command, []) if a.ok]
+
+    def add(self, command: str, answers: list[Answer]) -> None:
+        self.answers.setdefault(command, []).extend(answers)
+
+
+async def _user(stage: Stage, workload: Workload, user: int, command: str, rounds: int) -> list[Answer]:
+    return [await ask(stage, stage.users[user], command, workload.options(command)) for _ in range(rounds)]
+
+
+async def measure(stage: Stage, workload: Workload, users: int, per_command: int) -> Samples:
+    """At least `per_command` answers for /ping and each measured command, with `users` users at once."""
+    commands = ["ping", *MEASURED]
+    rounds = ROUNDS_PER_BLOCK if users > 1 else 10
+    blocks = math.ceil(per_command / (users * rounds))
+    order = random.Random(users)
+    samples = Samples()
+    for _ in range(blocks):
+        order.shuffle(commands)
+        for command in commands:
+            batches = await asyncio.gather(*(_user(stage, workload, u, command, rounds) for u in range(users)))
+            samples.add(command, [a for batch in batches for a in batch])
+    return samples
+
+
+def rows(size: int, users: int, samples: Samples) -> list[Row]:
+    """p50 and p99 of each command against /ping's, at one concurrency."""
+    who = "1 user" if users == 1 else f"{users} users"
+    applies = size == GOAL_SIZE
+    floor = samples.seconds("ping")
+    floor50, floor99 = percentile(floor, 50) * 1000, percentile(floor, 99) * 1000
+    out = [
+        Row(f"/ping p50, {who}", size, floor50, "ms", note="floor"),
+        Row(f"/ping p99, {who}", size, floor99, "ms", note="floor"),
+    ]
+    for command in MEASURED:
+        answers = samples.answers[command]
+        seconds = samples.seconds(command)
+        deferred = sum(a.deferred for a in answers)
+        failed = sum(not a.ok for a in answers)
+        note = ", ".join(
+            part for part in (f"{deferred} deferred" if deferred else "", f"{failed} failed" if failed else "") if part
+        )
+        p50, p99 = percentile(seconds, 50) * 1000, percentile(seconds, 99) * 1000
+        out.append(Row(f"/{command} p50, {who}", size, p50, "ms", floor50, f"≤ {P50_GOAL}×", "", note))
+        out.append(Row(f"/{command} p99, {who}", size, p99, "ms", floor99, f"≤ {P99_GOAL}×", "", note))
+    for row in out:
+        if row.floor is not None and row.ratio is not None:
+            limit = P50_GOAL if " p50" in row.figure else P99_GOAL
+            row.verdict = verdict(row.ratio <= limit and "failed" not in row.note, applies)
+    return out
+
+
+async def run(stage: Stage, template: Path, size: int, per_command: dict[int, int]) -> tuple[list[Row], float]:
+    """Latency at 1 and 50 users on a bot serving a copy of `template`; also returns the RSS after start."""
+    workload = Workload.from_store(template)
+    database = fresh_copy(template, f"latency-{size}.db")
+    out: list[Row] = []
+    async with running_bot(stage, database) as bot:
+        rss_after_start = bot.rss_mb()
+        await measure(stage, workload, 1, 20)  # warm-up: imports, caches, the first page reads
+        for users in (1, USERS):
+            out += rows(size, users, await measure(stage, workload, users, per_command[users]))
+    return out, rss_after_start
