@@ -143,11 +143,11 @@ class Briefing:
 
     async def event_lines(self, events: list[EventRecord], cite: Citer, as_of: date | None) -> list[Line]:
         """One cited line per event; public because the scheduled digests list events the same way."""
+        facts = await self.store.facts_about_events([e.id for e in events], as_of, 2)
         lines = []
         for event in events:
-            facts = await self.store.facts_about_event(event.id, as_of, 2)
             where = f", {event.place.name}" if event.place else ""
-            lines.append(cite.line(f"{_event_when(event)}: **{event.name}**{where}", *facts))
+            lines.append(cite.line(f"{_event_when(event)}: **{event.name}**{where}", *facts.get(event.id, [])))
         return lines
 
     async def headline_stakes(
@@ -159,10 +159,7 @@ class Briefing:
         except NotFound:
             return None
         actor = await self.store.actor(actor_id)
-        facts = await self.store.stakes(actor_id, as_of, 40)
-        firsts = list({f.interest: f for f in reversed(facts)}.values())[::-1]
-        ranked = firsts + [f for f in facts if f not in firsts]
-        return (actor.name if actor else who), ranked[:limit]
+        return (actor.name if actor else who), await self.store.headline_stakes(actor_id, as_of, limit)
 
     async def actor(self, q: ActorQuery) -> Answer:
         """A profile of one actor, with its links, key facts and recent events."""
@@ -215,12 +212,8 @@ class Briefing:
         if event.summary:
             lines.append(Line(text=event.summary))
         who = [Line(text=f"**{p.actor.name}**: {p.role}") for p in event.actors]
-        later = await self.event_lines(
-            [e for e in [await self.store.event(r.id) for r in event.followed_by] if e], cite, None
-        )
-        earlier = await self.event_lines(
-            [e for e in [await self.store.event(r.id) for r in event.follows] if e], cite, None
-        )
+        later = await self.event_lines(await self.store.events_by_id([r.id for r in event.followed_by]), cite, None)
+        earlier = await self.event_lines(await self.store.events_by_id([r.id for r in event.follows]), cite, None)
         sections = [
             Section(title="Who", lines=who),
             Section(title="What happened", lines=[cite.fact_line(f) for f in facts]),

@@ -131,11 +131,7 @@ class Run:
 
 
 async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> aiosqlite.Row | None:
-    """Read back on the writer, inside its transaction.
-
-    The shared reader can still be inside another coroutine's read (an open cursor keeps SQLite's
-    snapshot), so it may not see a write just committed; the writer always sees its own.
-    """
+    """Read back on the writer, inside its transaction: the record exactly as this write leaves it."""
     async with conn.execute(sql, params) as cur:
         return await cur.fetchone()
 
@@ -168,14 +164,6 @@ class DigestStore:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-
-    async def _all(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
-        async with self.store.conn.execute(sql, params) as cur:
-            return list(await cur.fetchall())
-
-    async def _one(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
-        async with self.store.conn.execute(sql, params) as cur:
-            return await cur.fetchone()
 
     # Subscriptions ----------------------------------------------------------------------------------
 
@@ -213,7 +201,7 @@ class DigestStore:
 
     async def subscription(self, subscription_id: int) -> SubscriptionRecord | None:
         """One subscription, whatever its status."""
-        row = await self._one(f"{_SUBSCRIPTION} WHERE s.id = ?", (subscription_id,))
+        row = await self.store.row(f"{_SUBSCRIPTION} WHERE s.id = ?", (subscription_id,))
         return _subscription(row) if row else None
 
     async def in_guild(self, guild_id: int, channel_id: int | None = None, limit: int = 50) -> list[SubscriptionRecord]:
@@ -223,12 +211,12 @@ class DigestStore:
         if channel_id is not None:
             where += " AND s.channel_id = ?"
             params.append(channel_id)
-        rows = await self._all(f"{_SUBSCRIPTION} WHERE {where} ORDER BY s.id LIMIT ?", (*params, limit))
+        rows = await self.store.rows(f"{_SUBSCRIPTION} WHERE {where} ORDER BY s.id LIMIT ?", (*params, limit))
         return [_subscription(r) for r in rows]
 
     async def active(self, limit: int = 100_000) -> list[SubscriptionRecord]:
         """Every active subscription: the scheduler's jobs are rebuilt from these."""
-        rows = await self._all(f"{_SUBSCRIPTION} WHERE s.status = 'active' ORDER BY s.id LIMIT ?", (limit,))
+        rows = await self.store.rows(f"{_SUBSCRIPTION} WHERE s.status = 'active' ORDER BY s.id LIMIT ?", (limit,))
         return [_subscription(r) for r in rows]
 
     async def set_status(
@@ -247,7 +235,7 @@ class DigestStore:
 
     async def last_change_id(self, topic_id: int) -> int:
         """The newest entry of the change log for a topic (0 when there is none)."""
-        row = await self._one("SELECT coalesce(max(id), 0) FROM changes WHERE topic_id = ?", (topic_id,))
+        row = await self.store.row("SELECT coalesce(max(id), 0) FROM changes WHERE topic_id = ?", (topic_id,))
         return int(row[0]) if row else 0
 
     async def changed(self, topic_id: int, after_id: int, through_id: int, limit: int) -> list[ChangedEntity]:
@@ -257,7 +245,7 @@ class DigestStore:
         net effect, so each row says whether it was added or restored in the window, its last action,
         its state before the window, and the reason given for its last change.
         """
-        rows = await self._all(
+        rows = await self.store.rows(
             "WITH w AS (SELECT entity, entity_id, min(id) AS first_id, max(id) AS last_id,"
             " max(action = 'add') AS added, max(action = 'restore') AS restored FROM changes"
             " WHERE topic_id = ? AND id > ? AND id <= ? AND entity IN ('fact', 'event')"
@@ -283,7 +271,7 @@ class DigestStore:
 
     async def last_scheduled(self, subscription_id: int) -> datetime | None:
         """The latest scheduled (not manual) run on record, whatever became of it."""
-        row = await self._one(
+        row = await self.store.row(
             "SELECT max(scheduled_for) FROM digest_deliveries WHERE subscription_id = ? AND manual = 0",
             (subscription_id,),
         )
@@ -291,7 +279,7 @@ class DigestStore:
 
     async def last_posted(self, subscription_id: int) -> DeliveryRecord | None:
         """The previous digest actually posted (or silent), which the next one reports changes since."""
-        row = await self._one(
+        row = await self.store.row(
             f"{_DELIVERY} WHERE subscription_id = ? AND status IN ('sent', 'silent')"
             " ORDER BY scheduled_for DESC LIMIT 1",
             (subscription_id,),
@@ -300,21 +288,21 @@ class DigestStore:
 
     async def latest(self, subscription_id: int) -> DeliveryRecord | None:
         """The most recent run on record, for `/digest list`."""
-        row = await self._one(
+        row = await self.store.row(
             f"{_DELIVERY} WHERE subscription_id = ? ORDER BY recorded_at DESC, id DESC LIMIT 1", (subscription_id,)
         )
         return _delivery(row) if row else None
 
     async def delivery(self, subscription_id: int, scheduled_for: datetime) -> DeliveryRecord | None:
         """The run of a subscription at one scheduled time."""
-        row = await self._one(
+        row = await self.store.row(
             f"{_DELIVERY} WHERE subscription_id = ? AND scheduled_for = ?", (subscription_id, iso(scheduled_for))
         )
         return _delivery(row) if row else None
 
     async def in_flight(self, subscription_id: int) -> list[DeliveryRecord]:
         """Runs recorded as `sending` but never finished: a crash, or another process, cut them off."""
-        rows = await self._all(
+        rows = await self.store.rows(
             f"{_DELIVERY} WHERE subscription_id = ? AND status = 'sending' ORDER BY scheduled_for LIMIT 20",
             (subscription_id,),
         )

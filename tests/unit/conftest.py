@@ -51,7 +51,7 @@ class Loaded:
         return found
 
     async def fact_id(self, key: str) -> int:
-        row = await self.store._one("SELECT id FROM facts WHERE topic_id = ? AND key = ?", (self.topic_id, key))
+        row = await self.store.row("SELECT id FROM facts WHERE topic_id = ? AND key = ?", (self.topic_id, key))
         assert row is not None, key
         return row[0]
 

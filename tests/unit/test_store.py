@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from bot.packs import Pack, parse_pack
-from bot.store import Store
+from bot.store import Store, database
 from bot.store import names as name_index
 from bot.store.writes import PackWriter, apply_pack
 from tests.unit.conftest import FIXED_NOW, PACKS, Loaded
@@ -25,7 +27,7 @@ facts:
 
 
 async def scalar(store: Store, sql: str, params: tuple[object, ...] = ()) -> object:
-    row = await store._one(sql, params)
+    row = await store.row(sql, params)
     return row[0] if row else None
 
 
@@ -102,7 +104,7 @@ async def test_reapplying_changes_content_in_place(store: Store, small_pack: Pac
     topic = await store.topic("t1")
     assert topic is not None
     junta = await store.entity_by_slug(topic.id, "actor", "junta")
-    fact_row = await store._one("SELECT id FROM facts WHERE key = 'f-offensive'")
+    fact_row = await store.row("SELECT id FROM facts WHERE key = 'f-offensive'")
     assert fact_row is not None
     fact_id = fact_row[0]
 
@@ -520,10 +522,42 @@ async def test_facts_about_actor(loaded: Loaded) -> None:
     assert await keys(await loaded.store.facts_about_actor(junta, None, 10)) == ["f-offensive"]
 
 
+async def test_an_actors_facts_follow_a_changed_date(loaded: Loaded) -> None:
+    # The actor links carry each fact's date for the index; a write that bypasses the store must not stale them.
+    junta = await loaded.actor("junta")
+    await loaded.store.conn.execute(
+        "UPDATE facts SET as_of = '2023-10-01' WHERE id = ?", (await loaded.fact_id("f-assess"),)
+    )
+    assert await keys(await loaded.store.facts_about_actor(junta, None, 10)) == ["f-offensive", "f-assess"]
+    assert await keys(await loaded.store.facts_about_actor(junta, date(2023, 10, 15), 10)) == ["f-assess"]
+
+
 async def test_facts_about_event(loaded: Loaded) -> None:
     op = await loaded.event("op1027")
     assert await keys(await loaded.store.facts_about_event(op, None, 10)) == ["f-offensive"]
     assert await keys(await loaded.store.facts_about_event(op, date(2023, 11, 1), 10)) == []
+
+
+async def test_facts_about_events_caps_each_event(loaded: Loaded) -> None:
+    op, laukkai = await loaded.event("op1027"), await loaded.event("laukkai-falls")
+    await loaded.store.conn.execute(
+        "UPDATE facts SET event_id = ? WHERE id = ?", (op, await loaded.fact_id("f-assess"))
+    )
+    for per_event, expected in ((1, ["f-offensive"]), (5, ["f-offensive", "f-assess"])):
+        found = await loaded.store.facts_about_events([op, laukkai, 10_000], None, per_event)
+        assert {event: await keys(facts) for event, facts in found.items()} == {
+            op: expected,
+            laukkai: ["f-surrender"],
+        }
+    assert await loaded.store.facts_about_events([op, laukkai], date(2023, 10, 1), 5) == {}
+    assert await loaded.store.facts_about_events([], None, 5) == {}
+
+
+async def test_headline_stakes_take_each_interest_first(loaded: Loaded) -> None:
+    china = await loaded.actor("china")
+    assert await keys(await loaded.store.headline_stakes(china, None, 1)) == ["f-stake-trade"]
+    assert await keys(await loaded.store.headline_stakes(china, None, 5)) == ["f-stake-trade", "f-stake-scams"]
+    assert await keys(await loaded.store.headline_stakes(china, date(2023, 11, 30), 5)) == ["f-stake-scams"]
 
 
 async def test_stakes(loaded: Loaded) -> None:
@@ -577,6 +611,15 @@ async def test_facts_share_one_source_row(loaded: Loaded) -> None:
 
 async def event_slugs(loaded: Loaded, **filters: object) -> list[str]:
     return [e.slug for e in await loaded.store.events(loaded.topic_id, **filters)]  # type: ignore[arg-type]
+
+
+async def test_an_actors_events_follow_a_changed_date(loaded: Loaded) -> None:
+    junta = await loaded.actor("junta")
+    await loaded.store.conn.execute(
+        "UPDATE events SET date = '2025-01-01' WHERE id = ?", (await loaded.event("op1027"),)
+    )
+    assert await event_slugs(loaded, actor_id=junta) == ["haigeng-talks", "laukkai-falls", "op1027"]
+    assert await event_slugs(loaded, actor_id=junta, since=date(2024, 6, 1)) == ["op1027"]
 
 
 async def test_events_in_date_order(loaded: Loaded) -> None:
@@ -699,6 +742,31 @@ async def test_ping_and_close_on_file(tmp_path) -> None:
     reopened = await Store.open(tmp_path / "s.db")
     assert await reopened.topics() == []
     await reopened.close()
+
+
+async def test_reads_on_a_file_see_each_commit_and_cannot_write(tmp_path, small_pack: Pack) -> None:
+    store = await Store.open(tmp_path / "s.db")
+    try:
+        assert await store.topics() == []
+        await apply_pack(store.db, small_pack, now=FIXED_NOW)
+        assert [t.slug for t in await store.topics()] == ["t1"]
+        with pytest.raises(sqlite3.OperationalError, match="readonly"):
+            await store.rows("DELETE FROM facts")
+        assert int(await scalar(store, "SELECT count(*) FROM facts")) == 8  # type: ignore[arg-type]
+    finally:
+        await store.close()
+
+
+async def test_a_slow_read_on_the_event_loop_is_logged(tmp_path, monkeypatch, caplog) -> None:
+    store = await Store.open(tmp_path / "s.db")
+    try:
+        monkeypatch.setattr(database, "SLOW_READ_SECONDS", 0.0)
+        with caplog.at_level(logging.WARNING, logger="bot.store.database"):
+            await store.ping()
+        assert "slow read on the event loop" in caplog.text
+        assert "SELECT 1" in caplog.text
+    finally:
+        await store.close()
 
 
 async def test_utc_timestamps_round_trip(store: Store, small_pack: Pack) -> None:
