@@ -26,6 +26,10 @@ DEFAULT_ROUTE_LIMITS: list[tuple[str, str, int, float]] = [
     ("PUT", r"/applications/\d+/(?:guilds/(\d+)/)?commands", 2, 20.0),
 ]
 
+#: Discord's global limit, per bot, across every route but the interaction endpoints, which it exempts.
+GLOBAL_LIMIT = (50, 1.0)
+GLOBAL_EXEMPT = ("/interactions/", "/webhooks/")
+
 #: The bucket advertised for routes without an enforced limit: generous, so it never throttles the client.
 UNLIMITED = 50
 
@@ -67,6 +71,18 @@ class RouteLimit:
     def bucket(self) -> str:
         return _bucket_hash(f"{self.method} {self.pattern.pattern}")
 
+    def take(self, now: float, major: str) -> tuple[float, int]:
+        """Count one request in its window: (seconds until the window resets, requests in it with this one).
+
+        A request over the limit is not counted, as Discord does not serve it.
+        """
+        start, count = self.windows.get(major, (now, 0))
+        if now - start >= self.per:
+            start, count = now, 0
+        if count < self.limit:
+            self.windows[major] = (start, count + 1)
+        return start + self.per - now, count + 1
+
     def match(self, method: str, path: str) -> str | None:
         """The major parameter if this limit applies to the request, else None."""
         if method != self.method:
@@ -91,6 +107,8 @@ class RateLimiter:
     def __init__(self) -> None:
         self.injected: list[InjectedRateLimit] = []
         self.route_limits: list[RouteLimit] = []
+        #: On with the default limits: requests per second across routes, as one fixed window.
+        self.global_limit: RouteLimit | None = None
         self.enforce = False
         self.limited_count = 0
 
@@ -110,11 +128,12 @@ class RateLimiter:
         """Install :data:`DEFAULT_ROUTE_LIMITS` (after any limits added explicitly) and start enforcing."""
         for method, pattern, limit, per in DEFAULT_ROUTE_LIMITS:
             self.route_limits.append(RouteLimit(method, re.compile(pattern), limit, per))
+        self.global_limit = RouteLimit("*", re.compile(".*"), *GLOBAL_LIMIT)
         self.enforce = True
 
     def reset(self) -> None:
         self.injected.clear()
-        for rule in self.route_limits:
+        for rule in [*self.route_limits, *filter(None, [self.global_limit])]:
             rule.windows.clear()
         self.limited_count = 0
 
@@ -127,19 +146,21 @@ class RateLimiter:
                 self.limited_count += 1
                 return self._limited(rule.retry_after, rule.scope, limit=1, bucket=_bucket_hash(f"{method} {route}"))
         if self.enforce:
+            every = self.global_limit
+            if every is not None and not path.startswith(GLOBAL_EXEMPT):
+                reset_after, count = every.take(now, "")
+                if count > every.limit:
+                    self.limited_count += 1
+                    return self._limited(reset_after, "global", limit=every.limit, bucket=every.bucket)
             for limit in self.route_limits:
                 major = limit.match(method, path)
                 if major is None:
                     continue
-                start, count = limit.windows.get(major, (now, 0))
-                if now - start >= limit.per:
-                    start, count = now, 0
-                reset_after = start + limit.per - now
-                if count >= limit.limit:
+                reset_after, count = limit.take(now, major)
+                if count > limit.limit:
                     self.limited_count += 1
                     return self._limited(reset_after, "user", limit=limit.limit, bucket=limit.bucket)
-                limit.windows[major] = (start, count + 1)
-                return Verdict(_headers(limit.limit, limit.limit - count - 1, reset_after, limit.bucket))
+                return Verdict(_headers(limit.limit, limit.limit - count, reset_after, limit.bucket))
         return Verdict(_headers(UNLIMITED, UNLIMITED - 1, 1.0, _bucket_hash(f"{method} {route}")))
 
     @staticmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import time
 from dataclasses import dataclass
 
 import discord
@@ -378,6 +379,23 @@ async def test_429_on_channel_post_delivers_once(world: World, discord_double: D
     sent = await channel.send("through the limit")
     assert limit.hits == 2
     assert [m.id for m in discord_double.messages(world.channel) if m.content == "through the limit"] == [sent.id]
+
+
+async def test_enforced_limits_include_discords_global_limit(world: World, discord_double: DiscordDouble) -> None:
+    # Twelve channels with five posts each keep inside every channel's bucket; sixty in all is over 50 a second.
+    channels = [world.guild.add_channel(f"global-{i}") for i in range(12)]
+    discord_double.enforce_limits()
+    try:
+        start = time.monotonic()
+        sent = await asyncio.gather(
+            *(world.bot.get_partial_messageable(c.id).send(f"post {i}") for c in channels for i in range(5))
+        )
+        took = time.monotonic() - start
+    finally:
+        discord_double.enforce_limits(False)
+    assert discord_double.ratelimits.limited_count > 0
+    assert took >= 0.5  # the posts over the limit waited for the next one-second window
+    assert sorted(m.id for c in channels for m in discord_double.messages(c)) == sorted(m.id for m in sent)
 
 
 async def test_dropped_gateway_resumes_and_replays(world: World, discord_double: DiscordDouble) -> None:
