@@ -534,8 +534,8 @@ class Store:
         Known names ("People's Defense Forces", longest first, so that the words inside them are not also
         searched on their own) become a group of all their aliases; other content words are searched as
         they stand, stemmed. In order: every group in the statement itself, every group anywhere (a fact's
-        entities column holds the names of what it is about), any group, and then the same with the words
-        taken as prefixes ("displ"), which only a question that found too little pays for.
+        entities column holds the names of what it is about), all groups but one, any group, and then the
+        same with the words taken as prefixes ("displ"), which only a question that found too little pays for.
         """
         words = normalise(query).split()
         if not words:
@@ -555,10 +555,18 @@ class Store:
             content = words
         groups = list(dict.fromkeys(names + [fts_phrase(w) for w in content]))
         prefixed = list(dict.fromkeys(names + [fts_phrase(w) + ("*" if _prefixable(w) else "") for w in content]))
-        expressions = [f"statement : ({' AND '.join(groups)})", " AND ".join(groups), " OR ".join(groups)]
+        expressions = [f"statement : ({' AND '.join(groups)})", " AND ".join(groups)]
+        if len(groups) >= 3:
+            expressions.append(_all_but_one(groups))
+        expressions.append(" OR ".join(groups))
         if prefixed != groups:
             expressions += [" AND ".join(prefixed), " OR ".join(prefixed)]
         return list(dict.fromkeys(expressions))
+
+
+def _all_but_one(groups: list[str]) -> str:
+    """Facts that match every group but one: a fact that says the same thing in slightly other words."""
+    return " OR ".join("(" + " AND ".join(groups[:i] + groups[i + 1 :]) + ")" for i in range(len(groups)))
 
 
 def _prefixable(word: str) -> bool:
