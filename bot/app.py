@@ -68,7 +68,12 @@ class BriefBot(commands.Bot):
             _, url, _ = await self.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
         self.store = await open_store(self.settings.database_path, self.settings.packs_dir)
-        self.briefing = Briefing(self.store, self.settings.default_topic, self.settings.default_stakeholder)
+        self.briefing = Briefing(
+            self.store,
+            self.settings.default_topic,
+            self.settings.default_stakeholder,
+            cache_size=self.settings.answer_cache,
+        )
         self.curator = Curator(self.store, self.briefing)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
@@ -96,6 +101,9 @@ class BriefBot(commands.Bot):
     async def close(self) -> None:
         """Disconnect, then close the store so no write is cut off."""
         await super().close()
+        briefing = getattr(self, "briefing", None)
+        if briefing is not None:
+            log.info(briefing.answers.report())
         store = getattr(self, "store", None)
         if store is not None:
             await store.close()

@@ -54,6 +54,12 @@ class Settings(BaseSettings):
         le=7 * 24 * 60,
         description="How late a digest missed while the bot was down may still be posted (once) at start.",
     )
+    answer_cache: int = Field(
+        default=256,
+        ge=0,
+        le=100_000,
+        description="How many answers to keep for reuse until the store changes; 0 turns the cache off.",
+    )
     discord_api_base: str | None = Field(
         default=None,
         description="Override of Discord's REST base URL; only the test double and benchmarks set it.",

@@ -47,7 +47,12 @@ class Citation(BaseModel):
 
 
 class Answer(BaseModel):
-    """Everything one reply says; renderers decide how it fits the medium."""
+    """Everything one reply says; renderers decide how it fits the medium.
+
+    Frozen, because the same answer may be given to many people (`bot.briefing.cache`).
+    """
+
+    model_config = ConfigDict(frozen=True)
 
     title: str
     lines: list[Line] = Field(default_factory=list)

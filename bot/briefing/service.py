@@ -15,6 +15,7 @@ from typing import Any
 
 from bot import __version__
 from bot.briefing.answer import Answer, Citer, Line, Section, format_day, moment
+from bot.briefing.cache import AnswerCache, cached
 from bot.briefing.queries import (
     AboutQuery,
     ActorQuery,
@@ -35,6 +36,8 @@ from bot.store.names import Entity, is_confident
 from bot.store.records import EventRecord, FactRecord, TopicRecord
 
 PAGE_SIZE = 8
+#: Answers kept for reuse until the store changes: a few hundred kilobytes.
+CACHED_ANSWERS = 256
 RELIABILITY = {
     "A": "completely reliable",
     "B": "usually reliable",
@@ -70,10 +73,11 @@ def _event_when(event: EventRecord) -> str:
 class Briefing:
     """Answers questions about one default topic from the store."""
 
-    def __init__(self, store: Store, topic: str, stakeholder: str) -> None:
+    def __init__(self, store: Store, topic: str, stakeholder: str, *, cache_size: int = CACHED_ANSWERS) -> None:
         self.store = store
         self.topic_slug = topic
         self.stakeholder = stakeholder
+        self.answers = AnswerCache(store.db.version, cache_size)
 
     async def topic(self) -> TopicRecord:
         """The default topic; a clear error when its pack was never loaded."""
@@ -114,6 +118,7 @@ class Briefing:
 
     # Answers ------------------------------------------------------------------------------------------
 
+    @cached
     async def brief(self, q: BriefQuery) -> Answer:
         """The situation in one answer, every line cited."""
         topic = await self.topic()
@@ -161,6 +166,7 @@ class Briefing:
         actor = await self.store.actor(actor_id)
         return (actor.name if actor else who), await self.store.headline_stakes(actor_id, as_of, limit)
 
+    @cached
     async def actor(self, q: ActorQuery) -> Answer:
         """A profile of one actor, with its links, key facts and recent events."""
         topic = await self.topic()
@@ -193,6 +199,7 @@ class Briefing:
             citations=cite.citations(),
         )
 
+    @cached
     async def event(self, q: EventQuery) -> Answer:
         """An event: when (to its precision) and where, who took part, what it followed and what followed."""
         topic = await self.topic()
@@ -227,6 +234,7 @@ class Briefing:
             citations=cite.citations(),
         )
 
+    @cached
     async def timeline(self, q: TimelineQuery, page: int = 1) -> Answer:
         """One page of events in date order; the caller pages by asking again with another `page`."""
         topic = await self.topic()
@@ -262,6 +270,7 @@ class Briefing:
             pages=pages,
         )
 
+    @cached
     async def stakes(self, q: StakesQuery) -> Answer:
         """A stakeholder's stakes grouped by interest, each linked to its fact and event."""
         topic = await self.topic()
@@ -290,6 +299,7 @@ class Briefing:
             footer="Use /fact show id:<number> to see any fact in full.",
         )
 
+    @cached
     async def search(self, q: SearchQuery) -> Answer:
         """The facts that best answer a question, ranked."""
         topic = await self.topic()
@@ -300,6 +310,7 @@ class Briefing:
             lines = [Line(text="No facts match. Try fewer words, or an actor's or place's name.")]
         return Answer(title=f"Search: {q.query}"[:256], lines=lines, citations=cite.citations())
 
+    @cached
     async def fact(self, q: FactQuery) -> Answer:
         """One fact in full: what it says, what it is about, its grading and source."""
         fact = await self.store.fact(q.id)
@@ -332,6 +343,7 @@ class Briefing:
             citations=cite.citations(),
         )
 
+    @cached
     async def history(self, q: HistoryQuery) -> Answer:
         """Every revision of a fact: who made it, when, and what changed."""
         fact = await self.store.fact(q.id)

@@ -62,6 +62,10 @@ class InlineReader:
             log.warning("slow read on the event loop (%.1f ms): %s", took * 1000, " ".join(sql.split())[:200])
         return rows
 
+    def data_version(self) -> int:
+        """A number that changes whenever another connection (this process's writer too) commits."""
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+
     def close(self) -> None:
         """Close the connection."""
         self._conn.close()
@@ -94,6 +98,7 @@ class Database:
         self.reader: Reader = conn
         self.searcher: Reader = conn
         self._inline: InlineReader | None = None
+        self._transactions = 0
         self.path = path
         self._write_lock = asyncio.Lock()
 
@@ -150,6 +155,17 @@ class Database:
                 raise
             else:
                 await self.conn.execute("COMMIT")
+            finally:
+                self._transactions += 1
+
+    def version(self) -> tuple[int, int, int]:
+        """Changes whenever anything may have been written, by this process or another; cheap enough per answer.
+
+        The writer's change count and transaction count cover this process (an in-memory database has no
+        other reader to tell); the reader's data version covers commits from other processes too.
+        """
+        outside = self._inline.data_version() if self._inline is not None else 0
+        return self.conn.total_changes, self._transactions, outside
 
     async def backup(self, target: Path) -> None:
         """A consistent copy of the live database, written beside `target` and renamed into place.
