@@ -23,6 +23,8 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import time
+from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -38,9 +40,12 @@ log = logging.getLogger(__name__)
 NONCE_WINDOW = timedelta(minutes=2)
 # A run posted later than this after its time says so.
 ON_TIME = timedelta(minutes=5)
-# Posts in flight at once: Discord allows about 50 requests a second per bot, and discord.py waits out
-# each channel's own bucket, so this keeps a burst of due digests well inside the global limit.
-CONCURRENT_POSTS = 8
+# Discord's limits on posting, as (requests, seconds): per bot across all routes, and per channel.
+GLOBAL_LIMIT = (50, 1.0)
+CHANNEL_LIMIT = (5, 5.0)
+# Each window is kept this much longer than Discord's, so that requests arriving a little sooner or later
+# than they were sent never land one too many in a window of Discord's.
+PACE_MARGIN = 1.05
 ATTEMPTS = 5
 FIRST_BACKOFF = 1.0
 # Longest wait between attempts: all attempts of one part stay inside NONCE_WINDOW.
@@ -104,6 +109,50 @@ def _outcome(row: DeliveryRecord) -> Outcome:
     return Outcome(row.subscription_id, row.scheduled_for, row.status, row.late, row.detail, row.message_ids)
 
 
+class Pacer:
+    """Holds each post back until Discord's limits allow it, so that a burst of due digests draws no 429s.
+
+    Left to discord.py, a burst costs time twice over: it learns the global limit only from 429s, and a
+    post waiting out its channel's bucket holds its place while posts to other channels could go. Here a
+    post first waits for its channel (holding the channel's turn, so posts to one channel go in order and
+    only one of them at a time queues for the global limit), then for the global limit in arrival order.
+    Channels therefore take turns, and a busy channel never delays a quiet one.
+    """
+
+    def __init__(
+        self,
+        *,
+        overall: tuple[int, float] = GLOBAL_LIMIT,
+        per_channel: tuple[int, float] = CHANNEL_LIMIT,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.clock = clock
+        self.sleep = sleep
+        self.per_channel = per_channel
+        self._overall_window = overall[1]
+        self._overall: deque[float] = deque(maxlen=overall[0])
+        self._overall_turn = asyncio.Lock()
+        self._channels: dict[int, tuple[asyncio.Lock, deque[float]]] = {}
+
+    async def turn(self, channel_id: int) -> None:
+        """Return when a post to the channel may be sent now, and count it as sent."""
+        count, window = self.per_channel
+        turn, sent = self._channels.setdefault(channel_id, (asyncio.Lock(), deque(maxlen=count)))
+        async with turn:
+            await self._room(sent, window)
+            async with self._overall_turn:
+                await self._room(self._overall, self._overall_window)
+                now = self.clock()
+                self._overall.append(now)
+            sent.append(now)
+
+    async def _room(self, sent: deque[float], seconds: float) -> None:
+        """Wait until fewer than the limit were sent in the last (widened) window."""
+        while len(sent) == sent.maxlen and (wait := sent[0] + seconds * PACE_MARGIN - self.clock()) > 0:
+            await self.sleep(wait)
+
+
 class Deliveries:
     """Runs due digests through the ledger and a `Poster`, within Discord's limits."""
 
@@ -115,6 +164,7 @@ class Deliveries:
         grace: timedelta,
         alert_channel_id: int | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        pacer: Pacer | None = None,
     ) -> None:
         self.service = service
         self.digests = service.digests
@@ -122,7 +172,7 @@ class Deliveries:
         self.grace = grace
         self.alert_channel_id = alert_channel_id
         self.sleep = sleep
-        self._slots = asyncio.Semaphore(CONCURRENT_POSTS)
+        self.pacer = pacer or Pacer()
         self._locks: dict[int, asyncio.Lock] = {}
 
     @contextlib.asynccontextmanager
@@ -268,9 +318,9 @@ class Deliveries:
         """Post one part, retrying transient failures with the same nonce (so never twice)."""
         attempt = 1
         while True:
+            await self.pacer.turn(channel_id)
             try:
-                async with self._slots:
-                    return await self.poster.post(channel_id, answer, nonce)
+                return await self.poster.post(channel_id, answer, nonce)
             except Transient as exc:
                 if attempt == ATTEMPTS:
                     raise
@@ -298,6 +348,7 @@ class Deliveries:
             ],
         )
         try:
+            await self.pacer.turn(self.alert_channel_id)
             await self.poster.post(self.alert_channel_id, note, nonce_for(sub.id, row.scheduled_for, "alert"))
         except Exception:
             log.warning("digest #%s: could not alert moderators in %s", sub.id, self.alert_channel_id, exc_info=True)

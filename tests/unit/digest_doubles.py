@@ -6,6 +6,7 @@ and the process dying right after Discord accepted a message)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +16,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SU
 from bot.briefing.answer import Answer
 from bot.briefing.service import Briefing
 from bot.curation.service import Curator, FactFields
-from bot.digests.delivery import Deliveries, Transient, Undeliverable
+from bot.digests.delivery import Deliveries, Pacer, Transient, Undeliverable
 from bot.digests.models import SubscribeRequest
 from bot.digests.runtime import DigestRuntime
 from bot.digests.service import DigestService
@@ -104,6 +105,25 @@ async def fire_due(runtime: DigestRuntime) -> list[str]:
     return finished
 
 
+class VirtualTime:
+    """Monotonic seconds that pass only when someone sleeps, so pacing is tested without waiting.
+
+    Time jumps to the latest wake-up asked for in one turn of the loop: a sleeper may wake later than it
+    asked (as on a busy machine), never sooner, so limits kept by this clock would hold on a real one.
+    """
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        wake = self.now + seconds
+        await asyncio.sleep(0)
+        self.now = max(self.now, wake)
+
+
 class Crash(BaseException):
     """The process dies: nothing after this point runs."""
 
@@ -130,8 +150,9 @@ class FakePoster:
     faults: dict[int, list[object]] = field(default_factory=dict)
     attempts: int = 0
     dedupes: int = 0
-    in_flight: int = 0
-    most_in_flight: int = 0
+    #: When each request reached "Discord", by the pacer's clock: (channel, seconds).
+    arrivals: list[tuple[int, float]] = field(default_factory=list)
+    clock: Callable[[], float] = lambda: 0.0
     _by_nonce: dict[tuple[int, str], Posted] = field(default_factory=dict)
 
     def fail(self, channel_id: int, *faults: object) -> None:
@@ -143,32 +164,28 @@ class FakePoster:
     async def post(self, channel_id: int, answer: Answer, nonce: str) -> int:
         assert 0 < len(nonce) <= 25, nonce
         self.attempts += 1
-        self.in_flight += 1
-        self.most_in_flight = max(self.most_in_flight, self.in_flight)
-        try:
-            await asyncio.sleep(0)  # other posts start meanwhile, as real requests would
-            if channel_id in self.gone:
-                raise Undeliverable(f"<#{channel_id}> no longer exists")
-            if channel_id in self.forbidden:
-                raise Undeliverable(f"the bot may not post in <#{channel_id}> (Missing Permissions)")
-            queue = self.faults.get(channel_id) or []
-            fault = queue.pop(0) if queue else None
-            if isinstance(fault, BaseException):
-                raise fault
-            message = self._by_nonce.get((channel_id, nonce))
-            if message is None:
-                message = Posted(channel_id, 1000 + len(self.posted), nonce, answer)
-                self.posted.append(message)
-                self._by_nonce[(channel_id, nonce)] = message
-            else:
-                self.dedupes += 1
-            if fault == LOST:
-                raise Transient("timed out waiting for Discord")
-            if fault == CRASH:
-                raise Crash
-            return message.message_id
-        finally:
-            self.in_flight -= 1
+        self.arrivals.append((channel_id, self.clock()))
+        await asyncio.sleep(0)  # other posts start meanwhile, as real requests would
+        if channel_id in self.gone:
+            raise Undeliverable(f"<#{channel_id}> no longer exists")
+        if channel_id in self.forbidden:
+            raise Undeliverable(f"the bot may not post in <#{channel_id}> (Missing Permissions)")
+        queue = self.faults.get(channel_id) or []
+        fault = queue.pop(0) if queue else None
+        if isinstance(fault, BaseException):
+            raise fault
+        message = self._by_nonce.get((channel_id, nonce))
+        if message is None:
+            message = Posted(channel_id, 1000 + len(self.posted), nonce, answer)
+            self.posted.append(message)
+            self._by_nonce[(channel_id, nonce)] = message
+        else:
+            self.dedupes += 1
+        if fault == LOST:
+            raise Transient("timed out waiting for Discord")
+        if fault == CRASH:
+            raise Crash
+        return message.message_id
 
     def in_channel(self, channel_id: int) -> list[Posted]:
         return [p for p in self.posted if p.channel_id == channel_id]
@@ -184,6 +201,7 @@ class Rig:
     service: DigestService
     deliveries: Deliveries
     sleeps: list[float]
+    pace_time: VirtualTime
 
     def restart(self) -> Rig:
         """The same store, clock and channel, with a new process's service and deliveries."""
@@ -217,9 +235,12 @@ def make_rig(store: Store, clock: FakeClock, poster: FakePoster, topic: str = "c
     async def sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
+    pace_time = VirtualTime()
+    poster.clock = pace_time
     service = DigestService(store, default_topic=topic, stakeholder="Beijing", timezone="UTC", clock=clock)
-    deliveries = Deliveries(service, poster, grace=GRACE, alert_channel_id=ALERTS, sleep=sleep)
-    return Rig(store, clock, poster, service, deliveries, sleeps)
+    pacer = Pacer(clock=pace_time, sleep=pace_time.sleep)
+    deliveries = Deliveries(service, poster, grace=GRACE, alert_channel_id=ALERTS, sleep=sleep, pacer=pacer)
+    return Rig(store, clock, poster, service, deliveries, sleeps, pace_time)
 
 
 async def open_rig(now: datetime, pack: str = PACK, topic: str = "crisis") -> Rig:

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import bisect
+import time
 from datetime import timedelta
 
 import pytest
 
 from bot.digests.delivery import (
     ATTEMPTS,
-    CONCURRENT_POSTS,
+    CHANNEL_LIMIT,
+    GLOBAL_LIMIT,
     NONCE_WINDOW,
+    PACE_MARGIN,
+    Pacer,
     PostedThenDeleted,
     nonce_for,
     part_nonce,
@@ -48,6 +53,20 @@ async def ledger(rig, sub_id):
         (sub_id,),
     )
     return [tuple(r) for r in rows]
+
+
+def most_in_a_window(times, seconds):
+    """The most requests in any window of `seconds`, as Discord counts them."""
+    times = sorted(times)
+    return max((bisect.bisect_left(times, t + seconds) - i for i, t in enumerate(times)), default=0)
+
+
+def assert_within_limits(arrivals, overall=GLOBAL_LIMIT, per_channel=CHANNEL_LIMIT):
+    """No window of Discord's holds more requests than it allows, overall or in any one channel."""
+    assert most_in_a_window([t for _, t in arrivals], overall[1]) <= overall[0]
+    for channel in {c for c, _ in arrivals}:
+        times = [t for c, t in arrivals if c == channel]
+        assert most_in_a_window(times, per_channel[1]) <= per_channel[0], channel
 
 
 def texts(answer):
@@ -318,7 +337,7 @@ async def test_two_hundred_digests_due_at_once_each_post_once_through_429s_losse
             assert len(rig.poster.in_channel(channel)) == 1, channel
             assert record.status == "active"
     assert len(rig.poster.in_channel(ALERTS)) == len(bad)
-    assert rig.poster.most_in_flight <= CONCURRENT_POSTS
+    assert_within_limits(rig.poster.arrivals)
     # The scheduler firing every job again posts nothing more.
     await asyncio.gather(*(rig.deliveries.run_due(s) for s in subs.values()))
     assert len(rig.poster.posted) == 200 - len(bad) + len(bad)
@@ -419,3 +438,25 @@ async def test_a_milestone_missed_beyond_the_grace_period_is_done_without_a_post
     record = await rig.service.digests.subscription(sub)
     assert (record.status, record.status_reason.split(";")[0]) == ("done", "its time passed while the bot was offline")
     assert not rig.poster.posted
+
+
+async def test_the_pacer_keeps_to_the_limits_and_a_busy_channel_never_delays_a_quiet_one():
+    # Discord's limits scaled down 20 times, on the real clock: the test takes about a second.
+    overall, per_channel = (GLOBAL_LIMIT[0], GLOBAL_LIMIT[1] / 20), (CHANNEL_LIMIT[0], CHANNEL_LIMIT[1] / 20)
+    pacer = Pacer(overall=overall, per_channel=per_channel)
+    start = time.monotonic()
+    arrivals = []
+
+    async def post(channel):
+        await pacer.turn(channel)
+        arrivals.append((channel, time.monotonic() - start))
+
+    await asyncio.gather(*(post(1) for _ in range(20)), *(post(100 + i) for i in range(120)))
+    assert len(arrivals) == 140
+    assert_within_limits(arrivals, overall, per_channel)
+    # The busy channel's 20 posts need three windows after its first five; its first five may have waited
+    # up to two global windows behind the others.
+    busy_last = max(t for c, t in arrivals if c == 1)
+    assert 3 * per_channel[1] <= busy_last <= (3 * per_channel[1] + 2 * overall[1]) * PACE_MARGIN + 0.2
+    # The other 120 posts go in the first three global windows, while the busy channel waits out its own.
+    assert max(t for c, t in arrivals if c != 1) <= 2 * overall[1] * PACE_MARGIN + 0.2
