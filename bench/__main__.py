@@ -110,7 +110,9 @@ async def measure(plan: Plan, templates: dict[int, Path]) -> list[Row]:
             print(f"search at {largest:,} facts …", file=sys.stderr)
             rows += await search.run(templates[largest], largest, plan.search_repeats)
         if "fanout" in only:
-            rows += fanout.run()
+            size = max([s for s in sizes if s <= latency.GOAL_SIZE] or [smallest])
+            print(f"digest fan-out at {size:,} facts (waits for the next whole minute) …", file=sys.stderr)
+            rows += await fanout.run(st, templates[size], size)
         if "memory" in only:
             for size in [s for s in sizes if s >= memory.GOAL_SIZE] or [largest]:
                 print(f"memory at {size:,} facts …", file=sys.stderr)
