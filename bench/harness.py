@@ -149,9 +149,13 @@ class BotProcess:
         return kib / 1024
 
     async def stop(self) -> None:
-        """Stop as Ctrl-C would (the bot closes its store cleanly); kill it if it does not stop in time."""
+        """Stop as a service manager would (the bot closes its store cleanly); kill it if it does not stop in time.
+
+        SIGTERM, not SIGINT: a shell starts background jobs with SIGINT ignored, and Python then installs no
+        Ctrl-C handler, so a benchmark run with `&` would wait out the timeout at every stop.
+        """
         if self.process.returncode is None:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(signal.SIGTERM)
             try:
                 await asyncio.wait_for(self.process.wait(), 60)
             except TimeoutError:

@@ -8,6 +8,7 @@ tight sync rate limit, and `on_ready` (which fires on every reconnect) never syn
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -58,6 +59,7 @@ class BriefBot(commands.Bot):
         )
         self.settings = settings
         self.force_sync = force_sync
+        self._closing: asyncio.Task[None] | None = None
         if settings.discord_api_base:
             discord.http.Route.BASE = settings.discord_api_base
 
@@ -99,7 +101,20 @@ class BriefBot(commands.Bot):
         return synced
 
     async def close(self) -> None:
-        """Disconnect, then close the store so no write is cut off."""
+        """Disconnect, then close the store so no write is cut off; callers at once all wait for the end.
+
+        discord.py lets a second caller return as soon as the gateway is closed, so a SIGTERM's close and
+        the `async with` exit racing each other would let the process end with the store half-closed.
+        """
+        if self._closing is None:
+            self._closing = asyncio.get_running_loop().create_task(self._close_everything())
+        await asyncio.shield(self._closing)
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Wait for the whole close, not only discord.py's part of one another caller began."""
+        await self.close()
+
+    async def _close_everything(self) -> None:
         await super().close()
         briefing = getattr(self, "briefing", None)
         if briefing is not None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,6 +75,7 @@ async def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
                 await bot.login(token)
                 print("commands synced", file=sys.stderr)
             else:
+                _close_on_terminate(bot)
                 await bot.start(token)
     except discord.LoginFailure:
         print("error: Discord rejected DISCORD_TOKEN; reset the token in the Developer Portal.", file=sys.stderr)
@@ -81,6 +84,24 @@ async def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
         print("error: Discord refused the gateway intents; briefbot needs no privileged ones.", file=sys.stderr)
         return 1
     return 0
+
+
+def _close_on_terminate(bot: BriefBot) -> None:
+    """Make SIGTERM (what systemd, Docker and the benchmarks send) close the bot as Ctrl-C does.
+
+    Left to its default, SIGTERM ends the process at once: the gateway is dropped without a goodbye, and
+    the store is not checkpointed. Closing the bot makes `start` return, so the store closes as usual.
+    """
+    loop = asyncio.get_running_loop()
+    closing: set[asyncio.Task[None]] = set()
+
+    def close() -> None:
+        task = loop.create_task(bot.close())
+        closing.add(task)
+        task.add_done_callback(closing.discard)
+
+    with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers in asyncio
+        loop.add_signal_handler(signal.SIGTERM, close)
 
 
 async def load(settings: Settings, packs: Sequence[Path], *, dry_run: bool = False) -> int:

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import signal
+import sys
+from asyncio.subprocess import PIPE, STDOUT
+
 import pytest
 
 from bot.cli import run_bot
 from tests.discord_double import DiscordDouble
-from tests.e2e.conftest import World, bot_settings, running_bot
+from tests.e2e.conftest import SEED_PACKS, World, bot_settings, running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -42,3 +48,36 @@ async def test_a_rejected_token_is_one_line_not_a_traceback(discord_double: Disc
     settings = bot_settings(discord_double, world, discord_token="not-the-token")
     assert await run_bot(settings) == 1
     assert "rejected DISCORD_TOKEN" in capsys.readouterr().err
+
+
+async def test_sigterm_closes_the_bot_and_its_store_as_ctrl_c_does(
+    discord_double: DiscordDouble, world: World, tmp_path
+):
+    database = tmp_path / "terminated.db"
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": discord_double.token,
+        "DISCORD_API_BASE": discord_double.api_base,
+        "DATABASE_PATH": str(database),
+        "PACKS_DIR": str(SEED_PACKS),
+        "GUILD_IDS": str(world.guild.id),
+    }
+    identified = discord_double.identify_count
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=PIPE, stderr=STDOUT
+    )
+    try:
+        async with asyncio.timeout(60):
+            while discord_double.identify_count == identified:
+                assert process.returncode is None, (await process.stdout.read()).decode()
+                await asyncio.sleep(0.05)
+        assert (await discord_double.slash(world.guild, world.channel, world.member, "ping")).text == "pong"
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, output.decode()
+    # The store was closed, not cut off: its write-ahead log was checkpointed into the file and removed.
+    assert f"{database.name}-wal" not in os.listdir(tmp_path)
