@@ -52,7 +52,11 @@ class BriefBot(commands.Bot):
     def __init__(self, settings: Settings, *, force_sync: bool = False) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=discord.Intents.default(),
+            # Interactions arrive whatever the intents; guilds alone keeps the channel cache that digest
+            # targets are checked against. Without message events, each answer the bot posts is not sent
+            # back to it as MESSAGE_CREATE, parsed and cached: a third of a command's gateway work.
+            intents=discord.Intents(guilds=True),
+            max_messages=None,
             tree_cls=BriefTree,
             allowed_mentions=NO_MENTIONS,
             help_command=None,

@@ -414,6 +414,11 @@ class DiscordDouble:
         session = self._active
         return session is not None and session.connection is not None and session.connection.open
 
+    @property
+    def session_intents(self) -> int | None:
+        """The gateway intents the current session identified with (None before the first IDENTIFY)."""
+        return self._active.intents if self._active is not None else None
+
     async def dispatch(self, event: str, data: dict[str, Any]) -> int:
         """Send a raw dispatch to the connected session (buffered for RESUME if it is disconnected)."""
         await self._flush()

@@ -8,6 +8,7 @@ import signal
 import sys
 from asyncio.subprocess import PIPE, STDOUT
 
+import discord
 import pytest
 
 from bot.cli import run_bot
@@ -28,6 +29,12 @@ async def test_restart_on_the_same_database_does_not_resync(discord_double: Disc
         again = (await bot.store.counts((await bot.store.topic("operation-1027")).id))["facts_active"]
     assert discord_double.command_puts[world.guild.id] == 1, "an unchanged tree was synced again"
     assert again == facts, "the seed pack was loaded twice"
+
+
+async def test_the_bot_asks_the_gateway_for_guild_events_only(discord_double: DiscordDouble, world: World):
+    # Message events would echo every answer the bot posts back to it, to be parsed and cached for nothing.
+    async with running_bot(discord_double, bot_settings(discord_double, world)):
+        assert discord_double.session_intents == discord.Intents(guilds=True).value
 
 
 async def test_briefbot_sync_forces_a_sync(discord_double: DiscordDouble, world: World):
