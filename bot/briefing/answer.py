@@ -8,12 +8,16 @@ ISO times. Citations are numbered per answer: a line cites `[1]`, and `sources` 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable, Mapping
 from datetime import date, datetime
+from typing import Any, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from bot.models import DatePrecision
 from bot.store.records import FactRecord, SourceRecord
+
+T = TypeVar("T")
 
 
 class Line(BaseModel):
@@ -61,6 +65,23 @@ class Answer(BaseModel):
     footer: str | None = None
     page: int = 1
     pages: int = 1
+    _renderings: dict[Hashable, Any] = PrivateAttr(default_factory=dict)
+
+    def rendered(self, how: Hashable, render: Callable[[Answer], T]) -> T:
+        """What a renderer makes of this answer, made once; shared, so its users must not change it.
+
+        An answer given again from the cache then costs no second rendering: at a cache hit, rendering was
+        most of what a command cost.
+        """
+        if how not in self._renderings:
+            self._renderings[how] = render(self)
+        return cast(T, self._renderings[how])
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Answer:
+        """A copy that renders afresh: with `update`, it says something else."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied._renderings = {}
+        return copied
 
 
 class Citer:

@@ -68,7 +68,15 @@ class _Field(NamedTuple):
 
 
 def render_embeds(answer: Answer, *, colour: int | None = None) -> list[discord.Embed]:
-    """The answer as one message's embeds: the first carries title and description, the last the footer."""
+    """The answer as one message's embeds: the first carries title and description, the last the footer.
+
+    Rendered once per answer (a cached answer is sent again as it was rendered): the list is the caller's,
+    the embeds in it are shared and read-only.
+    """
+    return list(answer.rendered(("embeds", colour), lambda a: _render_embeds(a, colour)))
+
+
+def _render_embeds(answer: Answer, colour: int | None) -> list[discord.Embed]:
     title = clip(answer.title, MAX_TITLE)
     page = page_label(answer)
     footer_room = MAX_FOOTER - NOTE_ROOM - len(f" · {page}" if page else "")

@@ -11,6 +11,7 @@ import pytest
 
 from bot.briefing.answer import Answer, Citation, Line, Section
 from bot.render import NO_MENTIONS, plain_moments, render_embeds, render_text
+from bot.render import embeds as render_module
 from bot.store.records import SourceRecord
 from tests.discord_double.schema import load_validator
 
@@ -421,3 +422,26 @@ def test_the_console_and_discord_say_the_same_lines() -> None:
     assert embed.description in text
     for field in embed.fields:
         assert field.value in text
+
+
+def test_an_answer_is_rendered_once_however_often_it_is_sent(monkeypatch) -> None:
+    made = []
+    real = render_module._render_embeds
+    monkeypatch.setattr(render_module, "_render_embeds", lambda *args: made.append(args) or real(*args))
+    answer = Answer(title="Brief", lines=[Line(text="The alliance took the town.")])
+    first = render_embeds(answer)
+    first.pop()  # the list is the caller's to change
+    again = render_embeds(answer)
+    assert len(again) == 1
+    assert len(made) == 1
+    assert render_embeds(answer)[0] is again[0]
+    assert render_embeds(answer, colour=0x3366CC)[0] is not again[0]  # another rendering, made once too
+    assert len(made) == 2
+
+
+def test_a_copy_with_changes_is_rendered_afresh() -> None:
+    answer = Answer(title="Timeline", lines=[Line(text="An event")], pages=2)
+    first = render_embeds(answer)
+    second = answer.model_copy(update={"page": 2})
+    assert "Page 1" in first[-1].footer.text
+    assert "Page 2" in render_embeds(second)[-1].footer.text
