@@ -290,12 +290,11 @@ class Store:
         limit: int = 10,
     ) -> list[EventRecord]:
         """Events in date order, filtered; each filter narrows an indexed range."""
-        source, where, params = _event_filter(topic_id, actor_id, place_ids, since, until)
+        source, event_id, dated, where, params = _event_filter(topic_id, actor_id, place_ids, since, until)
         order = "DESC" if newest_first else "ASC"
-        # By the table the rows come from in date order: the actor's links when filtering by actor.
-        by = "ea.date {0}, ea.event_id {0}" if actor_id is not None else "e.date {0}, e.id {0}"
         rows = await self.rows(
-            f"SELECT e.id FROM {source} WHERE {where} ORDER BY {by.format(order)} LIMIT ? OFFSET ?",
+            f"SELECT {event_id} FROM {source} WHERE {where} ORDER BY {dated} {order}, {event_id} {order}"
+            " LIMIT ? OFFSET ?",
             (*params, limit, offset),
         )
         return await self.events_by_id([r[0] for r in rows])
@@ -311,7 +310,7 @@ class Store:
         cap: int = 1000,
     ) -> int:
         """How many events a timeline filter matches, counted up to `cap` so a page count stays cheap."""
-        source, where, params = _event_filter(topic_id, actor_id, place_ids, since, until)
+        source, _, _, where, params = _event_filter(topic_id, actor_id, place_ids, since, until)
         row = await self.row(
             f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {where} LIMIT ?)",
             (*params, cap),
@@ -588,19 +587,22 @@ def _event_filter(
     place_ids: Sequence[int] | None,
     since: date | None,
     until: date | None,
-) -> tuple[str, str, list[Any]]:
-    """The FROM, WHERE and parameters shared by a timeline page and its count.
+) -> tuple[str, str, str, list[Any]]:
+    """The FROM, the event id and date columns, WHERE and parameters shared by a timeline page and its count.
 
     Filtering by actor starts from the actor's links, which carry each event's date, so the dates narrow
-    the index range there.
+    the index range there. An actor's events are all in its topic, so the links answer alone, from their
+    index; the events table is joined only to filter by place. (Joined for the topic, counting the junta's
+    events took 0.9 ms at 100,000 facts and over 10 ms at a million.)
     """
-    source, dated = "events e", "e.date"
-    where = ["e.topic_id = ?"]
-    params: list[Any] = [topic_id]
     if actor_id is not None:
-        source, dated = "event_actors ea JOIN events e ON e.id = ea.event_id", "ea.date"
-        where.insert(0, "ea.actor_id = ?")
-        params.insert(0, actor_id)
+        source, event_id, dated = "event_actors ea", "ea.event_id", "ea.date"
+        where, params = ["ea.actor_id = ?"], [actor_id]
+        if place_ids is not None:
+            source += " JOIN events e ON e.id = ea.event_id"
+    else:
+        source, event_id, dated = "events e", "e.id", "e.date"
+        where, params = ["e.topic_id = ?"], [topic_id]
     if place_ids is not None:
         where.append(f"e.place_id IN ({_marks(place_ids)})")
         params.extend(place_ids)
@@ -610,7 +612,7 @@ def _event_filter(
     if until is not None:
         where.append(f"{dated} <= ?")
         params.append(until.isoformat())
-    return source, " AND ".join(where), params
+    return source, event_id, dated, " AND ".join(where), params
 
 
 async def page_ids(store: Store, table: str, topic_id: int, after: int, limit: int) -> list[int]:
