@@ -6,8 +6,9 @@ answer; nothing here knows SQL or how an answer is composed.
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any
+import re
+from datetime import date
+from typing import Any, cast
 
 import discord
 from discord import app_commands
@@ -26,65 +27,81 @@ from bot.briefing.queries import (
     describe,
     summary,
 )
-from bot.briefing.service import Briefing
+from bot.briefing.service import Briefing, TimelineFilter
 from bot.interactions import name_autocomplete, report_error, send_answer, tell
 from bot.render import NO_MENTIONS, render_embeds
 
-PAGER_TIMEOUT = 600.0
+#: Everything a page button needs, in its custom id (at most 79 of Discord's 100 characters).
+PAGE_BUTTON = (
+    r"timeline:(?P<owner>\d+):(?P<page>\d+):(?P<actor>\d*):(?P<place>\d*)"
+    r":(?P<since>\d{4}-\d{2}-\d{2})?:(?P<until>\d{4}-\d{2}-\d{2})?"
+)
 
 
-class TimelinePager(discord.ui.View):
-    """Earlier/later buttons for a long timeline; only the person who asked can turn the pages."""
+class TimelinePageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=PAGE_BUTTON):
+    """A button that turns a timeline to one page; only the person who asked may press it.
 
-    def __init__(self, briefing: Briefing, query: TimelineQuery, owner: discord.Interaction[Any], pages: int) -> None:
-        super().__init__(timeout=PAGER_TIMEOUT)
-        self.briefing = briefing
-        self.query = query
-        self.owner = owner
-        self.page = 1
-        self.pages = pages
-        self._update_buttons()
+    The asker, the page and the resolved filters travel in the custom id, so the bot keeps nothing per
+    timeline and the buttons keep working for as long as the message exists, across restarts. (A View per
+    message held its interaction and a timer for ten minutes, and then the buttons went dead.)
+    """
 
-    def _update_buttons(self) -> None:
-        self.earlier.disabled = self.page <= 1
-        self.later.disabled = self.page >= self.pages
+    def __init__(self, owner_id: int, filters: TimelineFilter, page: int, *, label: str, disabled: bool) -> None:
+        fields = [owner_id, page, filters.actor_id, filters.place_id, filters.since, filters.until]
+        custom_id = "timeline:" + ":".join("" if v is None else str(v) for v in fields)
+        emoji = "◀️" if label == "Earlier" else "▶️"
+        button: discord.ui.Button[Any] = discord.ui.Button(
+            label=label, emoji=emoji, style=discord.ButtonStyle.secondary, disabled=disabled, custom_id=custom_id
+        )
+        super().__init__(button)
+        self.owner_id = owner_id
+        self.filters = filters
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> TimelinePageButton:
+        """The button a press came from, rebuilt from its custom id."""
+        filters = TimelineFilter(
+            actor_id=int(match["actor"]) if match["actor"] else None,
+            place_id=int(match["place"]) if match["place"] else None,
+            since=date.fromisoformat(match["since"]) if match["since"] else None,
+            until=date.fromisoformat(match["until"]) if match["until"] else None,
+        )
+        label = item.label or "Later"
+        return cls(int(match["owner"]), filters, int(match["page"]), label=label, disabled=item.disabled)
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         """Refuse other people's presses politely: they can run their own /timeline."""
-        if interaction.user.id == self.owner.user.id:
+        if interaction.user.id == self.owner_id:
             return True
         await tell(interaction, "Only the person who asked can turn these pages; run `/timeline` yourself.")
         return False
 
-    async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
-        answer = await self.briefing.timeline(self.query, self.page + step)
-        self.page, self.pages = answer.page, answer.pages
-        self._update_buttons()
-        await interaction.response.edit_message(embeds=render_embeds(answer), view=self)
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the page; discord.py only logs what a dynamic item raises, so failures are answered here."""
+        try:
+            briefing = cast(BriefBot, interaction.client).briefing
+            answer = await briefing.timeline_page(self.filters, self.page)
+            view = page_buttons(self.owner_id, self.filters, answer)
+            await interaction.response.edit_message(
+                embeds=render_embeds(answer), view=view, allowed_mentions=NO_MENTIONS
+            )
+        except Exception as error:
+            await report_error(interaction, error)
 
-    @discord.ui.button(label="Earlier", emoji="◀️", style=discord.ButtonStyle.secondary)
-    async def earlier(self, interaction: discord.Interaction[Any], _: discord.ui.Button[TimelinePager]) -> None:
-        """Show the previous page."""
-        await self._turn(interaction, -1)
 
-    @discord.ui.button(label="Later", emoji="▶️", style=discord.ButtonStyle.secondary)
-    async def later(self, interaction: discord.Interaction[Any], _: discord.ui.Button[TimelinePager]) -> None:
-        """Show the next page."""
-        await self._turn(interaction, +1)
-
-    async def on_timeout(self) -> None:
-        """Grey the buttons out, so nobody presses a pager that no longer listens."""
-        for item in self.children:
-            if isinstance(item, discord.ui.Button):
-                item.disabled = True
-        with contextlib.suppress(discord.HTTPException):
-            await self.owner.edit_original_response(view=self, allowed_mentions=NO_MENTIONS)
-
-    async def on_error(
-        self, interaction: discord.Interaction[Any], error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        """Same answer as for a failed command."""
-        await report_error(interaction, error)
+def page_buttons(owner_id: int, filters: TimelineFilter, answer: Answer) -> discord.ui.View | None:
+    """Earlier and Later buttons under a timeline that has more than one page."""
+    if answer.pages <= 1:
+        return None
+    view = discord.ui.View(timeout=None)
+    view.add_item(TimelinePageButton(owner_id, filters, answer.page - 1, label="Earlier", disabled=answer.page <= 1))
+    view.add_item(
+        TimelinePageButton(owner_id, filters, answer.page + 1, label="Later", disabled=answer.page >= answer.pages)
+    )
+    return view
 
 
 class BriefingCog(commands.Cog, name="Briefing"):
@@ -129,11 +146,12 @@ class BriefingCog(commands.Cog, name="Briefing"):
     ) -> None:
         """/timeline [actor] [region] [since] [until], paged with buttons."""
         query = build(TimelineQuery, actor=actor, region=region, since=since, until=until)
-
-        def pager(answer: Answer) -> TimelinePager | None:
-            return TimelinePager(self.briefing, query, interaction, answer.pages) if answer.pages > 1 else None
-
-        await send_answer(interaction, self.briefing.timeline(query), view=pager)
+        filters = await self.briefing.timeline_filter(query)
+        await send_answer(
+            interaction,
+            self.briefing.timeline_page(filters),
+            view=lambda answer: page_buttons(interaction.user.id, filters, answer),
+        )
 
     @app_commands.command(name="stakes", description=summary(StakesQuery))
     @app_commands.describe(**describe(StakesQuery))
@@ -153,5 +171,11 @@ class BriefingCog(commands.Cog, name="Briefing"):
 
 
 async def setup(bot: BriefBot) -> None:
-    """Load the briefing commands."""
+    """Load the briefing commands, and listen for page buttons on any timeline ever posted."""
+    bot.add_dynamic_items(TimelinePageButton)
     await bot.add_cog(BriefingCog(bot.briefing))
+
+
+async def teardown(bot: BriefBot) -> None:
+    """Stop listening for page buttons."""
+    bot.remove_dynamic_items(TimelinePageButton)

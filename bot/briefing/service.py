@@ -57,6 +57,16 @@ CREDIBILITY = {
 ENTITY_WORD = {"actor": "actor", "place": "place", "event": "event"}
 
 
+@dataclass(frozen=True)
+class TimelineFilter:
+    """A timeline's filters with names resolved to ids, so that a page can be asked for again by value."""
+
+    actor_id: int | None = None
+    place_id: int | None = None
+    since: date | None = None
+    until: date | None = None
+
+
 def grade_meaning(reliability: str, credibility: int) -> str:
     """An Admiralty code spelled out, because few readers remember what C3 means."""
     return f"{reliability}{credibility}: source {RELIABILITY[reliability]}, information {CREDIBILITY[credibility]}"
@@ -234,26 +244,39 @@ class Briefing:
             citations=cite.citations(),
         )
 
-    @cached
     async def timeline(self, q: TimelineQuery, page: int = 1) -> Answer:
-        """One page of events in date order; the caller pages by asking again with another `page`."""
+        """One page of events in date order, for the filters as typed."""
+        return await self.timeline_page(await self.timeline_filter(q), page)
+
+    async def timeline_filter(self, q: TimelineQuery) -> TimelineFilter:
+        """The filters with their names resolved: small enough for a button to carry to the next page."""
         topic = await self.topic()
         actor_id = await self.resolve(topic, "actor", q.actor) if q.actor else None
+        place_id = await self.resolve(topic, "place", q.region) if q.region else None
+        return TimelineFilter(actor_id, place_id, q.since, q.until)
+
+    @cached
+    async def timeline_page(self, f: TimelineFilter, page: int = 1) -> Answer:
+        """One page of events in date order; the caller pages by asking again with another `page`."""
+        topic = await self.topic()
         place_ids = None
         filters = []
-        if q.actor and actor_id:
-            actor = await self.store.actor(actor_id)
-            filters.append(f"with {actor.name if actor else q.actor}")
-        if q.region:
-            place_id = await self.resolve(topic, "place", q.region)
-            place_ids = await self.store.place_and_within(place_id)
-            place = await self.store.place(place_id)
-            filters.append(f"in {place.name if place else q.region}")
-        if q.since:
-            filters.append(f"from {format_day(q.since)}")
-        if q.until:
-            filters.append(f"to {format_day(q.until)}")
-        window = {"actor_id": actor_id, "place_ids": place_ids, "since": q.since, "until": q.until}
+        if f.actor_id is not None:
+            actor = await self.store.actor(f.actor_id)
+            if actor is None:
+                raise NotFound("That actor is no longer on record; run /timeline again.")
+            filters.append(f"with {actor.name}")
+        if f.place_id is not None:
+            place = await self.store.place(f.place_id)
+            if place is None:
+                raise NotFound("That place is no longer on record; run /timeline again.")
+            place_ids = await self.store.place_and_within(f.place_id)
+            filters.append(f"in {place.name}")
+        if f.since:
+            filters.append(f"from {format_day(f.since)}")
+        if f.until:
+            filters.append(f"to {format_day(f.until)}")
+        window = {"actor_id": f.actor_id, "place_ids": place_ids, "since": f.since, "until": f.until}
         total = await self.store.count_events(topic.id, **window)
         pages = max(1, math.ceil(total / PAGE_SIZE))
         page = min(max(page, 1), pages)

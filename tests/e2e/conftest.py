@@ -49,6 +49,16 @@ def bot_settings(double: DiscordDouble, world: World, **overrides: object) -> Se
     return Settings(_env_file=None, **values)  # type: ignore[arg-type]
 
 
+def embed_text(embeds: list[dict]) -> str:
+    parts = []
+    for embed in embeds:
+        parts += [embed.get("title", ""), embed.get("description", "")]
+        for field in embed.get("fields", []):
+            parts += [field["name"], field["value"]]
+        parts.append(embed.get("footer", {}).get("text", ""))
+    return "\n".join(parts)
+
+
 @contextlib.asynccontextmanager
 async def running_bot(double: DiscordDouble, settings: Settings) -> AsyncIterator[BriefBot]:
     """Start a BriefBot the way `briefbot run` does (`start(token)`) and stop it on exit."""

@@ -9,21 +9,11 @@ import pytest
 from bot.packs import parse_pack
 from bot.store.writes import apply_pack
 from tests.discord_double import DiscordDouble
-from tests.e2e.conftest import World
+from tests.e2e.conftest import World, embed_text
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 QUESTION_COMMANDS = {"brief", "actor", "event", "timeline", "stakes", "search", "fact", "about", "ping"}
-
-
-def embed_text(embeds: list[dict]) -> str:
-    parts = []
-    for embed in embeds:
-        parts += [embed.get("title", ""), embed.get("description", "")]
-        for field in embed.get("fields", []):
-            parts += [field["name"], field["value"]]
-        parts.append(embed.get("footer", {}).get("text", ""))
-    return "\n".join(parts)
 
 
 async def ask(double: DiscordDouble, world: World, command: str, member=None, **options):
@@ -140,11 +130,12 @@ async def test_timeline_pages_with_buttons_only_the_asker_can_press(discord_doub
     first = embed_text(asked.embeds)
     assert "Page 1/" in first
     message = await asked.final()
-    earlier, later = message.custom_ids  # the buttons, in the order shown
+    _, later = message.custom_ids  # the buttons, in the order shown
     refused = await discord_double.press(world.guild, world.channel, world.other, message, later)
     assert refused.ephemeral and "Only the person who asked" in refused.text
     turned = await discord_double.press(world.guild, world.channel, world.member, message, later)
     assert "Page 2/" in embed_text(turned.embeds)
+    earlier, _ = message.custom_ids  # each button names the page it turns to
     back = await discord_double.press(world.guild, world.channel, world.member, message, earlier)
     assert "Page 1/" in embed_text(back.embeds)
     filtered = embed_text((await ask(discord_double, world, "timeline", since="2023-01-01")).embeds)

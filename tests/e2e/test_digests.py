@@ -22,8 +22,7 @@ from bot.models import Author
 from bot.store.digests import DigestStore
 from cogs.digests import DigestsCog
 from tests.discord_double import DiscordDouble
-from tests.e2e.conftest import World, bot_settings, running_bot
-from tests.e2e.test_briefing_commands import embed_text
+from tests.e2e.conftest import World, bot_settings, embed_text, running_bot
 from tests.unit.digest_doubles import Crash, FakeClock, at, drive_apscheduler, fire_due
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -13,7 +13,7 @@ import pytest
 
 from bot.cli import run_bot
 from tests.discord_double import DiscordDouble
-from tests.e2e.conftest import SEED_PACKS, World, bot_settings, running_bot
+from tests.e2e.conftest import SEED_PACKS, World, bot_settings, embed_text, running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -35,6 +35,18 @@ async def test_the_bot_asks_the_gateway_for_guild_events_only(discord_double: Di
     # Message events would echo every answer the bot posts back to it, to be parsed and cached for nothing.
     async with running_bot(discord_double, bot_settings(discord_double, world)):
         assert discord_double.session_intents == discord.Intents(guilds=True).value
+
+
+async def test_timeline_buttons_turn_pages_after_a_restart(discord_double: DiscordDouble, world: World, tmp_path):
+    settings = bot_settings(discord_double, world, database_path=tmp_path / "pages.db")
+    async with running_bot(discord_double, settings):
+        asked = await discord_double.slash(world.guild, world.channel, world.member, "timeline")
+        message = await asked.final()
+        assert "Page 1/2" in embed_text(asked.embeds)
+    async with running_bot(discord_double, settings):
+        _, later = message.custom_ids
+        turned = await discord_double.press(world.guild, world.channel, world.member, message, later)
+        assert "Page 2/2" in embed_text(turned.embeds)
 
 
 async def test_briefbot_sync_forces_a_sync(discord_double: DiscordDouble, world: World):

@@ -11,8 +11,7 @@ import pytest_asyncio
 
 from bot.app import BriefBot
 from tests.discord_double import DiscordDouble
-from tests.e2e.conftest import World, bot_settings, running_bot
-from tests.e2e.test_briefing_commands import embed_text
+from tests.e2e.conftest import World, bot_settings, embed_text, running_bot
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
