@@ -83,6 +83,6 @@ async def run(stage: Stage, template: Path, size: int, commands: int, floor: flo
             "MiB",
             goal=f"≤ {GROWTH_MIB:g} MiB",
             verdict=verdict(growth <= GROWTH_MIB),
-            note=f"peak {max(rss):.1f} MiB",
+            note=f"peak {max(rss):.1f} MiB; by tenths: " + " ".join(f"{r:.0f}" for r in rss),
         ),
     ]
