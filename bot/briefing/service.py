@@ -176,16 +176,20 @@ class Briefing:
         actor = await self.store.actor(actor_id)
         return (actor.name if actor else who), await self.store.headline_stakes(actor_id, as_of, limit)
 
-    @cached
     async def actor(self, q: ActorQuery) -> Answer:
         """A profile of one actor, with its links, key facts and recent events."""
+        return await self.actor_profile(await self.resolve(await self.topic(), "actor", q.name), q.as_of)
+
+    @cached
+    async def actor_profile(self, actor_id: int, as_of: date | None) -> Answer:
+        """The profile by id: cached once whether it was asked for by slug, name, alias or a typo of one."""
         topic = await self.topic()
-        actor = await self.store.actor(await self.resolve(topic, "actor", q.name))
+        actor = await self.store.actor(actor_id)
         if actor is None:
-            raise NotFound(f"No actor is called “{q.name}”.")
+            raise NotFound("That actor is no longer on record.")
         cite = Citer()
-        facts = await self.store.facts_about_actor(actor.id, q.as_of, 6)
-        events = await self.store.events(topic.id, actor_id=actor.id, until=q.as_of, newest_first=True, limit=5)
+        facts = await self.store.facts_about_actor(actor.id, as_of, 6)
+        events = await self.store.events(topic.id, actor_id=actor.id, until=as_of, newest_first=True, limit=5)
         lines = [Line(text=actor.description)] if actor.description else []
         if actor.aliases:
             lines.append(Line(text="Also known as: " + ", ".join(actor.aliases)))
@@ -200,22 +204,25 @@ class Briefing:
             Section(title="Side", lines=[Line(text=actor.side)], inline=True),
             Section(title="Links", lines=[Line(text=t) for t in links]),
             Section(title="Key facts", lines=[cite.fact_line(f) for f in facts]),
-            Section(title="Recent events", lines=await self.event_lines(events, cite, q.as_of)),
+            Section(title="Recent events", lines=await self.event_lines(events, cite, as_of)),
         ]
         return Answer(
-            title=f"{actor.name}{since_date(q.as_of)}",
+            title=f"{actor.name}{since_date(as_of)}",
             lines=lines,
             sections=[s for s in sections if s.lines],
             citations=cite.citations(),
         )
 
-    @cached
     async def event(self, q: EventQuery) -> Answer:
         """An event: when (to its precision) and where, who took part, what it followed and what followed."""
-        topic = await self.topic()
-        event = await self.store.event(await self.resolve(topic, "event", q.name))
+        return await self.event_profile(await self.resolve(await self.topic(), "event", q.name))
+
+    @cached
+    async def event_profile(self, event_id: int) -> Answer:
+        """The event by id: one cached answer however it was named."""
+        event = await self.store.event(event_id)
         if event is None:
-            raise NotFound(f"No event is called “{q.name}”.")
+            raise NotFound("That event is no longer on record.")
         cite = Citer()
         facts = await self.store.facts_about_event(event.id, None, 8)
         when = f"**When:** {_event_when(event)}"
@@ -293,15 +300,18 @@ class Briefing:
             pages=pages,
         )
 
-    @cached
     async def stakes(self, q: StakesQuery) -> Answer:
         """A stakeholder's stakes grouped by interest, each linked to its fact and event."""
-        topic = await self.topic()
         who = q.stakeholder or self.stakeholder
-        actor = await self.store.actor(await self.resolve(topic, "actor", who))
+        return await self.stakes_of(await self.resolve(await self.topic(), "actor", who), q.as_of)
+
+    @cached
+    async def stakes_of(self, actor_id: int, as_of: date | None) -> Answer:
+        """The stakes by the stakeholder's id: one cached answer however the stakeholder was named."""
+        actor = await self.store.actor(actor_id)
         if actor is None:
-            raise NotFound(f"No actor is called “{who}”.")
-        facts = await self.store.stakes(actor.id, q.as_of, 40)
+            raise NotFound("That actor is no longer on record.")
+        facts = await self.store.stakes(actor.id, as_of, 40)
         cite = Citer()
         by_interest: dict[str, list[Line]] = {}
         for fact in facts:
@@ -315,7 +325,7 @@ class Briefing:
         ]
         lines = [] if facts else [Line(text=f"No stakes are on record for {actor.name}.")]
         return Answer(
-            title=f"What {actor.name} stands to gain or lose{since_date(q.as_of)}",
+            title=f"What {actor.name} stands to gain or lose{since_date(as_of)}",
             lines=lines,
             sections=sections,
             citations=cite.citations(),

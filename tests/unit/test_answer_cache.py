@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.briefing.answer import Answer
 from bot.briefing.cache import AnswerCache
-from bot.briefing.queries import ActorQuery, SearchQuery
+from bot.briefing.queries import ActorQuery, SearchQuery, StakesQuery
 from bot.briefing.service import Briefing
 from bot.packs import parse_pack
 from bot.store import Store
@@ -24,6 +24,15 @@ async def test_the_same_question_is_answered_from_the_cache(briefing: Briefing) 
     other = await briefing.actor(ActorQuery(name="tnla"))
     assert other is not first
     assert "1 hits, 2 misses (33% answered from the cache)" in briefing.answers.report()
+
+
+async def test_one_actor_named_three_ways_is_one_cached_answer(briefing: Briefing) -> None:
+    by_slug = await briefing.actor(ActorQuery(name="junta"))
+    assert await briefing.actor(ActorQuery(name="Tatmadaw")) is by_slug
+    assert await briefing.actor(ActorQuery(name="tatmdaw")) is by_slug  # a typo of an alias
+    assert (briefing.answers.hits, briefing.answers.misses) == (2, 1)
+    stakes = await briefing.stakes(StakesQuery())
+    assert await briefing.stakes(StakesQuery(stakeholder="beijing")) is stakes
 
 
 async def test_a_write_through_the_store_shows_in_the_next_answer(briefing: Briefing) -> None:
