@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import math
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,4 +97,13 @@ async def run(stage: Stage, template: Path, size: int, per_command: dict[int, in
         await measure(stage, workload, 1, 20)  # warm-up: imports, caches, the first page reads
         for users in (1, USERS):
             out += rows(size, users, await measure(stage, workload, users, per_command[users]))
+    out.append(cache_row(size, bot.log))
     return out, rss_after_start
+
+
+def cache_row(size: int, log: Path) -> Row:
+    """How many answers came from the answer cache: the figures above mix hits and misses in this share."""
+    found = re.findall(r"answer cache: (\d+) hits, (\d+) misses", log.read_text(errors="replace"))
+    hits, misses = map(int, found[-1]) if found else (0, 0)
+    share = 100 * hits / (hits + misses) if hits + misses else math.nan
+    return Row("answers given from the answer cache", size, round(share), "%", note=f"{hits} hits, {misses} misses")
