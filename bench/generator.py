@@ -910,7 +910,7 @@ class BulkLoader:
         )
         conn.executemany(
             "INSERT INTO facts_fts (rowid, statement, entities) VALUES (?, ?, ?)",
-            [(fact_id, f.statement, self.entities(f)) for fact_id, f in numbered],
+            [(-fact_id, f.statement, self.entities(f)) for fact_id, f in numbered],  # newest first, as index_fact
         )
         changes = []
         for fact_id, f in numbered:

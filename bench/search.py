@@ -22,7 +22,7 @@ GOAL_SIZE = 1_000_000
 P99_MS = 15.0
 RATIO = 1.5
 LIMIT = 8  # what /search shows
-BARE = "SELECT rowid FROM facts_fts WHERE facts_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+BARE = "SELECT rowid FROM facts_fts WHERE facts_fts MATCH ? ORDER BY rowid LIMIT ?"  # newest first: rowid = -id
 
 
 async def bare(store: Store, expressions: list[str]) -> int:

@@ -507,14 +507,15 @@ class Store:
 
         Each expression from `search_expressions` is tried in turn, newest first, until `limit` facts are
         found. Ranking every match by BM25 instead cost 600 ms at a million facts: SQLite scores every
-        match, and counts each term's documents, before it can sort.
+        match, and counts each term's documents, before it can sort. Full-text rows are keyed by the negated
+        fact id, so newest first is the order FTS5 reads its index in anyway.
         """
         found: list[int] = []
         for expression in await self.search_expressions(topic_id, query):
             rows = await self.rows(
-                "SELECT f.id FROM facts_fts JOIN facts f ON f.id = facts_fts.rowid WHERE facts_fts MATCH ?"
+                "SELECT f.id FROM facts_fts JOIN facts f ON f.id = -facts_fts.rowid WHERE facts_fts MATCH ?"
                 f" AND f.topic_id = ? AND f.status = 'active' AND f.as_of <= ? AND f.id NOT IN ({_marks(found)})"
-                " ORDER BY facts_fts.rowid DESC LIMIT ?",
+                " ORDER BY facts_fts.rowid LIMIT ?",
                 (expression, topic_id, _until(as_of), *found, limit - len(found)),
                 conn=self._conn or self.db.searcher,
             )

@@ -78,10 +78,13 @@ async def source_id(conn: aiosqlite.Connection, source: Source) -> int:
 
 
 async def index_fact(conn: aiosqlite.Connection, fact_id: int) -> None:
-    """(Re)write a fact's full-text row: its statement and every name of what it is about."""
-    await conn.execute("DELETE FROM facts_fts WHERE rowid = ?", (fact_id,))
+    """(Re)write a fact's full-text row: its statement and every name of what it is about.
+
+    The row is keyed by the negated fact id, so that the index's own order is newest first (migration 0005).
+    """
+    await conn.execute("DELETE FROM facts_fts WHERE rowid = ?", (-fact_id,))
     await conn.execute(
-        "INSERT INTO facts_fts (rowid, statement, entities) SELECT f.id, f.statement,"
+        "INSERT INTO facts_fts (rowid, statement, entities) SELECT -f.id, f.statement,"
         " coalesce((SELECT group_concat(n.name, ' ; ') FROM names n WHERE"
         " (n.entity = 'actor' AND (n.entity_id IN (SELECT actor_id FROM fact_actors WHERE fact_id = f.id)"
         "   OR n.entity_id = f.stakeholder_id))"

@@ -214,3 +214,22 @@ async def test_transaction_rolls_back_on_error() -> None:
         assert await scalar(db, "SELECT count(*) FROM meta") == 1
     finally:
         await db.close()
+
+
+async def test_full_text_rows_are_rekeyed_newest_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = migrations()
+    before = [m for m in real if m[0] < 5]
+    monkeypatch.setattr(database, "migrations", lambda: before)
+    db = await Database.open(tmp_path / "old.db")
+    rows = [(1, "the oldest fact", "junta"), (2, "a later fact", ""), (3, "the newest fact", "alliance")]
+    await db.conn.executemany("INSERT INTO facts_fts (rowid, statement, entities) VALUES (?, ?, ?)", rows)
+    await db.close()
+    monkeypatch.setattr(database, "migrations", lambda: real)
+    db = await Database.open(tmp_path / "old.db")
+    try:
+        async with db.conn.execute("SELECT rowid, statement, entities FROM facts_fts") as cur:
+            assert [tuple(r) for r in await cur.fetchall()] == [(-i, s, e) for i, s, e in reversed(rows)]
+        async with db.conn.execute("SELECT -rowid FROM facts_fts WHERE facts_fts MATCH 'fact' LIMIT 2") as cur:
+            assert [r[0] for r in await cur.fetchall()] == [3, 2]  # newest first without ORDER BY
+    finally:
+        await db.close()
