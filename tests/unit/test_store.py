@@ -12,7 +12,7 @@ from bot.packs import Pack, parse_pack
 from bot.store import Store, database
 from bot.store import names as name_index
 from bot.store.store import _event_filter
-from bot.store.writes import PackWriter, apply_pack
+from bot.store.writes import PackWriter, apply_pack, record_change
 from tests.unit.conftest import FIXED_NOW, PACKS, Loaded
 
 OTHER_TOPIC = """
@@ -790,3 +790,34 @@ async def test_utc_timestamps_round_trip(store: Store, small_pack: Pack) -> None
     topic = await store.topic("t1")
     assert topic is not None
     assert await store.last_change(topic.id) == moment
+
+
+async def test_last_change_is_the_latest_fact_write_read_from_an_index(store: Store, small_pack: Pack) -> None:
+    await apply_pack(store.db, small_pack, now=FIXED_NOW)
+    topic = await store.topic("t1")
+    assert topic is not None
+    later = datetime(2025, 6, 1, tzinfo=UTC)
+    fact_id = (await store.search(topic.id, "offensive", None, 1))[0].id
+    async with store.db.transaction() as conn:
+        await conn.execute(
+            "UPDATE facts SET status = 'retracted', updated_at = ? WHERE id = ?", (later.isoformat(), fact_id)
+        )
+        await record_change(
+            conn,
+            topic_id=topic.id,
+            entity="fact",
+            entity_id=fact_id,
+            action="retract",
+            user_id=None,
+            user_name="test",
+            before={},
+            after={},
+            at=later,
+        )
+    statements: list[str] = []
+    await store.conn.set_trace_callback(statements.append)
+    assert await store.last_change(topic.id) == later
+    await store.conn.set_trace_callback(None)
+    [sql] = statements
+    plan = await store.conn.execute_fetchall(f"EXPLAIN QUERY PLAN {sql}")
+    assert " ".join(row[3] for row in plan) == "SEARCH changes USING INDEX changes_topic (topic_id=?)"
