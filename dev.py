@@ -3,6 +3,7 @@
 
     python3 dev.py bot [briefbot args]   # the bot; without DISCORD_TOKEN, the offline console
     python3 dev.py test [pytest args]    # ruff, then the whole test suite
+    python3 dev.py bench [bench args]    # the benchmarks (README, "Benchmarks")
 
 The first call creates `.venv` and installs the project with its test tools; later calls reinstall only
 when `pyproject.toml` changed, so both commands stay quick and need nothing installed by hand.
@@ -40,14 +41,16 @@ def ensure_environment() -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Dispatch `bot` or `test`."""
-    if not argv or argv[0] not in {"bot", "test"}:
+    """Dispatch `bot`, `test` or `bench`."""
+    if not argv or argv[0] not in {"bot", "test", "bench"}:
         print(__doc__, file=sys.stderr)
         return 2
     ensure_environment()
     os.chdir(ROOT)
     if argv[0] == "bot":
         return subprocess.call([str(BIN / "briefbot"), *argv[1:]])
+    if argv[0] == "bench":
+        return subprocess.call([str(BIN / "python"), "-m", "bench", *argv[1:]])
     for check in (["check", "."], ["format", "--check", "."]):
         if subprocess.call([str(BIN / "ruff"), *check]) != 0:
             return 1

@@ -1,9 +1,9 @@
 """`python -m bench`: generate the stores (cached), run the measurements, print the table.
 
-    .venv/bin/python -m bench                      # everything, as in the README (about 15 min the first time)
-    .venv/bin/python -m bench --quick              # 1k and 100k facts, fewer samples (a few minutes)
-    .venv/bin/python -m bench --only search --sizes 1000000
-    .venv/bin/python -m bench --markdown           # the table as Markdown, for the README
+    python3 dev.py bench                      # everything, as in the README (about 6 min the first time)
+    python3 dev.py bench --quick              # 1k and 100k facts, fewer samples (about a minute)
+    python3 dev.py bench --only search --sizes 1000000
+    python3 dev.py bench --markdown           # the table as Markdown, for the README
 
 Each measurement runs at the sizes the issue names, among those given with --sizes: latency at every
 size up to 100,000 facts, search and start-up at the largest (start-up against the smallest as its
