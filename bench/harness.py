@@ -142,6 +142,10 @@ class BotProcess:
             await asyncio.sleep(0.005)
         return time.monotonic()
 
+    def log_size(self) -> int:
+        """Where this process's part of the (appended) log begins, or has got to."""
+        return self.log.stat().st_size
+
     def rss_mb(self) -> float:
         """Resident set size of the bot process, in MiB, from /proc."""
         status = Path(f"/proc/{self.process.pid}/status").read_text()

@@ -93,17 +93,24 @@ async def run(stage: Stage, template: Path, size: int, per_command: dict[int, in
     database = fresh_copy(template, f"latency-{size}.db")
     out: list[Row] = []
     async with running_bot(stage, database) as bot:
+        log_from = bot.log_size()
         rss_after_start = bot.rss_mb()
         await measure(stage, workload, 1, 20)  # warm-up: imports, caches, the first page reads
         for users in (1, USERS):
             out += rows(size, users, await measure(stage, workload, users, per_command[users]))
-    out.append(cache_row(size, bot.log))
+    out.append(cache_row(size, bot.log, log_from))
     return out, rss_after_start
 
 
-def cache_row(size: int, log: Path) -> Row:
-    """How many answers came from the answer cache: the figures above mix hits and misses in this share."""
-    found = re.findall(r"answer cache: (\d+) hits, (\d+) misses", log.read_text(errors="replace"))
+def cache_row(size: int, log: Path, start: int) -> Row:
+    """How many answers came from the answer cache: the figures above mix hits and misses in this share.
+
+    Read from this run's part of the bot's log (logs are appended to across runs), as the bot logs it when
+    it closes; a bot that had to be killed logged nothing, and the row says so rather than show a stale share.
+    """
+    with log.open("rb") as text:
+        text.seek(start)
+        found = re.findall(r"answer cache: (\d+) hits, (\d+) misses", text.read().decode(errors="replace"))
     hits, misses = map(int, found[-1]) if found else (0, 0)
     share = 100 * hits / (hits + misses) if hits + misses else math.nan
     return Row("answers given from the answer cache", size, round(share), "%", note=f"{hits} hits, {misses} misses")
