@@ -22,9 +22,10 @@ from pathlib import Path
 from bench.generator import STAKEHOLDER, TOPIC_SLUG
 from bench.harness import Stage, fresh_copy, running_bot
 from bench.report import Row, verdict
+from bot.config import Settings
 from bot.digests.models import SubscribeRequest
-from bot.digests.service import DigestService
 from bot.models import Author
+from bot.services import Services
 from bot.store import Store
 from tests.discord_double import DEFAULT_ROUTE_LIMITS
 from tests.discord_double.ratelimit import GLOBAL_LIMIT
@@ -44,7 +45,8 @@ async def subscribe(database: Path, guild_id: int, channel_ids: list[int], due: 
     """`SUBSCRIPTIONS` daily digests at `due`, round-robin over the channels, as a moderator would make them."""
     store = await Store.open(database)
     try:
-        service = DigestService(store, default_topic=TOPIC_SLUG, stakeholder=STAKEHOLDER, timezone="UTC")
+        settings = Settings(_env_file=None, default_topic=TOPIC_SLUG, default_stakeholder=STAKEHOLDER)  # type: ignore[call-arg]
+        service = Services.build(settings, store).digests
         author = Author(id=1, name="bench")
         for i in range(SUBSCRIPTIONS):
             q = SubscribeRequest(

@@ -14,7 +14,6 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import BriefBot
 from bot.briefing.answer import Answer
 from bot.briefing.queries import (
     ActorQuery,
@@ -28,8 +27,9 @@ from bot.briefing.queries import (
     summary,
 )
 from bot.briefing.service import Briefing, TimelineFilter
-from bot.interactions import name_autocomplete, report_error, send_answer, tell
-from bot.render import NO_MENTIONS, render_embeds
+from bot.edge.app import BriefBot
+from bot.edge.embeds import NO_MENTIONS, render_embeds
+from bot.edge.interactions import name_autocomplete, report_error, send_answer, tell
 
 #: Everything a page button needs, in its custom id (at most 79 of Discord's 100 characters).
 PAGE_BUTTON = (

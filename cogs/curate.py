@@ -12,11 +12,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import BriefBot
 from bot.curation.service import Curator
-from bot.interactions import author, name_autocomplete, tell
+from bot.edge.app import BriefBot
+from bot.edge.interactions import author, name_autocomplete, tell
+from bot.edge.permissions import moderator_only
 from bot.models import ActorKind, DatePrecision, PlaceKind, Relation, Side
-from bot.permissions import moderator_only
 from bot.store.names import Entity
 
 NAME = "Its canonical name."

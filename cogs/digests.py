@@ -1,10 +1,9 @@
-"""/digest: scheduled digests, and the Discord side of posting them.
+"""/digest: scheduled digests.
 
 The commands parse options into the models of `bot.digests.models`, call the digest service and render
-its answers. `DiscordPoster` is the one place a digest meets discord.py: it posts a part as embeds with
-the ledger's nonce (discord.py sends it with `enforce_nonce`) and turns Discord's failures into the
-ledger's terms. The cog owns the scheduler's life: it starts with the extension (from `setup_hook`)
-and stops when the bot closes, before the store does.
+its answers; posting goes through `bot.edge.poster`. The cog owns the scheduler's life: it starts with
+the extension (from `setup_hook`) and stops when the bot closes, before the store does. A bot started
+only to sync commands loads the cog for its commands but starts no scheduler, so a sync never posts.
 """
 
 from __future__ import annotations
@@ -12,17 +11,14 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
-import aiohttp
 import discord
 from discord import app_commands
 from discord.app_commands import AppCommandChannel, AppCommandThread
 from discord.ext import commands
 
-from bot.app import BriefBot
 from bot.briefing.answer import Answer
 from bot.briefing.queries import build, describe, summary
-from bot.config import Settings
-from bot.digests.delivery import Outcome, PostedThenDeleted, Transient, Undeliverable, outcome_answer
+from bot.digests.delivery import outcome_answer
 from bot.digests.models import (
     ListRequest,
     MilestoneRequest,
@@ -33,18 +29,16 @@ from bot.digests.models import (
     SendRequest,
     SubscribeRequest,
 )
-from bot.digests.runtime import DigestRuntime, build_deliveries
+from bot.digests.runtime import DigestRuntime
 from bot.digests.schedules import zone_suggestions
+from bot.edge.app import BriefBot
+from bot.edge.embeds import NO_MENTIONS, render_embeds
+from bot.edge.interactions import name_autocomplete, send_answer
+from bot.edge.permissions import moderator_only
+from bot.edge.poster import DiscordPoster
 from bot.errors import UserError
-from bot.interactions import name_autocomplete, send_answer
 from bot.models import Author
-from bot.permissions import moderator_only
-from bot.render import NO_MENTIONS, render_embeds
-from bot.store import Store
 
-# Discord's JSON error codes that decide what a failed post means.
-UNKNOWN_MESSAGE = 10008
-THREAD_ARCHIVED = 50083
 POSTABLE = [
     discord.ChannelType.text,
     discord.ChannelType.news,
@@ -76,38 +70,6 @@ class PostableChannel(app_commands.Transformer):
     async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Target:
         """The channel as resolved in the interaction."""
         return value
-
-
-class DiscordPoster:
-    """Posts digest parts as embeds, and says which failures a retry can fix."""
-
-    def __init__(self, client: discord.Client) -> None:
-        self.client = client
-
-    async def post(self, channel_id: int, answer: Answer, nonce: str) -> int:
-        """Post one part; the nonce makes a repeat return the first message instead of a second."""
-        channel = self.client.get_partial_messageable(channel_id)
-        try:
-            message = await channel.send(embeds=render_embeds(answer), nonce=nonce, allowed_mentions=NO_MENTIONS)
-        except discord.Forbidden as exc:
-            raise Undeliverable(
-                f"the bot may not post in <#{channel_id}> ({exc.text or 'Missing Permissions'})"
-            ) from exc
-        except discord.NotFound as exc:
-            if exc.code == UNKNOWN_MESSAGE:
-                raise PostedThenDeleted(str(exc)) from exc
-            raise Undeliverable(f"<#{channel_id}> no longer exists, or the bot cannot see it") from exc
-        except discord.RateLimited as exc:
-            raise Transient(str(exc), exc.retry_after) from exc
-        except discord.HTTPException as exc:
-            if exc.code == THREAD_ARCHIVED:
-                raise Undeliverable(f"the thread <#{channel_id}> is archived") from exc
-            if exc.status == 429 or exc.status >= 500:
-                raise Transient(f"{exc.status} {exc.text}") from exc
-            raise
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise Transient(f"no answer from Discord: {exc!r}") from exc
-        return message.id
 
 
 def _author(interaction: discord.Interaction[Any]) -> Author:
@@ -157,14 +119,15 @@ class DigestsCog(
 
     def __init__(self, bot: BriefBot) -> None:
         self.bot = bot
-        self.deliveries = build_deliveries(bot.settings, bot.store, DiscordPoster(bot))
+        self.deliveries = bot.services.deliveries(DiscordPoster(bot), sleep=bot.digest_sleep)
         self.service = self.deliveries.service
         self.runtime = DigestRuntime(self.deliveries)
         super().__init__()
 
     async def cog_load(self) -> None:
-        """Start the scheduler: jobs from the store, then a catch-up of runs missed while down."""
-        await self.runtime.start()
+        """Start the scheduler (jobs from the store, then a catch-up of runs missed while down), unless syncing."""
+        if not self.bot.sync_only:
+            await self.runtime.start()
 
     async def cog_unload(self) -> None:
         """Stop the scheduler before the store closes."""
@@ -278,13 +241,3 @@ async def _send_parts(interaction: discord.Interaction[Any], work: Awaitable[lis
 async def setup(bot: BriefBot) -> None:
     """Load the /digest group and start its scheduler."""
     await bot.add_cog(DigestsCog(bot))
-
-
-async def run_due_once(settings: Settings, store: Store) -> list[Outcome]:
-    """Post every due digest over REST alone (no gateway), for `briefbot digest run-due`."""
-    assert settings.discord_token is not None
-    if settings.discord_api_base:
-        discord.http.Route.BASE = settings.discord_api_base
-    async with discord.Client(intents=discord.Intents.none(), allowed_mentions=NO_MENTIONS) as client:
-        await client.login(settings.discord_token.get_secret_value())
-        return await build_deliveries(settings, store, DiscordPoster(client)).run_all_due()

@@ -14,15 +14,15 @@ from discord import app_commands
 from discord.ext import commands
 from pydantic import ValidationError
 
-from bot.app import BriefBot
 from bot.briefing.queries import FactQuery, HistoryQuery, build, describe, summary
 from bot.briefing.service import Briefing
 from bot.curation.service import Curator, FactFields
+from bot.edge.app import BriefBot
+from bot.edge.embeds import NO_MENTIONS, render_embeds
+from bot.edge.interactions import author, name_autocomplete, report_error, send_answer, tell
+from bot.edge.permissions import ensure_moderator, moderator_only
 from bot.errors import explain
-from bot.interactions import author, name_autocomplete, report_error, send_answer, tell
 from bot.models import FactKind, Interest
-from bot.permissions import ensure_moderator, moderator_only
-from bot.render import NO_MENTIONS, render_embeds
 
 FactId = app_commands.Range[int, 1, 2**53 - 1]
 Grade = Literal["A", "B", "C", "D", "E", "F"]

@@ -8,10 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import BriefBot
 from bot.briefing.queries import AboutQuery, summary
-from bot.interactions import send_answer
-from bot.render import NO_MENTIONS
+from bot.edge.app import BriefBot
+from bot.edge.embeds import NO_MENTIONS
+from bot.edge.interactions import send_answer
 
 
 class MetaCog(commands.Cog, name="Meta"):

@@ -9,14 +9,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.app import BriefBot
 from bot.curation.export import export_pack
 from bot.curation.service import Curator, import_report, problems_report
+from bot.edge.app import BriefBot
+from bot.edge.embeds import NO_MENTIONS, render_embeds
+from bot.edge.interactions import author
+from bot.edge.permissions import moderator_only
 from bot.errors import UserError
-from bot.interactions import author
 from bot.packs import MAX_PACK_BYTES, PackError
-from bot.permissions import moderator_only
-from bot.render import NO_MENTIONS, render_embeds
 
 
 @app_commands.default_permissions(manage_guild=True)

@@ -11,6 +11,7 @@ milestone is used, so a digest posted late, or previewed years later, reads as i
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -60,14 +61,11 @@ def _ref(fact: FactRecord) -> str:
 class DigestComposer:
     """Builds digests as `Answer`s from the store, for any topic."""
 
-    def __init__(self, store: Store, digests: DigestStore, stakeholder: str) -> None:
+    def __init__(self, store: Store, digests: DigestStore, briefing_for: Callable[[str], Briefing]) -> None:
         self.store = store
         self.digests = digests
-        self.stakeholder = stakeholder
-
-    def briefing(self, topic: str) -> Briefing:
-        """The briefing service for one topic: digests reuse its lines so they read like the commands."""
-        return Briefing(self.store, topic, self.stakeholder)
+        # The briefing service of a topic, the one the commands use: digests reuse its lines and its cache.
+        self.briefing = briefing_for
 
     # Recurring --------------------------------------------------------------------------------------
 
@@ -169,7 +167,7 @@ class DigestComposer:
 
     async def _stakes(self, briefing: Briefing, topic: TopicRecord, cite: Citer, as_of: date | None) -> Section | None:
         """The default stakeholder's headline stakes, as `/brief` shows them."""
-        stakes = await briefing.headline_stakes(topic, self.stakeholder, as_of, STAKES)
+        stakes = await briefing.headline_stakes(topic, briefing.stakeholder, as_of, STAKES)
         if not stakes:
             return None
         name, facts = stakes

@@ -13,18 +13,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC
 
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.config import Settings
-from bot.digests.delivery import Deliveries, Outcome, Poster
-from bot.digests.service import DigestService
-from bot.store import Store
+from bot.digests.delivery import Deliveries, Outcome
 from bot.store.digests import SubscriptionRecord
-from bot.store.writes import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -46,35 +41,6 @@ async def run_job(subscription_id: int) -> None:
         log.warning("digest #%s fired with no digest runtime running; the next start catches it up", subscription_id)
         return
     await _running.deliveries.run_due(subscription_id)
-
-
-def build_service(settings: Settings, store: Store, *, clock: Callable[[], datetime] = utcnow) -> DigestService:
-    """The digest service configured from the settings."""
-    return DigestService(
-        store,
-        default_topic=settings.default_topic,
-        stakeholder=settings.default_stakeholder,
-        timezone=settings.timezone,
-        clock=clock,
-    )
-
-
-def build_deliveries(
-    settings: Settings,
-    store: Store,
-    poster: Poster,
-    *,
-    clock: Callable[[], datetime] = utcnow,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> Deliveries:
-    """The digest service and its deliveries through `poster`, configured from the settings."""
-    return Deliveries(
-        build_service(settings, store, clock=clock),
-        poster,
-        grace=timedelta(minutes=settings.digest_grace_minutes),
-        alert_channel_id=settings.alert_channel_id,
-        sleep=sleep,
-    )
 
 
 class DigestRuntime:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.briefing.answer import Answer, Line, format_day, moment
+from bot.briefing.service import Briefing
 from bot.digests.compose import DigestComposer, Window
 from bot.digests.models import ListRequest, MilestoneRequest, PreviewRequest, SubscribeRequest
 from bot.digests.schedules import (
@@ -57,14 +58,14 @@ class DigestService:
         self,
         store: Store,
         *,
+        briefing_for: Callable[[str], Briefing],
         default_topic: str,
-        stakeholder: str,
         timezone: str,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.store = store
         self.digests = DigestStore(store)
-        self.composer = DigestComposer(store, self.digests, stakeholder)
+        self.composer = DigestComposer(store, self.digests, briefing_for)
         self.default_topic = default_topic
         self.zone = ZoneInfo(timezone)
         self.clock = clock

@@ -1,17 +1,11 @@
-"""Turning a render-neutral `Answer` into what a channel shows: Discord embeds or console text.
+"""Turning a render-neutral `Answer` into text: the console, the CLI and digest previews print this.
 
-`NO_MENTIONS` lives here because every message the bot posts must use it: statements quote people, and
-a quoted `@everyone` or `<@id>` must be shown as written without pinging anyone. Text is never escaped
-for this; `allowed_mentions` is what Discord honours, and escaping would change what readers see.
+Discord's embeds are drawn at the edge (`bot.edge.embeds`) from the same entries (`citation_entry`,
+`line_entry`), so an answer reads the same in a terminal as in a channel.
 """
 
 from __future__ import annotations
 
-import discord
-
-from bot.render.embeds import render_embeds
 from bot.render.text import plain_moments, render_text
 
-NO_MENTIONS = discord.AllowedMentions.none()
-
-__all__ = ["NO_MENTIONS", "plain_moments", "render_embeds", "render_text"]
+__all__ = ["plain_moments", "render_text"]

@@ -11,12 +11,13 @@ import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import discord
 import pytest_asyncio
 
-from bot.app import BriefBot
 from bot.config import Settings
+from bot.edge.app import BriefBot
 from tests.discord_double import DiscordDouble, run_client
 from tests.discord_double.world import Channel, Guild, Member
 
@@ -60,9 +61,9 @@ def embed_text(embeds: list[dict]) -> str:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(double: DiscordDouble, settings: Settings) -> AsyncIterator[BriefBot]:
+async def running_bot(double: DiscordDouble, settings: Settings, **options: Any) -> AsyncIterator[BriefBot]:
     """Start a BriefBot the way `briefbot run` does (`start(token)`) and stop it on exit."""
-    async with run_client(double, BriefBot(settings), until="guilds") as bot:
+    async with run_client(double, BriefBot(settings, **options), until="guilds") as bot:
         yield bot
 
 

@@ -8,16 +8,13 @@ jobs, the ledger, discord.py's HTTP client with its rate-limit handling, and the
 from __future__ import annotations
 
 import contextlib
-import functools
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import discord
 import pytest
 
-from bot.digests import runtime
 from bot.digests.models import SubscribeRequest
-from bot.digests.runtime import build_deliveries
 from bot.models import Author
 from bot.store.digests import DigestStore
 from cogs.digests import DigestsCog
@@ -38,11 +35,9 @@ async def digest_bot(
 ) -> AsyncIterator[DigestsCog]:
     """The real bot with the digests extension, its service and scheduler on `clock`."""
     with pytest.MonkeyPatch.context() as patch:
-        # discord.py loads an extension as a fresh module, which imports the patched builder.
-        patch.setattr(runtime, "build_deliveries", functools.partial(build_deliveries, clock=clock, sleep=no_sleep))
         drive_apscheduler(patch, clock)
         config = bot_settings(double, world, database_path=database, **settings)
-        async with running_bot(double, config) as running:
+        async with running_bot(double, config, clock=clock, digest_sleep=no_sleep) as running:
             cog = running.get_cog("Digests")
             assert cog is not None
             await cog.runtime.catch_up

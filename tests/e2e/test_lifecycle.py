@@ -7,11 +7,15 @@ import os
 import signal
 import sys
 from asyncio.subprocess import PIPE, STDOUT
+from datetime import UTC, datetime, timedelta
 
 import discord
 import pytest
 
-from bot.cli import run_bot
+from bot.digests.models import SubscribeRequest
+from bot.edge.run import run_bot
+from bot.models import Author
+from bot.services import open_services
 from tests.discord_double import DiscordDouble
 from tests.e2e.conftest import SEED_PACKS, World, bot_settings, embed_text, running_bot
 
@@ -53,6 +57,29 @@ async def test_briefbot_sync_forces_a_sync(discord_double: DiscordDouble, world:
     before = discord_double.command_puts[world.guild.id]
     assert await run_bot(bot_settings(discord_double, world), sync_only=True) == 0
     assert discord_double.command_puts[world.guild.id] == before + 1
+
+
+async def test_briefbot_sync_posts_no_digest_that_a_start_would(discord_double: DiscordDouble, world: World, tmp_path):
+    settings = bot_settings(discord_double, world, database_path=tmp_path / "sync.db")
+    channel = world.guild.add_channel("sync-digests")
+    now = datetime.now(UTC)
+    services = await open_services(settings, clock=lambda: now - timedelta(days=1))
+    try:
+        due = now - timedelta(minutes=5)  # missed while down, well inside the grace: a start catches it up
+        q = SubscribeRequest(channel=channel.id, schedule=f"daily {due:%H:%M}", timezone="UTC")
+        await services.digests.subscribe(q, world.guild.id, Author(id=1, name="mona"))
+    finally:
+        await services.close()
+
+    def posted() -> int:
+        return len([m for m in discord_double.messages(channel, include_ephemeral=False) if m.source == "channel"])
+
+    assert await run_bot(settings, sync_only=True) == 0
+    await asyncio.sleep(0.2)
+    assert posted() == 0, "a sync posted a digest"
+    async with running_bot(discord_double, settings) as bot:
+        await bot.get_cog("Digests").runtime.catch_up
+    assert posted() == 1, "the control failed: a start should have caught the digest up"
 
 
 async def test_without_guild_ids_commands_sync_globally(discord_double: DiscordDouble, world: World, tmp_path):

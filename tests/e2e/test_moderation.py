@@ -9,7 +9,7 @@ import discord
 import pytest
 import pytest_asyncio
 
-from bot.app import BriefBot
+from bot.edge.app import BriefBot
 from tests.discord_double import DiscordDouble
 from tests.e2e.conftest import World, bot_settings, embed_text, running_bot
 

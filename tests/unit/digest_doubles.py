@@ -14,7 +14,7 @@ import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
 
 from bot.briefing.answer import Answer
-from bot.briefing.service import Briefing
+from bot.config import Settings
 from bot.curation.service import Curator, FactFields
 from bot.digests.delivery import Deliveries, Pacer, Transient, Undeliverable
 from bot.digests.models import SubscribeRequest
@@ -22,6 +22,7 @@ from bot.digests.runtime import DigestRuntime
 from bot.digests.service import DigestService
 from bot.models import Author
 from bot.packs import parse_pack
+from bot.services import Services
 from bot.store import Store
 from bot.store.writes import apply_pack
 
@@ -198,6 +199,7 @@ class Rig:
     store: Store
     clock: FakeClock
     poster: FakePoster
+    services: Services
     service: DigestService
     deliveries: Deliveries
     sleeps: list[float]
@@ -213,7 +215,7 @@ class Rig:
         return int(answer.title.split("#")[1].split()[0])
 
     def curator(self) -> Curator:
-        return Curator(self.store, Briefing(self.store, self.service.default_topic, "Beijing"))
+        return self.services.curator
 
     async def add_fact(self, statement: str, kind: str = "figure", as_of: str = "2023-11-27") -> int:
         fields = FactFields(
@@ -237,10 +239,12 @@ def make_rig(store: Store, clock: FakeClock, poster: FakePoster, topic: str = "c
 
     pace_time = VirtualTime()
     poster.clock = pace_time
-    service = DigestService(store, default_topic=topic, stakeholder="Beijing", timezone="UTC", clock=clock)
+    settings = Settings(_env_file=None, default_topic=topic, default_stakeholder="Beijing", timezone="UTC")  # type: ignore[call-arg]
+    services = Services.build(settings, store, clock=clock)
+    service = services.digests
     pacer = Pacer(clock=pace_time, sleep=pace_time.sleep)
     deliveries = Deliveries(service, poster, grace=GRACE, alert_channel_id=ALERTS, sleep=sleep, pacer=pacer)
-    return Rig(store, clock, poster, service, deliveries, sleeps, pace_time)
+    return Rig(store, clock, poster, services, service, deliveries, sleeps, pace_time)
 
 
 async def open_rig(now: datetime, pack: str = PACK, topic: str = "crisis") -> Rig:

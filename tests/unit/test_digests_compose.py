@@ -11,8 +11,8 @@ from bot.briefing.answer import Answer, Citation, Line, Section
 from bot.curation.service import FactFields
 from bot.digests.models import PreviewRequest
 from bot.digests.split import split_answer
+from bot.edge.embeds import render_embeds
 from bot.packs import parse_pack
-from bot.render import render_embeds
 from bot.store.records import SourceRecord
 from bot.store.writes import apply_pack
 from tests.unit.digest_doubles import CHANNEL, MOD, PACK, at, open_rig

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import digests as cli
 from bot.config import Settings
-from bot.digests import cli
 from bot.digests.models import ListRequest, MilestoneRequest, PreviewRequest, SubscribeRequest
 from bot.errors import NotFound, UserError
 from bot.seeding import seed_if_empty

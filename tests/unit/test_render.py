@@ -10,8 +10,9 @@ import discord
 import pytest
 
 from bot.briefing.answer import Answer, Citation, Line, Section
-from bot.render import NO_MENTIONS, plain_moments, render_embeds, render_text
-from bot.render import embeds as render_module
+from bot.edge import embeds as render_module
+from bot.edge.embeds import NO_MENTIONS, render_embeds
+from bot.render import plain_moments, render_text
 from bot.store.records import SourceRecord
 from tests.discord_double.schema import load_validator
 

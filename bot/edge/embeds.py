@@ -16,6 +16,10 @@ Priorities when text does not fit: title and footer (with the page) are always s
 answer; description and sections get the rest in order. Whatever is cut says so: a clipped line ends in
 "… (truncated)" but keeps its cite markers, a list ends in "… 7 more lines", and sections or sources that
 did not fit at all are counted in the footer of the last embed.
+
+`NO_MENTIONS` lives here because every message the bot posts must use it: statements quote people, and
+a quoted `@everyone` or `<@id>` must be shown as written without pinging anyone. Text is never escaped
+for this; `allowed_mentions` is what Discord honours, and escaping would change what readers see.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ import discord
 
 from bot.briefing.answer import Answer, Section
 from bot.render.text import Entry, citation_entry, line_entry, page_label
+
+NO_MENTIONS = discord.AllowedMentions.none()
 
 MAX_TITLE = 256
 MAX_DESCRIPTION = 4096

@@ -1,9 +1,9 @@
 """The Discord bot: owns its resources, loads the cogs, and syncs commands only when they changed.
 
-Following discord.py's `advanced_startup` example, `setup_hook` opens the store and builds the services
-(the loop is running by then) and `close` releases them. Command sync is deliberate: the payload is
-hashed and compared with the last sync recorded in the store, so restarts do not spend Discord's
-tight sync rate limit, and `on_ready` (which fires on every reconnect) never syncs.
+Following discord.py's `advanced_startup` example, `setup_hook` opens the services (`bot.services`: the
+store and everything over it; the loop is running by then) and `close` releases them. Command sync is
+deliberate: the payload is hashed and compared with the last sync recorded in the store, so restarts do
+not spend Discord's tight sync rate limit, and `on_ready` (which fires on every reconnect) never syncs.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import asyncio
 import hashlib
 import json
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 import discord
 import yarl
@@ -22,10 +24,11 @@ from discord.gateway import DiscordWebSocket
 from bot.briefing.service import Briefing
 from bot.config import Settings
 from bot.curation.service import Curator
-from bot.interactions import BriefTree
-from bot.render import NO_MENTIONS
-from bot.seeding import open_store
+from bot.edge.embeds import NO_MENTIONS
+from bot.edge.interactions import BriefTree
+from bot.services import Services, open_services
 from bot.store import Store
+from bot.store.writes import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +48,21 @@ def payload_hash(payload: list[dict[str, object]]) -> str:
 class BriefBot(commands.Bot):
     """briefbot's client: slash commands only, no privileged intents, nothing it posts can ping."""
 
-    store: Store
-    briefing: Briefing
-    curator: Curator
+    services: Services
 
-    def __init__(self, settings: Settings, *, force_sync: bool = False) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        force_sync: bool = False,
+        sync_only: bool = False,
+        clock: Callable[[], datetime] = utcnow,
+        digest_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        """`sync_only` loads the commands to sync them and starts nothing that acts (no digest scheduler).
+
+        `clock` and `digest_sleep` are the time the digest service and its retries see: tests move them.
+        """
         super().__init__(
             command_prefix=commands.when_mentioned,
             # Interactions arrive whatever the intents; guilds alone keeps the channel cache that digest
@@ -62,7 +75,10 @@ class BriefBot(commands.Bot):
             help_command=None,
         )
         self.settings = settings
-        self.force_sync = force_sync
+        self.force_sync = force_sync or sync_only
+        self.sync_only = sync_only
+        self.clock = clock
+        self.digest_sleep = digest_sleep
         self._closing: asyncio.Task[None] | None = None
         if settings.discord_api_base:
             discord.http.Route.BASE = settings.discord_api_base
@@ -73,17 +89,25 @@ class BriefBot(commands.Bot):
             # A plain Bot dials Discord's default gateway; a replacement API must name its own gateway.
             _, url, _ = await self.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
-        self.store = await open_store(self.settings.database_path, self.settings.packs_dir)
-        self.briefing = Briefing(
-            self.store,
-            self.settings.default_topic,
-            self.settings.default_stakeholder,
-            cache_size=self.settings.answer_cache,
-        )
-        self.curator = Curator(self.store, self.briefing)
+        self.services = await open_services(self.settings, clock=self.clock)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands(force=self.force_sync)
+
+    @property
+    def store(self) -> Store:
+        """The fact store the services read and write."""
+        return self.services.store
+
+    @property
+    def briefing(self) -> Briefing:
+        """Answers about the default topic."""
+        return self.services.briefing
+
+    @property
+    def curator(self) -> Curator:
+        """The one write path for moderators."""
+        return self.services.curator
 
     async def sync_commands(self, *, force: bool = False) -> list[str]:
         """Sync each scope whose payload differs from the last one synced; return the scopes synced."""
@@ -120,9 +144,7 @@ class BriefBot(commands.Bot):
 
     async def _close_everything(self) -> None:
         await super().close()
-        briefing = getattr(self, "briefing", None)
-        if briefing is not None:
-            log.info(briefing.answers.report())
-        store = getattr(self, "store", None)
-        if store is not None:
-            await store.close()
+        services = getattr(self, "services", None)
+        if services is not None:
+            log.info(services.answer_cache_report())
+            await services.close()

@@ -13,11 +13,10 @@ import sys
 from bot.briefing.queries import build
 from bot.config import Settings
 from bot.digests.models import PreviewRequest
-from bot.digests.runtime import build_service
+from bot.edge.poster import run_due_once
 from bot.errors import UserError
 from bot.render import render_text
-from bot.seeding import open_store
-from cogs.digests import run_due_once
+from bot.services import open_services
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -37,19 +36,19 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     if args.digest_command == "run-due" and settings.discord_token is None:
         print("error: DISCORD_TOKEN is not set; posting digests needs the bot's token.", file=sys.stderr)
         return 2
-    store = await open_store(settings.database_path, settings.packs_dir)
+    services = await open_services(settings)
     try:
         if args.digest_command == "preview":
             q = build(PreviewRequest, id=args.id, event=args.event, after=args.after, as_of=args.as_of)
-            parts = await build_service(settings, store).preview(q, None)
+            parts = await services.digests.preview(q, None)
             print("\n\n".join(render_text(part) for part in parts))
             return 0
-        outcomes = await run_due_once(settings, store)
+        outcomes = await run_due_once(services)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
-        await store.close()
+        await services.close()
     for outcome in outcomes:
         late = " (late)" if outcome.late else ""
         detail = f": {outcome.detail}" if outcome.detail else ""

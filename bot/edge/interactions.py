@@ -17,10 +17,10 @@ import discord
 from discord import app_commands
 
 from bot.briefing.answer import Answer
+from bot.edge.embeds import NO_MENTIONS, render_embeds
+from bot.edge.permissions import may_write
 from bot.errors import UserError
 from bot.models import Author
-from bot.permissions import may_write
-from bot.render import NO_MENTIONS, render_embeds
 from bot.store.names import Entity
 
 log = logging.getLogger(__name__)

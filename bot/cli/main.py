@@ -8,27 +8,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import logging
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import discord
-
-from bot.app import BriefBot
-from bot.briefing.service import Briefing
+from bot.cli import digests as digest_cli
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import run_console
 from bot.curation.export import export_pack
-from bot.digests import cli as digest_cli
+from bot.edge.run import run_bot, setup_logging
 from bot.errors import UserError
 from bot.packs import PackError
-from bot.seeding import load_pack_file, open_store
+from bot.seeding import load_pack_file
+from bot.services import open_services
 from bot.store import Store
-
-log = logging.getLogger("briefbot")
 
 NO_TOKEN = """\
 No Discord token is configured, so briefbot cannot connect to Discord.
@@ -57,51 +50,12 @@ def _parser() -> argparse.ArgumentParser:
 
 async def console(settings: Settings) -> int:
     """Run the offline console until end of input, on the same store (seeded on first start) as the bot."""
-    store = await open_store(settings.database_path, settings.packs_dir)
+    services = await open_services(settings)
     try:
-        await run_console(Briefing(store, settings.default_topic, settings.default_stakeholder))
+        await run_console(services.briefing)
     finally:
-        await store.close()
+        await services.close()
     return 0
-
-
-async def run_bot(settings: Settings, *, sync_only: bool = False) -> int:
-    """Connect to Discord and serve until stopped; with `sync_only`, log in, force a sync and leave."""
-    assert settings.discord_token is not None
-    token = settings.discord_token.get_secret_value()
-    try:
-        async with BriefBot(settings, force_sync=sync_only) as bot:
-            if sync_only:
-                await bot.login(token)
-                print("commands synced", file=sys.stderr)
-            else:
-                _close_on_terminate(bot)
-                await bot.start(token)
-    except discord.LoginFailure:
-        print("error: Discord rejected DISCORD_TOKEN; reset the token in the Developer Portal.", file=sys.stderr)
-        return 1
-    except discord.PrivilegedIntentsRequired:
-        print("error: Discord refused the gateway intents; briefbot needs no privileged ones.", file=sys.stderr)
-        return 1
-    return 0
-
-
-def _close_on_terminate(bot: BriefBot) -> None:
-    """Make SIGTERM (what systemd, Docker and the benchmarks send) close the bot as Ctrl-C does.
-
-    Left to its default, SIGTERM ends the process at once: the gateway is dropped without a goodbye, and
-    the store is not checkpointed. Closing the bot makes `start` return, so the store closes as usual.
-    """
-    loop = asyncio.get_running_loop()
-    closing: set[asyncio.Task[None]] = set()
-
-    def close() -> None:
-        task = loop.create_task(bot.close())
-        closing.add(task)
-        task.add_done_callback(closing.discard)
-
-    with contextlib.suppress(NotImplementedError):  # Windows has no signal handlers in asyncio
-        loop.add_signal_handler(signal.SIGTERM, close)
 
 
 async def load(settings: Settings, packs: Sequence[Path], *, dry_run: bool = False) -> int:
@@ -159,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    discord.utils.setup_logging(level=getattr(logging, settings.log_level), root=True)
+    setup_logging(settings.log_level)
     command = args.command or "run"
     if command in {"load", "import"}:
         return asyncio.run(load(settings, args.packs, dry_run=args.dry_run))
