@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -115,13 +115,9 @@ class _PackLoader(yaml.SafeLoader):
     Dates stay strings so that pydantic, not the YAML constructor, rejects 2023-02-30 with its line.
     """
 
-    yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, Any]]]] = {
-        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-    }
-
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        line = self.peek_event().start_mark.line + 1
+        # PyYAML's stubs leave peek_event untyped.
+        line = self.peek_event().start_mark.line + 1  # type: ignore[no-untyped-call]
         if self.check_event(AliasEvent):
             raise PackError([Problem("document", line, "YAML aliases (*name) are not allowed in a pack")])
         self._nesting = getattr(self, "_nesting", 0) + 1
@@ -131,6 +127,13 @@ class _PackLoader(yaml.SafeLoader):
             return super().compose_node(parent, index)
         finally:
             self._nesting -= 1
+
+
+# Dates stay text: the pack loader resolves every implicit tag but the timestamp.
+_PackLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _duplicate_keys(node: Node, loc: tuple[int | str, ...] = ()) -> list[Problem]:

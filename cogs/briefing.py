@@ -60,7 +60,7 @@ class TimelinePageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> TimelinePageButton:
         """The button a press came from, rebuilt from its custom id."""
         filters = TimelineFilter(

@@ -107,7 +107,7 @@ class FactModal(discord.ui.Modal):
             f"Saved fact #{fact_id}.", embeds=render_embeds(answer), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception) -> None:
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:
         """Same answer as for a failed command: the fix, or an apology with an error id."""
         await report_error(interaction, error)
 

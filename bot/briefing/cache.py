@@ -71,9 +71,10 @@ def cached(
 ) -> Callable[Concatenate[Any, P], Awaitable[Answer]]:
     """Give a method's answers from `self.answers`, keyed by the method and its (hashable) arguments."""
 
-    @functools.wraps(method)
-    async def wrapper(self: Cached, *args: P.args, **kwargs: P.kwargs) -> Answer:
+    async def wrapper(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> Answer:
+        owner: Cached = self
         key = (method.__name__, *args, *sorted(kwargs.items()))
-        return await self.answers.answer(key, lambda: method(self, *args, **kwargs))
+        return await owner.answers.answer(key, lambda: method(self, *args, **kwargs))
 
+    functools.update_wrapper(wrapper, method)
     return wrapper

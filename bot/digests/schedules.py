@@ -65,7 +65,7 @@ MAX_AFTER = timedelta(days=3660)
 Kind = Literal["daily", "weekly", "monthly", "cron", "once"]
 
 
-class WallClockCronTrigger(CronTrigger):
+class WallClockCronTrigger(CronTrigger):  # type: ignore[misc]  # APScheduler 3 ships no type hints
     """A cron trigger that fires once per wall-clock time, skipping the hour repeated when clocks go back.
 
     In the repeated hour each wall time happens twice; the second has `fold=1` (PEP 495). The cron fields
@@ -74,7 +74,7 @@ class WallClockCronTrigger(CronTrigger):
 
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
         """The next run, never the second pass through a repeated wall time."""
-        fire = super().get_next_fire_time(previous_fire_time, now)
+        fire: datetime | None = super().get_next_fire_time(previous_fire_time, now)
         while fire is not None and fire.fold == 1:
             fire = super().get_next_fire_time(fire, fire)
         return fire
@@ -98,7 +98,7 @@ class Schedule:
 
     def next_runs(self, after: datetime, count: int = 3) -> list[datetime]:
         """The next `count` run times after `after`, in UTC."""
-        runs = []
+        runs: list[datetime] = []
         fire = self.trigger.get_next_fire_time(None, after + timedelta(microseconds=1))
         while fire is not None and len(runs) < count:
             runs.append(fire.astimezone(UTC))

@@ -112,10 +112,11 @@ class BriefBot(commands.Bot):
     async def sync_commands(self, *, force: bool = False) -> list[str]:
         """Sync each scope whose payload differs from the last one synced; return the scopes synced."""
         guilds = [discord.Object(id=g) for g in self.settings.guild_ids]
-        for guild in guilds:
-            self.tree.copy_global_to(guild=guild)
+        for server in guilds:
+            self.tree.copy_global_to(guild=server)
         synced = []
-        for guild in guilds or [None]:
+        scopes: list[discord.Object | None] = [*guilds] or [None]
+        for guild in scopes:
             scope = f"guild:{guild.id}" if guild else "global"
             key = f"command-sync:{self.application_id}:{scope}"
             digest = payload_hash(command_payload(self.tree, guild))

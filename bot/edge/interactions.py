@@ -88,7 +88,7 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
     if message is None:
         error_id = secrets.token_hex(4)
         command = interaction.command.qualified_name if interaction.command else None
-        data = interaction.data or {}
+        data: dict[str, Any] = dict(interaction.data or {})
         log.error(
             "interaction failed [error id %s] command=%s options=%s custom_id=%s user=%s guild=%s channel=%s",
             error_id,

@@ -7,12 +7,15 @@ crafted request ignores it. So every write checks the member itself against the 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
 
 from bot.permissions import is_moderator
+
+T = TypeVar("T")
 
 
 class NotModerator(app_commands.CheckFailure):
@@ -21,7 +24,7 @@ class NotModerator(app_commands.CheckFailure):
 
 def may_write(interaction: discord.Interaction[Any]) -> bool:
     """Whether the member behind this interaction is a moderator under the bot's settings."""
-    settings = interaction.client.settings  # type: ignore[attr-defined]
+    settings = interaction.client.settings
     member = interaction.user
     if not isinstance(member, discord.Member):
         return False
@@ -42,7 +45,7 @@ def ensure_moderator(interaction: discord.Interaction[Any]) -> None:
         )
 
 
-def moderator_only() -> Any:
+def moderator_only() -> Callable[[T], T]:
     """An app-command check for write commands (autocomplete runs no checks: call `ensure_moderator`)."""
 
     async def predicate(interaction: discord.Interaction[Any]) -> bool:

@@ -16,6 +16,8 @@ from bot.models import normalise
 from bot.store.records import NameMatch
 
 Entity = Literal["actor", "place", "event"]
+# What the change record keeps writes to: the named records, and facts.
+Recorded = Literal[Entity, "fact"]
 CANDIDATES = 60
 _TABLE = {"actor": "actors", "place": "places", "event": "events"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,7 +13,7 @@ import aiosqlite
 from bot.models import OPERATOR, Actor, Author, Event, Fact, Place, Source, Topic, normalise
 from bot.packs import Pack
 from bot.store.database import Database
-from bot.store.names import Entity
+from bot.store.names import Entity, Recorded
 from bot.store.packform import Form, actor_form, event_form, fact_form, place_form
 from bot.store.records import PackChanges
 from bot.store.store import Store
@@ -25,7 +25,7 @@ def utcnow() -> datetime:
 
 
 async def _upsert(
-    conn: aiosqlite.Connection, table: str, key: dict[str, object], values: dict[str, object]
+    conn: aiosqlite.Connection, table: str, key: Mapping[str, object], values: Mapping[str, object]
 ) -> tuple[int, bool]:
     """Insert or update one row by its natural key; return its id and whether it was new."""
     where = " AND ".join(f"{k} = ?" for k in key)
@@ -69,7 +69,7 @@ async def source_id(conn: aiosqlite.Connection, source: Source) -> int:
     ) as cur:
         row = await cur.fetchone()
     if row:
-        return row[0]
+        return int(row[0])
     cur = await conn.execute(
         "INSERT INTO sources (title, publisher, url, published, kind, note) VALUES (?, ?, ?, ?, ?, ?)", values
     )
@@ -131,7 +131,9 @@ class PackWriter:
             self.ids[(entity, slug)] = found
         return self.ids[(entity, slug)]
 
-    async def _record(self, entity: Entity, entity_id: int, before: Form | None, after: Form, action: str = "") -> None:
+    async def _record(
+        self, entity: Recorded, entity_id: int, before: Form | None, after: Form, action: str = ""
+    ) -> None:
         await record_change(
             self.conn,
             topic_id=self.topic_id,
@@ -362,7 +364,7 @@ async def record_change(
     conn: aiosqlite.Connection,
     *,
     topic_id: int,
-    entity: Entity,
+    entity: Recorded,
     entity_id: int,
     action: str,
     user_id: int | None,
