@@ -11,7 +11,7 @@ import pytest
 from bot.packs import Pack, parse_pack
 from bot.store import Store, database
 from bot.store import names as name_index
-from bot.store.store import _event_filter
+from bot.store.events import _event_filter
 from bot.store.writes import PackWriter, apply_pack, record_change
 from tests.unit.conftest import FIXED_NOW, PACKS, Loaded
 
