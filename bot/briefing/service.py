@@ -32,6 +32,7 @@ from bot.briefing.queries import (
 from bot.errors import NotFound, UserError
 from bot.models import FactKind, Interest
 from bot.store import Store
+from bot.store.events import EventWindow
 from bot.store.names import Entity, is_confident
 from bot.store.records import EventRecord, FactRecord, TopicRecord
 
@@ -283,7 +284,7 @@ class Briefing:
             filters.append(f"from {format_day(f.since)}")
         if f.until:
             filters.append(f"to {format_day(f.until)}")
-        window = {"actor_id": f.actor_id, "place_ids": place_ids, "since": f.since, "until": f.until}
+        window = EventWindow(actor_id=f.actor_id, place_ids=place_ids, since=f.since, until=f.until)
         total = await self.store.count_events(topic.id, **window)
         pages = max(1, math.ceil(total / PAGE_SIZE))
         page = min(max(page, 1), pages)

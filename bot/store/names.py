@@ -7,12 +7,13 @@ the few dozen candidates the way a person would.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Literal
 
-import aiosqlite
 from rapidfuzz import fuzz
 
 from bot.models import normalise
+from bot.store.database import Reader
 from bot.store.records import NameMatch
 
 Entity = Literal["actor", "place", "event"]
@@ -47,13 +48,11 @@ def is_confident(text: str, match: NameMatch) -> bool:
     return bool(norm) and (matched.startswith(norm) or fuzz.ratio(norm, matched) >= 80)
 
 
-async def find_names(
-    conn: aiosqlite.Connection, topic_id: int, entity: Entity, text: str, limit: int = 25
-) -> list[NameMatch]:
+async def find_names(conn: Reader, topic_id: int, entity: Entity, text: str, limit: int = 25) -> list[NameMatch]:
     """Best matches for `text`, one per entity, best first; the canonical names when `text` is empty."""
     table = _TABLE[entity]
     norm = normalise(text)
-    rows: list[aiosqlite.Row] = []
+    rows: list[sqlite3.Row] = []
     base = (
         "SELECT n.entity_id, n.name AS matched, n.norm, t.slug, t.name"
         f" FROM names n JOIN {table} t ON t.id = n.entity_id"
@@ -80,7 +79,7 @@ async def find_names(
     return ranked[:limit]
 
 
-async def expand_aliases(conn: aiosqlite.Connection, topic_id: int, phrases: list[str]) -> dict[str, list[str]]:
+async def expand_aliases(conn: Reader, topic_id: int, phrases: list[str]) -> dict[str, list[str]]:
     """For each folded phrase that is a known name, every name of the same actor, place or event."""
     if not phrases:
         return {}

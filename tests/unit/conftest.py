@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +10,6 @@ import pytest
 
 from bot.packs import Pack, read_pack
 from bot.store import Store
-from bot.store.writes import apply_pack
 
 PACKS = Path(__file__).parent / "packs"
 FIXED_NOW = datetime(2024, 2, 1, 12, 0, tzinfo=UTC)
@@ -28,34 +26,6 @@ def marker_lines(path: Path) -> dict[str, int]:
     return found
 
 
-@dataclass
-class Loaded:
-    """A store with the small pack applied, and ids looked up by slug."""
-
-    store: Store
-    topic_id: int
-
-    async def actor(self, slug: str) -> int:
-        found = await self.store.entity_by_slug(self.topic_id, "actor", slug)
-        assert found is not None, slug
-        return found
-
-    async def place(self, slug: str) -> int:
-        found = await self.store.entity_by_slug(self.topic_id, "place", slug)
-        assert found is not None, slug
-        return found
-
-    async def event(self, slug: str) -> int:
-        found = await self.store.entity_by_slug(self.topic_id, "event", slug)
-        assert found is not None, slug
-        return found
-
-    async def fact_id(self, key: str) -> int:
-        row = await self.store.row("SELECT id FROM facts WHERE topic_id = ? AND key = ?", (self.topic_id, key))
-        assert row is not None, key
-        return row[0]
-
-
 @pytest.fixture
 def small_pack() -> Pack:
     return read_pack(PACKS / "small.yaml")
@@ -68,11 +38,3 @@ async def store() -> AsyncIterator[Store]:
         yield opened
     finally:
         await opened.close()
-
-
-@pytest.fixture
-async def loaded(store: Store, small_pack: Pack) -> Loaded:
-    await apply_pack(store.db, small_pack, now=FIXED_NOW)
-    topic = await store.topic("t1")
-    assert topic is not None
-    return Loaded(store, topic.id)
