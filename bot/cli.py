@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 import sys
@@ -24,7 +25,7 @@ from bot.console import run_console
 from bot.curation.export import export_pack
 from bot.digests import cli as digest_cli
 from bot.errors import UserError
-from bot.packs import PackError
+from bot.packs import PackError, pack_json_schema
 from bot.seeding import load_pack_file, open_store
 from bot.store import Store
 
@@ -52,7 +53,16 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="a consistent copy of the live database, safe while the bot runs")
     backup.add_argument("path", type=Path, metavar="PATH")
     digest_cli.add_parser(sub)
+    pack = sub.add_parser("pack", help="about the pack format")
+    pack_actions = pack.add_subparsers(dest="pack_action", required=True, metavar="ACTION")
+    pack_actions.add_parser("schema", help="print the JSON Schema of a pack file, for editors")
     return parser
+
+
+def pack_schema() -> int:
+    """Print the pack file's JSON Schema; it needs no settings, so it works before any are written."""
+    print(json.dumps(pack_json_schema(), indent=2, ensure_ascii=False))
+    return 0
 
 
 async def console(settings: Settings) -> int:
@@ -154,6 +164,8 @@ async def backup(settings: Settings, path: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `briefbot` command."""
     args = _parser().parse_args(argv)
+    if args.command == "pack":
+        return pack_schema()
     try:
         settings = load_settings()
     except ConfigError as exc:
