@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 STATEMENT_MAX = 1000
+FACT_ACTORS_MAX = 25
 NAME_MAX = 100
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -166,12 +167,17 @@ class SourceKind(StrEnum):
 class Source(Strict):
     """Where a fact comes from. A background source has no URL: nobody may invent one."""
 
-    title: Annotated[str, Field(min_length=1, max_length=300)]
-    publisher: Annotated[str | None, Field(max_length=200)] = None
-    url: HttpUrl = None
-    published: PastDate | None = None
-    kind: SourceKind = SourceKind.DOCUMENT
-    note: Annotated[str | None, Field(max_length=500)] = None
+    title: Annotated[str, Field(min_length=1, max_length=300)] = Field(description="The document's title.")
+    publisher: Annotated[str | None, Field(max_length=200)] = Field(None, description="Who published it.")
+    url: HttpUrl = Field(None, description="An http(s) URL; none for a background-knowledge source.")
+    published: PastDate | None = Field(None, description="Publication day, YYYY-MM-DD, not in the future.")
+    kind: SourceKind = Field(
+        SourceKind.DOCUMENT,
+        description="`document`, or `background` for the author's own knowledge (no URL; its facts are graded F).",
+    )
+    note: Annotated[str | None, Field(max_length=500)] = Field(
+        None, description="How the source was read, such as how an undated text's date was inferred."
+    )
 
     @model_validator(mode="after")
     def _background_has_no_url(self) -> Self:
@@ -183,59 +189,73 @@ class Source(Strict):
 class Topic(Strict):
     """A dossier: one crisis with its own actors, places, events and facts."""
 
-    slug: Slug
-    title: Name
-    summary: Text = ""
+    slug: Slug = Field(description="The topic's id: lower-case letters, digits and hyphens (DEFAULT_TOPIC names it).")
+    title: Name = Field(description="The dossier's title as shown in answers.")
+    summary: Text = Field("", description="A paragraph on what the crisis is.")
 
 
 class Affiliation(Strict):
     """A link from one actor to another, such as membership of an alliance."""
 
-    actor: Slug
-    relation: Relation
+    actor: Slug = Field(description="The slug of the other actor, declared under `actors`.")
+    relation: Relation = Field(description="How this actor relates to the other one.")
 
 
 class Actor(Strict):
     """Someone who acts in the crisis, known by a canonical name and any number of aliases."""
 
-    slug: Slug
-    name: Name
-    aliases: list[Name] = Field(default_factory=list, max_length=50)
-    kind: ActorKind
-    side: Side = Side.UNKNOWN
-    description: Text = ""
-    affiliations: list[Affiliation] = Field(default_factory=list, max_length=50)
+    slug: Slug = Field(description="The actor's id in this pack: lower-case letters, digits and hyphens.")
+    name: Name = Field(description="The canonical name shown in answers.")
+    aliases: list[Name] = Field(
+        default_factory=list, max_length=50, description="Other names and spellings that find this actor."
+    )
+    kind: ActorKind = Field(description="What sort of actor this is.")
+    side: Side = Field(Side.UNKNOWN, description="Which side of the conflict the actor stands on.")
+    description: Text = Field("", description="A sentence or two shown in the actor's profile.")
+    affiliations: list[Affiliation] = Field(
+        default_factory=list, max_length=50, description="Links to other actors (member of, opposes, …)."
+    )
 
 
 class Place(Strict):
     """A country, region or town, with its alternative spellings."""
 
-    slug: Slug
-    name: Name
-    aliases: list[Name] = Field(default_factory=list, max_length=50)
-    kind: PlaceKind
-    parent: Slug | None = None
+    slug: Slug = Field(description="The place's id in this pack: lower-case letters, digits and hyphens.")
+    name: Name = Field(description="The name shown in answers.")
+    aliases: list[Name] = Field(
+        default_factory=list, max_length=50, description="Other spellings that find this place."
+    )
+    kind: PlaceKind = Field(description="The scale of the place.")
+    parent: Slug | None = Field(
+        None, description="The slug of the place that contains it; a region filter includes what lies within."
+    )
 
 
 class Participant(Strict):
     """An actor's part in an event."""
 
-    actor: Slug
-    role: Annotated[str, Field(min_length=1, max_length=60)] = "participant"
+    actor: Slug = Field(description="The slug of an actor declared under `actors`.")
+    role: Annotated[str, Field(min_length=1, max_length=60)] = Field(
+        "participant", description="The actor's part, such as attacker or mediator."
+    )
 
 
 class Event(Strict):
     """Something that happened on a date known to a stated precision."""
 
-    slug: Slug
-    name: Name
-    aliases: list[Name] = Field(default_factory=list, max_length=50)
-    date: PastDate
-    precision: DatePrecision = DatePrecision.DAY
-    place: Slug | None = None
-    actors: list[Participant] = Field(default_factory=list, max_length=50)
-    follows: list[Slug] = Field(default_factory=list, max_length=20)
-    summary: Text = ""
+    slug: Slug = Field(description="The event's id in this pack: lower-case letters, digits and hyphens.")
+    name: Name = Field(description="The name shown in answers.")
+    aliases: list[Name] = Field(default_factory=list, max_length=50, description="Other names that find this event.")
+    date: PastDate = Field(
+        description="YYYY-MM-DD, not in the future; a month- or year-precision date is written as its first day."
+    )
+    precision: DatePrecision = Field(DatePrecision.DAY, description="How much of the date is known.")
+    place: Slug | None = Field(None, description="The slug of the place where it happened.")
+    actors: list[Participant] = Field(default_factory=list, max_length=50, description="Who took part, and how.")
+    follows: list[Slug] = Field(
+        default_factory=list, max_length=20, description="Slugs of the events this one followed from."
+    )
+    summary: Text = Field("", description="What happened, in a sentence or two.")
 
     @model_validator(mode="after")
     def _date_fits_precision(self) -> Self:
@@ -252,7 +272,7 @@ class Fact(Strict):
     key: Slug
     statement: Annotated[str, Field(min_length=1, max_length=STATEMENT_MAX)]
     kind: FactKind
-    actors: list[Slug] = Field(default_factory=list, max_length=25)
+    actors: list[Slug] = Field(default_factory=list, max_length=FACT_ACTORS_MAX)
     event: Slug | None = None
     place: Slug | None = None
     stakeholder: Slug | None = None

@@ -18,6 +18,8 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.models import (
+    FACT_ACTORS_MAX,
+    STATEMENT_MAX,
     Actor,
     Credibility,
     Event,
@@ -66,19 +68,37 @@ class PackFact(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    key: Slug
-    statement: str
-    kind: FactKind
-    actors: list[Slug] = Field(default_factory=list)
-    event: Slug | None = None
-    place: Slug | None = None
-    stakeholder: Slug | None = None
-    interest: Interest | None = None
-    as_of: PastDate
-    source: Slug
-    reliability: Reliability
-    credibility: Credibility
-    retracted: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    key: Slug = Field(description="The fact's id, unique in the pack; a later import with the same key revises it.")
+    # The bounds on statement and actors are Fact's, enforced when a pack fact becomes a Fact (so that a
+    # too-long statement is reported alongside unknown references); here they only inform the JSON Schema.
+    statement: str = Field(
+        description="The claim in one or two sentences, as the source supports it.",
+        json_schema_extra={"minLength": 1, "maxLength": STATEMENT_MAX},
+    )
+    kind: FactKind = Field(
+        description="Where the fact appears in a brief; a `stake` needs `stakeholder` and `interest`, others neither."
+    )
+    actors: list[Slug] = Field(
+        default_factory=list,
+        description="Slugs of the actors the fact is about.",
+        json_schema_extra={"maxItems": FACT_ACTORS_MAX},
+    )
+    event: Slug | None = Field(None, description="The slug of the event the fact is about.")
+    place: Slug | None = Field(None, description="The slug of the place the fact is about.")
+    stakeholder: Slug | None = Field(None, description="For a stake: the slug of the actor who stands to gain or lose.")
+    interest: Interest | None = Field(None, description="For a stake: the interest it touches.")
+    as_of: PastDate = Field(description="The day the statement describes, YYYY-MM-DD, not in the future.")
+    source: Slug = Field(description="The key of a source declared under `sources`.")
+    reliability: Reliability = Field(
+        description="Admiralty grade of the source, A (completely reliable) to F (cannot be judged); "
+        "a background-knowledge fact is F."
+    )
+    credibility: Credibility = Field(
+        description="Admiralty grade of the information, 1 (confirmed) to 6 (cannot be judged)."
+    )
+    retracted: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+        None, description="Why the fact was retracted; a retracted fact stays on record but leaves every answer."
+    )
 
 
 class PackFile(BaseModel):
@@ -86,13 +106,41 @@ class PackFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    format: int = Field(PACK_FORMAT, ge=PACK_FORMAT, le=PACK_FORMAT)
-    topic: Topic
-    sources: dict[Slug, Source] = Field(default_factory=dict)
-    actors: list[Actor] = Field(default_factory=list)
-    places: list[Place] = Field(default_factory=list)
-    events: list[Event] = Field(default_factory=list)
-    facts: list[PackFact] = Field(default_factory=list)
+    format: int = Field(PACK_FORMAT, ge=PACK_FORMAT, le=PACK_FORMAT, description="The pack format's version.")
+    topic: Topic = Field(description="The dossier every record in the pack belongs to.")
+    sources: dict[Slug, Source] = Field(
+        default_factory=dict, description="Every source, declared once under a key that facts cite."
+    )
+    actors: list[Actor] = Field(default_factory=list, description="Who acts in the crisis.")
+    places: list[Place] = Field(default_factory=list, description="Countries, regions and towns, nested by parent.")
+    events: list[Event] = Field(default_factory=list, description="What happened, and when.")
+    facts: list[PackFact] = Field(default_factory=list, description="Sourced, graded statements.")
+
+
+PACK_SCHEMA_ID = f"urn:briefbot:pack:format-{PACK_FORMAT}"
+
+
+def pack_json_schema() -> dict[str, Any]:
+    """A JSON Schema (draft 2020-12) for a pack file, built from the models that validate packs.
+
+    Editors use it to complete and check a pack as it is typed. It covers the shape, the types, the
+    allowed values and the lengths; what spans records (a slug declared before it is cited, a stake that
+    names its stakeholder, no date in the future) is checked by `briefbot import --dry-run` alone.
+    """
+    schema = PackFile.model_json_schema(mode="validation")
+    schema.pop("title", None)
+    schema.pop("description", None)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": PACK_SCHEMA_ID,
+        "title": f"briefbot topic pack (format {PACK_FORMAT})",
+        "description": (
+            "A whole topic in one YAML file: the topic, its sources, actors, places, events and facts. "
+            "References between records, the rules that tie fields together and dates in the future are "
+            "checked only on import: run `briefbot import --dry-run PACK`."
+        ),
+        **schema,
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""The `briefbot` command: run the bot, its offline console, a forced sync, or load a pack.
+"""The `briefbot` command: run the bot or its offline console, sync, load or export packs, print their schema.
 
 Every path starts by reading the settings, so a missing or malformed setting ends the program with one
 line on standard error (exit status 2) rather than a traceback.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,7 +19,7 @@ from bot.console import run_console
 from bot.curation.export import export_pack
 from bot.edge.run import run_bot, setup_logging
 from bot.errors import UserError
-from bot.packs import PackError
+from bot.packs import PackError, pack_json_schema
 from bot.seeding import load_pack_file
 from bot.services import open_services
 from bot.store import Store
@@ -45,7 +46,16 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="a consistent copy of the live database, safe while the bot runs")
     backup.add_argument("path", type=Path, metavar="PATH")
     digest_cli.add_parser(sub)
+    pack = sub.add_parser("pack", help="about the pack format")
+    pack_actions = pack.add_subparsers(dest="pack_action", required=True, metavar="ACTION")
+    pack_actions.add_parser("schema", help="print the JSON Schema of a pack file, for editors")
     return parser
+
+
+def pack_schema() -> int:
+    """Print the pack file's JSON Schema; it needs no settings, so it works before any are written."""
+    print(json.dumps(pack_json_schema(), indent=2, ensure_ascii=False))
+    return 0
 
 
 async def console(settings: Settings) -> int:
@@ -108,6 +118,8 @@ async def backup(settings: Settings, path: Path) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `briefbot` command."""
     args = _parser().parse_args(argv)
+    if args.command == "pack":
+        return pack_schema()
     try:
         settings = load_settings()
     except ConfigError as exc:
