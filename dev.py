@@ -79,7 +79,7 @@ def ensure_environment() -> None:
     for part in (ROOT / "pyproject.toml", LOCK):
         digest.update(part.read_bytes() if part.exists() else b"")
     wanted = f"{digest.hexdigest()} uv {UV_VERSION} {sys.executable}"
-    if STAMP.exists() and STAMP.read_text() == wanted:
+    if STAMP.exists() and STAMP.read_text() == wanted and (BIN / "python").exists():
         return
     if not LOCK.exists():
         sys.exit("dev.py: uv.lock is missing; run `python3 dev.py lock` and commit it")
@@ -87,16 +87,20 @@ def ensure_environment() -> None:
     uv = str(ensure_uv())
     if not (BIN / "python").exists():
         step("creating .venv")
-        subprocess.run([str(uv), "venv", "--quiet", "--python", sys.executable, str(VENV)], env=uv_env(), check=True)
+        subprocess.run(
+            [uv, "venv", "--quiet", "--clear", "--python", sys.executable, str(VENV)], env=uv_env(), check=True
+        )
     # --locked: install exactly uv.lock, and stop if pyproject.toml changed without it being re-locked.
     sync = [uv, "sync", "--locked", "--extra", "test", "--python", sys.executable]
     plan = subprocess.run([*sync, "--dry-run"], env=uv_env(), cwd=ROOT, capture_output=True, text=True)
     if plan.returncode != 0:
-        sys.stderr.write(plan.stderr)
+        if "needs to be updated" not in plan.stderr:
+            sys.exit(plan.stderr)
         sys.exit("dev.py: uv.lock does not match pyproject.toml; run `python3 dev.py lock` and commit uv.lock")
     count = re.search(r"Would install (\d+) packages?", plan.stderr)
     if count:
-        step(f"installing {count[1]} locked packages into .venv (about 40 s on first run) …")
+        plural = "" if count[1] == "1" else "s"
+        step(f"installing {count[1]} locked package{plural} into .venv (about 15 s the first time) …")
     else:
         step("bringing .venv up to date with uv.lock …")
     subprocess.run([*sync, "--quiet"], env=uv_env(), cwd=ROOT, check=True)
