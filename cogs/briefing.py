@@ -69,8 +69,10 @@ class TimelinePageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
             since=date.fromisoformat(match["since"]) if match["since"] else None,
             until=date.fromisoformat(match["until"]) if match["until"] else None,
         )
-        label = item.label or "Later"
-        return cls(int(match["owner"]), filters, int(match["page"]), label=label, disabled=item.disabled)
+        pressed = item if isinstance(item, discord.ui.Button) else None
+        label = (pressed.label if pressed else None) or "Later"
+        disabled = pressed.disabled if pressed else False
+        return cls(int(match["owner"]), filters, int(match["page"]), label=label, disabled=disabled)
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         """Refuse other people's presses politely: they can run their own /timeline."""

@@ -69,7 +69,8 @@ class PostableChannel(app_commands.Transformer):
 
     async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Target:
         """The channel as resolved in the interaction."""
-        return value
+        channel: Target = value
+        return channel
 
 
 def _author(interaction: discord.Interaction[Any]) -> Author:

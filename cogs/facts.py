@@ -107,7 +107,8 @@ class FactModal(discord.ui.Modal):
             f"Saved fact #{fact_id}.", embeds=render_embeds(answer), ephemeral=True, allowed_mentions=NO_MENTIONS
         )
 
-    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:
+    # discord.py's Modal narrows BaseView.on_error (no item argument); mypy compares with the base.
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
         """Same answer as for a failed command: the fix, or an apology with an error id."""
         await report_error(interaction, error)
 

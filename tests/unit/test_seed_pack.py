@@ -22,7 +22,7 @@ from bot.store.writes import apply_pack
 
 REPO = Path(__file__).resolve().parents[2]
 PACK_PATH = REPO / "data" / "packs" / "operation-1027.yaml"
-SEED_PATH = Path("/work/shared/seed/000_6face33bba44f1f4.txt")
+SEED_PATH = REPO.parent / "shared" / "seed" / "000_6face33bba44f1f4.txt"
 TAIL_MARKER = "More from GZERO Media"
 ONE_MONTH = date(2023, 11, 27)
 
