@@ -441,9 +441,17 @@ async def test_a_milestone_missed_beyond_the_grace_period_is_done_without_a_post
 
 
 async def test_the_pacer_keeps_to_the_limits_and_a_busy_channel_never_delays_a_quiet_one():
-    # Discord's limits scaled down 20 times, on the real clock: the test takes about a second.
+    # Discord's limits scaled down 20 times, on the real clock: the test takes about a second. A loaded
+    # machine wakes sleepers late; that lateness is measured and allowed for, so only the pacer is judged.
     overall, per_channel = (GLOBAL_LIMIT[0], GLOBAL_LIMIT[1] / 20), (CHANNEL_LIMIT[0], CHANNEL_LIMIT[1] / 20)
-    pacer = Pacer(overall=overall, per_channel=per_channel)
+    late = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        asked = time.monotonic()
+        await asyncio.sleep(seconds)
+        late[0] = max(late[0], time.monotonic() - asked - seconds)
+
+    pacer = Pacer(overall=overall, per_channel=per_channel, sleep=sleep)
     start = time.monotonic()
     arrivals = []
 
@@ -457,6 +465,7 @@ async def test_the_pacer_keeps_to_the_limits_and_a_busy_channel_never_delays_a_q
     # The busy channel's 20 posts need three windows after its first five; its first five may have waited
     # up to two global windows behind the others.
     busy_last = max(t for c, t in arrivals if c == 1)
-    assert 3 * per_channel[1] <= busy_last <= (3 * per_channel[1] + 2 * overall[1]) * PACE_MARGIN + 0.2
+    slack = 0.2 + 5 * late[0]
+    assert 3 * per_channel[1] <= busy_last <= (3 * per_channel[1] + 2 * overall[1]) * PACE_MARGIN + slack
     # The other 120 posts go in the first three global windows, while the busy channel waits out its own.
-    assert max(t for c, t in arrivals if c != 1) <= 2 * overall[1] * PACE_MARGIN + 0.2
+    assert max(t for c, t in arrivals if c != 1) <= 2 * overall[1] * PACE_MARGIN + slack
