@@ -84,7 +84,11 @@ def _guild(interaction: discord.Interaction[Any]) -> int:
 
 
 def _check_postable(interaction: discord.Interaction[Any], channel: Target) -> None:
-    """Refuse a channel the bot cannot post in, when the cache can tell; the first run checks the rest."""
+    """Refuse a channel the bot cannot post in, when the cache can tell; the first run checks the rest.
+
+    Read Message History is asked for too: after a crash it is how the bot sees whether a part it sent
+    reached the channel, and without it such a run waits for a moderator instead of finishing by itself.
+    """
     guild = interaction.guild
     target = guild.get_channel_or_thread(channel.id) if guild else None
     if guild is None or target is None:
@@ -97,11 +101,12 @@ def _check_postable(interaction: discord.Interaction[Any], channel: Target) -> N
             ("View Channel", perms.view_channel),
             ("Send Messages", send),
             ("Embed Links", perms.embed_links),
+            ("Read Message History", perms.read_message_history),
         )
         if not ok
     ]
     if missing:
-        raise UserError(f"I cannot post in {target.mention}: I need {', '.join(missing)} there.")
+        raise UserError(f"I cannot post digests in {target.mention}: I need {', '.join(missing)} there.")
 
 
 async def zone_autocomplete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:

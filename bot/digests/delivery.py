@@ -3,15 +3,18 @@
 The order of events is the whole design:
 
 1. the run is claimed in the ledger, keyed by (subscription, scheduled time), with the messages it will
-   post frozen in the same row, before anything is sent;
-2. each part is posted with a nonce derived from that key, which discord.py sends with
-   `enforce_nonce`, so Discord answers a repeat with the message it already created;
+   post frozen in the same row, before anything is sent; each message's footer ends with a marker naming
+   the run and the part, and the footer already names the digest, so the footer is unique to that part;
+2. the moment a part starts being sent is recorded, then it is posted with a nonce derived from that key,
+   which discord.py sends with `enforce_nonce`, so Discord answers a repeat with the message it made;
 3. each message id is recorded as soon as Discord returns it, and the run is marked sent.
 
-A retry after a 429 or a timeout therefore re-posts the same part with the same nonce, and a crash
-between posting and recording is repaired at the next start by doing the same. Discord only remembers
-nonces for a few minutes, so a run found cut off later than `NONCE_WINDOW` is not re-posted (it may
-already be in the channel) but recorded as failed: at most once, then, rather than twice.
+A retry after a 429 or a timeout therefore re-posts the same part with the same nonce. A run cut off by a
+crash is finished at the next start: a part never sent is posted; a part sent but not recorded is sent
+again with its nonce while Discord still de-duplicates it (`NONCE_WINDOW`), and after that it is looked
+up in the channel by its marker, recorded if it is there and posted if not. So every run is posted once
+however long the bot was down, as long as the bot may read the channel's history; where it may not, the
+run is marked for a moderator (`attention`), who is told, and `/digest send` finishes it.
 
 A channel that is gone or forbids the bot pauses its subscription, records why and tells moderators; it
 never raises out of here, so one bad channel cannot stop the scheduler or other deliveries.
@@ -27,14 +30,16 @@ import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import UTC, datetime, timedelta
+from typing import Protocol, TypeVar
 
 from bot.briefing.answer import Answer, Line
 from bot.digests.service import DigestService
 from bot.store.digests import DeliveryRecord, Run, SubscriptionRecord, iso
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # How long Discord is trusted to de-duplicate a nonce ("the past few minutes"; kept well inside that).
 NONCE_WINDOW = timedelta(minutes=2)
@@ -50,6 +55,9 @@ ATTEMPTS = 5
 FIRST_BACKOFF = 1.0
 # Longest wait between attempts: all attempts of one part stay inside NONCE_WINDOW.
 MAX_BACKOFF = 20.0
+# The bot's clock and Discord's may disagree: a part is looked for from this long before it was first sent.
+CLOCK_SKEW = timedelta(minutes=1)
+MILESTONE_MISSED = "its time passed while the bot was offline; read it with /digest preview"
 # Missed runs recorded one by one; beyond this, only the latest ones (the rest add nothing to the record).
 MISSED_RECORDED = 50
 
@@ -75,10 +83,19 @@ class PostedThenDeleted(DeliveryError):
 
 
 class Poster(Protocol):
-    """Posts one part of a digest; the Discord implementation lives at the edge (`cogs.digests`)."""
+    """Posts one part of a digest, and finds one in its channel; the Discord one is `bot.edge.poster`."""
 
     async def post(self, channel_id: int, answer: Answer, nonce: str) -> int:
         """Post `answer` with `nonce`; return the message id, or raise a `DeliveryError`."""
+        ...
+
+    async def find(self, channel_id: int, marker: str, since: datetime) -> int | None:
+        """The id of the bot's message posted after `since` whose footer contains `marker`, or None.
+
+        Raise `Undeliverable` when the channel's history cannot be read (gone, or the bot lacks View
+        Channel or Read Message History), `Transient` when asking again may help, and another
+        `DeliveryError` when the answer cannot be known (an empty answer must mean "not there").
+        """
         ...
 
 
@@ -91,6 +108,31 @@ def nonce_for(subscription_id: int, scheduled_for: datetime, purpose: str = "dig
 def part_nonce(stem: str, index: int) -> str:
     """The nonce of one part; Discord takes at most 25 characters."""
     return f"{stem}-{index}"
+
+
+def run_label(scheduled_for: datetime) -> str:
+    """A run as readers see it named in a footer: UTC, to the minute (to the second when sent on request)."""
+    moment = scheduled_for.astimezone(UTC)
+    return f"{moment:%Y-%m-%dT%H:%M}Z" if moment.second == 0 else f"{moment:%Y-%m-%dT%H:%M:%S}Z"
+
+
+def marked(parts: list[Answer], scheduled_for: datetime) -> list[Answer]:
+    """The parts with the run (and, when there are several, the part) at the end of each footer.
+
+    The footer already names the digest ("Digest #12 · …"), so a whole footer names one part of one run
+    of one subscription: it is the marker a restart looks for in the channel (Discord keeps no nonces).
+    """
+    total = len(parts)
+    return [
+        part.model_copy(
+            update={
+                "footer": " · ".join(
+                    filter(None, [part.footer, f"run {run_label(scheduled_for)}", f"part {n}/{total}" * (total > 1)])
+                )
+            }
+        )
+        for n, part in enumerate(parts, start=1)
+    ]
 
 
 @dataclass(frozen=True)
@@ -228,9 +270,7 @@ class Deliveries:
             missed.append(Run(latest, "skipped", nonce_for(sub.id, latest), self._missed_detail(latest, latest, now)))
             await self.digests.record_runs(sub.id, missed, now)
             if sub.kind == "milestone":
-                await self.service.finish(
-                    sub, "its time passed while the bot was offline; read it with /digest preview"
-                )
+                await self.service.finish(sub, MILESTONE_MISSED)
             return [*outcomes, Outcome(sub.id, latest, "skipped", True, missed[-1].detail)]
         await self.digests.record_runs(sub.id, missed, now)
         outcomes.append(await self._deliver(sub, latest, late=now - latest > ON_TIME, manual=False))
@@ -243,10 +283,20 @@ class Deliveries:
         return f"coalesced into the run due {iso(latest)}"
 
     async def send_now(self, subscription_id: int, guild_id: int) -> Outcome:
-        """Post a subscription's digest now, on request, outside its schedule (its changes move on)."""
+        """Post a subscription's digest now, on request: its run waiting for a moderator, or a new one.
+
+        A moderator asking is the person a run marked for attention waited for, so that run is finished
+        first; otherwise a run outside the schedule is posted. A run on request is keyed to the second, so
+        its marker stays short and still names it alone (two requests in one second are one run, as a
+        double click should be).
+        """
         sub = await self.service.owned(subscription_id, guild_id)
         async with self._locked(sub.id):
-            return await self._deliver(sub, self.service.clock(), late=False, manual=True)
+            waiting = await self.digests.awaiting_attention(sub.id)
+            if waiting is not None:
+                return await self._repair(sub, await self.digests.reopen(waiting, self.service.clock()), by_hand=True)
+            now = self.service.clock().replace(microsecond=0)
+            return await self._deliver(sub, now, late=False, manual=True)
 
     # One run ----------------------------------------------------------------------------------------
 
@@ -266,7 +316,7 @@ class Deliveries:
             scheduled_for,
             nonce=stem,
             through_change_id=composed.through_change_id,
-            parts=[part.model_dump(mode="json") for part in composed.parts],
+            parts=[part.model_dump(mode="json") for part in marked(composed.parts, scheduled_for)],
             late=late,
             manual=manual,
             now=now,
@@ -275,26 +325,51 @@ class Deliveries:
             return await self._repair(sub, row) if row.status == "sending" else _outcome(row)
         return await self._post(sub, row)
 
-    async def _repair(self, sub: SubscriptionRecord, row: DeliveryRecord) -> Outcome:
-        """Finish a run left `sending`: re-post while Discord still de-duplicates its nonce, else give up."""
-        if self.service.clock() - row.updated_at <= NONCE_WINDOW:
-            log.info("digest #%s: finishing the run due %s, cut off mid-send", sub.id, iso(row.scheduled_for))
-            return await self._post(sub, row)
-        detail = (
-            f"cut off while posting part {len(row.message_ids) + 1} of {len(row.parts)}; not re-posted, because"
-            " Discord no longer de-duplicates it, so it may or may not be in the channel"
-        )
-        await self.digests.fail(row, detail, self.service.clock(), pause=False)
-        return Outcome(sub.id, row.scheduled_for, "failed", row.late, detail, row.message_ids)
+    async def _repair(self, sub: SubscriptionRecord, row: DeliveryRecord, *, by_hand: bool = False) -> Outcome:
+        """Finish a run left `sending`, posting each of its parts once.
+
+        A part never sent is posted. A part sent but not recorded is sent again with its nonce while
+        Discord still de-duplicates it; later it is looked up in the channel and recorded if there. When
+        the channel cannot be searched the run waits for a moderator, unless one asked for it (`by_hand`):
+        they have looked. A scheduled run is not finished past the grace period, as a missed one is not
+        posted: what is in the channel is recorded, and the rest skipped.
+        """
+        now = self.service.clock()
+        if row.attempted_at is not None and now - row.attempted_at > NONCE_WINDOW:
+            index = len(row.message_ids)
+            marker = Answer.model_validate(row.parts[index]).footer or ""
+            since = row.attempted_at - CLOCK_SKEW
+            try:
+                found = await self._retrying(sub.channel_id, lambda: self.poster.find(sub.channel_id, marker, since))
+            except DeliveryError as exc:
+                if not by_hand:
+                    return await self._needs_attention(sub, row, str(exc), pause=isinstance(exc, Undeliverable))
+                found = None
+            if found is not None:
+                log.info("digest #%s: part %s of the run due %s was posted", sub.id, index + 1, iso(row.scheduled_for))
+                posted: list[int | None] = [*row.message_ids, found]
+                await self.digests.part_posted(row.id, posted, now)
+                row = row.model_copy(update={"message_ids": posted, "attempted_at": None})
+        unposted = len(row.parts) - len(row.message_ids)
+        if unposted and not (row.manual or by_hand) and now - row.scheduled_for > self.grace:
+            minutes = int(self.grace.total_seconds() // 60)
+            detail = (
+                f"cut off after {len(row.message_ids)} of {len(row.parts)} parts, and not finished: it was due"
+                f" more than {minutes} minutes ago"
+            )
+            await self.digests.settle(row, "skipped", detail, now, pause=False)
+            if sub.kind == "milestone":
+                await self.service.finish(sub, MILESTONE_MISSED)
+            return Outcome(sub.id, row.scheduled_for, "skipped", True, detail, row.message_ids)
+        log.info("digest #%s: finishing the run due %s, cut off mid-send", sub.id, iso(row.scheduled_for))
+        return await self._post(sub, row)
 
     async def _post(self, sub: SubscriptionRecord, row: DeliveryRecord) -> Outcome:
         parts = [Answer.model_validate(part) for part in row.parts]
         posted = list(row.message_ids)
         for index in range(len(posted), len(parts)):
             try:
-                message_id: int | None = await self._post_part(
-                    sub.channel_id, parts[index], part_nonce(row.nonce, index)
-                )
+                message_id: int | None = await self._post_part(sub.channel_id, row, parts[index], index)
             except PostedThenDeleted:
                 message_id = None
             except Undeliverable as exc:
@@ -304,7 +379,7 @@ class Deliveries:
                 if not isinstance(exc, Transient):
                     log.exception("digest #%s: posting part %s failed", sub.id, index + 1)
                 detail = f"Discord did not accept part {index + 1} of {len(parts)}: {exc}"
-                await self.digests.fail(row, detail, self.service.clock(), pause=False)
+                await self.digests.settle(row, "failed", detail, self.service.clock(), pause=False)
                 return Outcome(sub.id, row.scheduled_for, "failed", row.late, detail, posted)
             posted.append(message_id)
             await self.digests.part_posted(row.id, posted, self.service.clock())
@@ -314,13 +389,28 @@ class Deliveries:
             self.service.changed(finished)
         return Outcome(sub.id, row.scheduled_for, "sent", row.late, None, posted)
 
-    async def _post_part(self, channel_id: int, answer: Answer, nonce: str) -> int:
-        """Post one part, retrying transient failures with the same nonce (so never twice)."""
+    async def _post_part(self, channel_id: int, row: DeliveryRecord, answer: Answer, index: int) -> int:
+        """Post one part with its nonce (so never twice), on record as possibly sent before it waits its turn.
+
+        Recorded before the wait, not between the turn and the request: a write there would hold requests
+        back until they bunch up against Discord's limits. A crash while waiting costs a look-up, no more.
+        """
+        await self.digests.attempting(row.id, self.service.clock())
+        return await self._retrying(
+            channel_id, lambda: self.poster.post(channel_id, answer, part_nonce(row.nonce, index))
+        )
+
+    async def _retrying(self, channel_id: int, call: Callable[[], Awaitable[T]]) -> T:
+        """`call` in the channel's turn, and again after each transient failure.
+
+        A repeat is harmless: a post carries its nonce and a look-up only reads. A look-up takes a turn of
+        the channel's posting limit too, which errs on the safe side.
+        """
         attempt = 1
         while True:
             await self.pacer.turn(channel_id)
             try:
-                return await self.poster.post(channel_id, answer, nonce)
+                return await call()
             except Transient as exc:
                 if attempt == ATTEMPTS:
                     raise
@@ -331,25 +421,50 @@ class Deliveries:
     async def _undeliverable(self, sub: SubscriptionRecord, row: DeliveryRecord, reason: str) -> Outcome:
         """Pause the subscription, record why, and tell the moderators; never raise."""
         log.warning("digest #%s: pausing, %s", sub.id, reason)
-        self.service.changed(await self.digests.fail(row, reason, self.service.clock(), pause=True))
-        await self._alert(sub, row, reason)
+        self.service.changed(await self.digests.settle(row, "failed", reason, self.service.clock(), pause=True))
+        text = (
+            f"Digest #{sub.id} for <#{sub.channel_id}> could not be posted: {reason}. Once that is fixed,"
+            f" `/digest resume id:{sub.id}` starts it again; `/digest list` shows every digest."
+        )
+        await self._alert(sub, row, "alert", f"Digest #{sub.id} is paused", text)
         return Outcome(sub.id, row.scheduled_for, "failed", row.late, reason, row.message_ids)
 
-    async def _alert(self, sub: SubscriptionRecord, row: DeliveryRecord, reason: str) -> None:
+    async def _needs_attention(
+        self, sub: SubscriptionRecord, row: DeliveryRecord, reason: str, *, pause: bool
+    ) -> Outcome:
+        """Leave a run whose part in flight cannot be looked up to a moderator, tell them, and never raise.
+
+        Posting it again could post it twice and dropping it could lose it; only a person can look. Where
+        the bot may not read the channel it pauses the subscription too, since the next cut-off run there
+        would be in the same state.
+        """
+        index = len(row.message_ids)
+        detail = (
+            f"cut off while posting part {index + 1} of {len(row.parts)}, and whether it reached the channel"
+            f" cannot be checked: {reason}"
+        )
+        log.warning("digest #%s: the run due %s needs attention: %s", sub.id, iso(row.scheduled_for), reason)
+        changed = await self.digests.settle(row, "attention", detail, self.service.clock(), pause=pause)
+        if pause:
+            self.service.changed(changed)
+        paused = f" The digest is paused until `/digest resume id:{sub.id}`." if pause else ""
+        text = (
+            f"Digest #{sub.id}'s run due {run_label(row.scheduled_for)} for <#{sub.channel_id}> was {detail}."
+            f" Give the bot Read Message History there and `/digest send id:{sub.id}` checks, then posts only"
+            f" what is missing; without it, look in the channel and use `/digest send id:{sub.id}` if the"
+            f" digest is not there.{paused}"
+        )
+        await self._alert(sub, row, "attention", f"Digest #{sub.id} needs attention", text)
+        return Outcome(sub.id, row.scheduled_for, "attention", row.late, detail, row.message_ids)
+
+    async def _alert(self, sub: SubscriptionRecord, row: DeliveryRecord, purpose: str, title: str, text: str) -> None:
+        """Tell the moderators in the alert channel, once per run and purpose; a failure here is only logged."""
         if self.alert_channel_id is None:
             return
-        note = Answer(
-            title=f"Digest #{sub.id} is paused",
-            lines=[
-                Line(
-                    text=f"Digest #{sub.id} for <#{sub.channel_id}> could not be posted: {reason}. Once that is"
-                    f" fixed, `/digest resume id:{sub.id}` starts it again; `/digest list` shows every digest."
-                )
-            ],
-        )
+        note = Answer(title=title, lines=[Line(text=text)])
         try:
             await self.pacer.turn(self.alert_channel_id)
-            await self.poster.post(self.alert_channel_id, note, nonce_for(sub.id, row.scheduled_for, "alert"))
+            await self.poster.post(self.alert_channel_id, note, nonce_for(sub.id, row.scheduled_for, purpose))
         except Exception:
             log.warning("digest #%s: could not alert moderators in %s", sub.id, self.alert_channel_id, exc_info=True)
 

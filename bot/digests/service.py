@@ -214,6 +214,12 @@ class DigestService:
         if latest is not None:
             detail = f" ({latest.detail})" if latest.status == "failed" and latest.detail else ""
             parts.append(f"last run {moment(latest.scheduled_for)}: {latest.status}{detail}")
+        waiting = await self.digests.awaiting_attention(sub.id)
+        if waiting is not None:
+            parts.append(
+                f"⚠ the run due {moment(waiting.scheduled_for)} needs attention ({waiting.detail}):"
+                f" `/digest send id:{sub.id}` finishes it"
+            )
         return Line(text=" · ".join(parts))
 
     async def pause(self, subscription_id: int, guild_id: int, author: Author) -> Answer:

@@ -1,27 +1,59 @@
-"""Where a digest meets discord.py: posting a part to a channel, and posting the due ones without a gateway.
+"""Where a digest meets discord.py: posting parts to channels and finding them there, with or without a gateway.
 
-`DiscordPoster` posts a part as embeds with the ledger's nonce (discord.py sends it with `enforce_nonce`)
-and turns Discord's failures into the ledger's terms, so `bot.digests.delivery` decides what a failure
-means without knowing Discord.
+`DiscordPoster` posts a part as embeds with the ledger's nonce (discord.py sends it with `enforce_nonce`),
+looks a part up in the channel's history by the marker in its footer, and turns Discord's failures into
+the ledger's terms, so `bot.digests.delivery` decides what a failure means without knowing Discord.
 """
 
 from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime
 
 import aiohttp
 import discord
 
 from bot.briefing.answer import Answer
-from bot.digests.delivery import Outcome, PostedThenDeleted, Transient, Undeliverable
+from bot.digests.delivery import DeliveryError, Outcome, PostedThenDeleted, Transient, Undeliverable
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.services import Services
 
-# Discord's JSON error codes that decide what a failed post means.
+# Discord's JSON error codes that decide what a failed request means.
 UNKNOWN_MESSAGE = 10008
 THREAD_ARCHIVED = 50083
+# How many messages after a part was first sent are read to find it. It was created within minutes of
+# then, so it is among the first few unless the channel was very busy; past this, it is not guessed at.
+SEARCH_LIMIT = 500
+
+
+@contextlib.contextmanager
+def _failures(channel_id: int, refused: str) -> Iterator[None]:
+    """Discord's failures as the ledger's: `refused` says what the bot may not do in the channel."""
+    try:
+        yield
+    except discord.Forbidden as exc:
+        raise Undeliverable(
+            f"the bot may not {refused} in <#{channel_id}> ({exc.text or 'Missing Permissions'})"
+        ) from exc
+    except discord.NotFound as exc:
+        if exc.code == UNKNOWN_MESSAGE:
+            raise PostedThenDeleted(str(exc)) from exc
+        raise Undeliverable(f"<#{channel_id}> no longer exists, or the bot cannot see it") from exc
+    except discord.RateLimited as exc:
+        raise Transient(str(exc), exc.retry_after) from exc
+    except discord.HTTPException as exc:
+        if exc.code == THREAD_ARCHIVED:
+            raise Undeliverable(f"the thread <#{channel_id}> is archived") from exc
+        if exc.status == 429 or exc.status >= 500:
+            raise Transient(f"{exc.status} {exc.text}") from exc
+        raise
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        raise Transient(f"no answer from Discord: {exc!r}") from exc
 
 
 class DiscordPoster:
-    """Posts digest parts as embeds, and says which failures a retry can fix."""
+    """Posts digest parts as embeds, finds them again, and says which failures a retry can fix."""
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
@@ -29,27 +61,33 @@ class DiscordPoster:
     async def post(self, channel_id: int, answer: Answer, nonce: str) -> int:
         """Post one part; the nonce makes a repeat return the first message instead of a second."""
         channel = self.client.get_partial_messageable(channel_id)
-        try:
+        with _failures(channel_id, "post"):
             message = await channel.send(embeds=render_embeds(answer), nonce=nonce, allowed_mentions=NO_MENTIONS)
-        except discord.Forbidden as exc:
-            raise Undeliverable(
-                f"the bot may not post in <#{channel_id}> ({exc.text or 'Missing Permissions'})"
-            ) from exc
-        except discord.NotFound as exc:
-            if exc.code == UNKNOWN_MESSAGE:
-                raise PostedThenDeleted(str(exc)) from exc
-            raise Undeliverable(f"<#{channel_id}> no longer exists, or the bot cannot see it") from exc
-        except discord.RateLimited as exc:
-            raise Transient(str(exc), exc.retry_after) from exc
-        except discord.HTTPException as exc:
-            if exc.code == THREAD_ARCHIVED:
-                raise Undeliverable(f"the thread <#{channel_id}> is archived") from exc
-            if exc.status == 429 or exc.status >= 500:
-                raise Transient(f"{exc.status} {exc.text}") from exc
-            raise
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise Transient(f"no answer from Discord: {exc!r}") from exc
         return message.id
+
+    async def find(self, channel_id: int, marker: str, since: datetime) -> int | None:
+        """The bot's message after `since` whose footer holds `marker` (Discord keeps no nonce to look for).
+
+        Discord may answer a bot without Read Message History with no messages rather than a 403, and
+        "none" must mean "not there", so where the cache knows the channel the permission is checked first.
+        """
+        me = self.client.user
+        assert me is not None, "find needs a logged-in client"
+        cached = self.client.get_channel(channel_id)
+        if isinstance(cached, discord.abc.GuildChannel | discord.Thread):
+            perms = cached.permissions_for(cached.guild.me)
+            if not (perms.view_channel and perms.read_message_history):
+                raise Undeliverable(f"the bot may not read the message history of <#{channel_id}>")
+        channel = self.client.get_partial_messageable(channel_id)
+        read = 0
+        with _failures(channel_id, "read the message history"):
+            async for message in channel.history(after=since, limit=SEARCH_LIMIT, oldest_first=True):
+                read += 1
+                if message.author.id == me.id and any(marker in (e.footer.text or "") for e in message.embeds):
+                    return message.id
+        if read == SEARCH_LIMIT:
+            raise DeliveryError(f"more than {SEARCH_LIMIT} messages were posted in <#{channel_id}> meanwhile")
+        return None
 
 
 async def run_due_once(services: Services) -> list[Outcome]:

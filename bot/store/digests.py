@@ -21,7 +21,7 @@ from bot.store.records import Record
 from bot.store.store import Store
 
 SubscriptionStatus = Literal["active", "paused", "done", "removed"]
-DeliveryStatus = Literal["sending", "sent", "silent", "skipped", "failed"]
+DeliveryStatus = Literal["sending", "sent", "silent", "skipped", "failed", "attention"]
 
 _SUBSCRIPTION = (
     "SELECT s.id, s.kind, s.guild_id, s.channel_id, s.topic_id, t.slug AS topic_slug, s.timezone, s.schedule,"
@@ -31,7 +31,7 @@ _SUBSCRIPTION = (
 )
 _DELIVERY = (
     "SELECT id, subscription_id, scheduled_for, status, late, manual, nonce, through_change_id, parts,"
-    " message_ids, detail, recorded_at, updated_at FROM digest_deliveries"
+    " message_ids, attempted_at, detail, recorded_at, updated_at FROM digest_deliveries"
 )
 
 
@@ -83,6 +83,8 @@ class DeliveryRecord(Record):
     through_change_id: int
     parts: list[dict[str, Any]]
     message_ids: list[int | None]
+    #: When the part after the last recorded one was first sent; None if it never was.
+    attempted_at: datetime | None
     detail: str | None
     recorded_at: datetime
     updated_at: datetime
@@ -152,7 +154,7 @@ def _subscription(row: aiosqlite.Row) -> SubscriptionRecord:
 
 def _delivery(row: aiosqlite.Row) -> DeliveryRecord:
     values = dict(row)
-    for key in ("scheduled_for", "recorded_at", "updated_at"):
+    for key in ("scheduled_for", "attempted_at", "recorded_at", "updated_at"):
         values[key] = _moment(values[key])
     values["parts"] = json.loads(values["parts"])
     values["message_ids"] = json.loads(values["message_ids"])
@@ -381,11 +383,24 @@ class DigestStore:
                     (through, subscription_id),
                 )
 
-    async def part_posted(self, delivery_id: int, message_ids: list[int | None], now: datetime) -> None:
-        """Record the message ids posted so far, the moment each part is accepted."""
+    async def attempting(self, delivery_id: int, now: datetime) -> None:
+        """Record that the next part is about to be sent, unless an earlier attempt already was.
+
+        The earliest attempt is the one that counts: from then on the part may be in the channel.
+        """
         async with self.store.db.transaction() as conn:
             await conn.execute(
-                "UPDATE digest_deliveries SET message_ids = ?, updated_at = ? WHERE id = ? AND status = 'sending'",
+                "UPDATE digest_deliveries SET attempted_at = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'sending' AND attempted_at IS NULL",
+                (iso(now), iso(now), delivery_id),
+            )
+
+    async def part_posted(self, delivery_id: int, message_ids: list[int | None], now: datetime) -> None:
+        """Record the message ids posted so far, the moment each part is accepted (no part is then in flight)."""
+        async with self.store.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE digest_deliveries SET message_ids = ?, attempted_at = NULL, updated_at = ?"
+                " WHERE id = ? AND status = 'sending'",
                 (json.dumps(message_ids), iso(now), delivery_id),
             )
 
@@ -402,12 +417,23 @@ class DigestStore:
             )
             return await _reread(conn, delivery.subscription_id)
 
-    async def fail(self, delivery: DeliveryRecord, detail: str, now: datetime, *, pause: bool) -> SubscriptionRecord:
-        """Mark a run failed, and with `pause` stop its subscription (recording why) in the same write."""
+    async def settle(
+        self,
+        delivery: DeliveryRecord,
+        status: Literal["failed", "skipped", "attention"],
+        detail: str,
+        now: datetime,
+        *,
+        pause: bool,
+    ) -> SubscriptionRecord:
+        """End a run that was not sent, or mark it for a moderator.
+
+        With `pause`, its subscription stops too (recording why) in the same write.
+        """
         async with self.store.db.transaction() as conn:
             await conn.execute(
-                "UPDATE digest_deliveries SET status = 'failed', detail = ?, updated_at = ? WHERE id = ?",
-                (detail, iso(now), delivery.id),
+                "UPDATE digest_deliveries SET status = ?, detail = ?, updated_at = ? WHERE id = ?",
+                (status, detail, iso(now), delivery.id),
             )
             if pause:
                 await conn.execute(
@@ -416,3 +442,23 @@ class DigestStore:
                     (detail, iso(now), delivery.subscription_id),
                 )
             return await _reread(conn, delivery.subscription_id)
+
+    async def awaiting_attention(self, subscription_id: int) -> DeliveryRecord | None:
+        """The latest run marked for a moderator, which `/digest list` shows and `/digest send` finishes."""
+        row = await self.store.row(
+            f"{_DELIVERY} WHERE subscription_id = ? AND status = 'attention' ORDER BY scheduled_for DESC LIMIT 1",
+            (subscription_id,),
+        )
+        return _delivery(row) if row else None
+
+    async def reopen(self, delivery: DeliveryRecord, now: datetime) -> DeliveryRecord:
+        """Put a run marked for attention back in flight, for a moderator's `/digest send` to finish."""
+        async with self.store.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE digest_deliveries SET status = 'sending', detail = NULL, updated_at = ?"
+                " WHERE id = ? AND status = 'attention'",
+                (iso(now), delivery.id),
+            )
+            row = await _fetch_one(conn, f"{_DELIVERY} WHERE id = ?", (delivery.id,))
+        assert row is not None
+        return _delivery(row)

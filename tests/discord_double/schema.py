@@ -99,6 +99,8 @@ class RequestValidator:
         self.available = spec is not None
         self._operations: list[_Operation] = []
         self._validators: dict[str, Draft202012Validator] = {}
+        #: Per operation, its query parameters: name -> (JSON type the text stands for, validator).
+        self._query: dict[str, dict[str, tuple[str, Draft202012Validator]]] = {}
         if spec is None:
             return
         spec = copy.deepcopy(spec)
@@ -107,6 +109,7 @@ class RequestValidator:
             "anyOf": [schemas["SnowflakeType"], {"type": "integer", "minimum": 0}],
         }
         request_schemas: dict[str, Any] = {}
+        query_schemas: dict[str, dict[str, Any]] = {}
         for template, item in spec["paths"].items():
             for method, op in item.items():
                 if method == "parameters" or not isinstance(op, dict):
@@ -115,6 +118,9 @@ class RequestValidator:
                 schema = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
                 if schema is not None:
                     request_schemas[op_id] = schema
+                query = [p for p in op.get("parameters", []) if p.get("in") == "query"]
+                if query:
+                    query_schemas[op_id] = {p["name"]: p["schema"] for p in query}
                 pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
                 literals = sum(1 for part in template.split("/") if part and not part.startswith("{"))
                 self._operations.append(
@@ -122,11 +128,22 @@ class RequestValidator:
                 )
         self._operations.sort(key=lambda o: -o.literals)
         spec["components"]["x-request-bodies"] = request_schemas
+        spec["components"]["x-query-parameters"] = query_schemas
         registry: Registry[Any] = Registry().with_resource(_SPEC_URI, DRAFT202012.create_resource(spec))
         for op_id in request_schemas:
             self._validators[op_id] = Draft202012Validator(
                 {"$ref": f"{_SPEC_URI}#/components/x-request-bodies/{op_id}"}, registry=registry
             )
+        for op_id, params in query_schemas.items():
+            self._query[op_id] = {
+                name: (
+                    _json_type(schema, schemas),
+                    Draft202012Validator(
+                        {"$ref": f"{_SPEC_URI}#/components/x-query-parameters/{op_id}/{name}"}, registry=registry
+                    ),
+                )
+                for name, schema in params.items()
+            }
 
     def operation(self, method: str, path: str) -> tuple[str, str] | None:
         """``(operationId, path template)`` for a request, or None if the spec has no such operation."""
@@ -156,6 +173,42 @@ class RequestValidator:
             location, message = _describe(error)
             violations.setdefault((location, message), SchemaViolation(method, path, op_id, message, location, body))
         return list(violations.values())
+
+    def validate_query(self, method: str, path: str, query: dict[str, str]) -> list[SchemaViolation]:
+        """Violations of the operation's query parameters; each value is read as the type its schema names."""
+        found = self.operation(method, path) if self.available else None
+        if found is None:
+            return []
+        op_id, _ = found
+        params = self._query.get(op_id, {})
+        violations = []
+        for name, text in query.items():
+            if name not in params:
+                continue  # Discord ignores parameters it does not know
+            kind, validator = params[name]
+            value = _from_query(text, kind)
+            for error in validator.iter_errors(value):
+                violations.append(SchemaViolation(method, path, op_id, _describe(error)[1], f"?{name}", query))
+        return violations
+
+
+def _json_type(schema: dict[str, Any], schemas: dict[str, Any]) -> str:
+    """The JSON type a query parameter's text stands for: its schema's, following one `$ref`."""
+    if "$ref" in schema:
+        schema = schemas.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    kind = schema.get("type", "string")
+    return kind if isinstance(kind, str) else next((k for k in kind if k != "null"), "string")
+
+
+def _from_query(text: str, kind: str) -> Any:
+    """A query string's text as the JSON value it stands for (left as text when it is not one)."""
+    if kind == "integer" and re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if kind == "number" and re.fullmatch(r"-?\d+(\.\d+)?", text):
+        return float(text)
+    if kind == "boolean" and text.lower() in ("true", "false", "1", "0"):  # discord.py sends 1 and 0
+        return text.lower() in ("true", "1")
+    return text
 
 
 def _leaf(error: ValidationError) -> ValidationError:

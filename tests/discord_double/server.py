@@ -56,6 +56,9 @@ GUILD_MESSAGES = 1 << 9
 GUILD_MEMBERS = 1 << 1
 MESSAGE_CONTENT = 1 << 15
 SEND_MESSAGES_IN_THREADS = 1 << 38
+READ_MESSAGE_HISTORY = 1 << 16
+#: Discord's page size for ``GET /channels/{id}/messages``, when ``limit`` is not given.
+DEFAULT_MESSAGES_LIMIT = 50
 ATTACH_FILES = 1 << 15
 MANAGE_MESSAGES = 1 << 13
 
@@ -126,6 +129,7 @@ class DiscordDouble:
         allowed_privileged_intents: int = 0,
         application_flags: int = 0,
         nonce_window: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
         spec_path: Path | None = None,
         check_schema: bool = True,
         attachment_size_limit: int = DEFAULT_ATTACHMENT_SIZE_LIMIT,
@@ -146,6 +150,8 @@ class DiscordDouble:
         self.application_flags = application_flags
         #: How long ``enforce_nonce`` de-duplicates (Discord: "a few minutes").
         self.nonce_window = nonce_window
+        #: Seconds by which nonces age; a test may set its own, so the window passes without waiting.
+        self.clock = clock
         #: Largest file a user may attach or the bot may upload (sent as ``attachment_size_limit``).
         self.attachment_size_limit = attachment_size_limit
 
@@ -856,6 +862,7 @@ class DiscordDouble:
                 reply = Reply(429, verdict.limited)
             else:
                 self._validate(method, path, body)
+                self._validate_query(method, path, record.query)
                 reply = await route.handler(_Ctx(request, record, params, body, files))
         except DiscordError as error:
             reply = Reply(error.status, error.body())
@@ -905,6 +912,20 @@ class DiscordDouble:
                 for part in re.findall(r"\[(\d+)\]|\.([^.\[]+)", violation.location):
                     node = node.setdefault(part[0] or part[1], {})
                 node["_errors"] = [{"code": "SCHEMA_VIOLATION", "message": violation.message}]
+            raise DiscordError(400, 50035, "Invalid Form Body", errors)
+
+    def _validate_query(self, method: str, path: str, query: dict[str, str]) -> None:
+        if not query or not self.check_schema:
+            return
+        violations = self.validator.validate_query(method, path, query)
+        if not violations:
+            return
+        self.schema_violations.extend(violations)
+        if self.reject_invalid_bodies:
+            errors = {
+                v.location.removeprefix("?"): {"_errors": [{"code": "SCHEMA_VIOLATION", "message": v.message}]}
+                for v in violations
+            }
             raise DiscordError(400, 50035, "Invalid Form Body", errors)
 
     # ================================================================================ REST: identity
@@ -1242,11 +1263,22 @@ class DiscordDouble:
         return Reply(200, channel.payload())
 
     async def _list_messages(self, ctx: _Ctx) -> Reply:
+        """Up to ``limit`` messages, newest first: the newest, those just before ``before``, or those just
+        after ``after`` (the oldest ones after it, still newest first, as Discord pages them)."""
         channel = self._channel_by_id(ctx.params["channel_id"])
-        self._bot_may(channel, VIEW_CHANNEL | (1 << 16))
-        limit = int(ctx.request.query.get("limit", 50))
-        visible = [m.data for m in self.messages(channel, include_ephemeral=False)]
-        return Reply(200, list(reversed(visible))[:limit])
+        self._bot_may(channel, VIEW_CHANNEL | READ_MESSAGE_HISTORY)
+        query = ctx.request.query
+        if "around" in query:
+            raise NotImplementedError("the double does not model `around`")
+        limit = int(query.get("limit", DEFAULT_MESSAGES_LIMIT))
+        visible = self.messages(channel, include_ephemeral=False)
+        if "after" in query:
+            after = int(query["after"])
+            page = [m for m in visible if m.id > after][:limit]
+        else:
+            before = int(query["before"]) if "before" in query else None
+            page = [m for m in visible if before is None or m.id < before][-limit:]
+        return Reply(200, [m.data for m in reversed(page)])
 
     async def _create_channel_message(self, ctx: _Ctx) -> Reply:
         channel = self._channel_by_id(ctx.params["channel_id"])
@@ -1254,7 +1286,7 @@ class DiscordDouble:
         body = ctx.body or {}
         nonce = body.get("nonce")
         key = (channel.id, self.bot_user.id, str(nonce))
-        now = time.monotonic()
+        now = self.clock()
         if nonce is not None and body.get("enforce_nonce"):
             seen = self._nonces.get(key)
             if seen is not None and now - seen[0] < self.nonce_window:

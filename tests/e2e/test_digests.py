@@ -7,7 +7,9 @@ jobs, the ledger, discord.py's HTTP client with its rate-limit handling, and the
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import discord
 import pytest
 
 from bot.digests.models import SubscribeRequest
+from bot.edge.poster import DiscordPoster
 from bot.models import Author
 from bot.store.digests import DigestStore
 from cogs.digests import DigestsCog
@@ -267,4 +270,91 @@ async def test_posting_is_refused_up_front_where_the_bot_cannot_post(discord_dou
         refused = await slash(
             discord_double, world, "digest subscribe", channel=locked, schedule="daily 09:00", timezone="UTC"
         )
-        assert refused.ephemeral and "I cannot post in" in refused.text and "Send Messages" in refused.text
+        assert refused.ephemeral and "I cannot post digests in" in refused.text and "Send Messages" in refused.text
+
+
+async def test_a_fan_out_killed_mid_way_is_reconciled_after_the_nonce_window(discord_double, world, tmp_path):
+    """Twelve digests due at once under 429s; the bot dies once three channels have their post, the third
+    before its message id was recorded; it starts again after Discord has forgotten the nonces.
+
+    The "kill" is in-process: the fan-out is cancelled at that instant, so no task of it writes to the
+    ledger or sends to Discord again (what a SIGKILL does), and the old bot is shut down only afterwards. A
+    real subprocess would read the real clock, and the nonce window would then have to pass for real.
+    """
+    clock = FakeClock(at("2024-03-01 08:00"))
+    healthy = [world.guild.add_channel(f"desk-{i}") for i in range(10)]
+    me = world.guild.me
+    deleted = world.guild.add_channel("deleted")
+    mute = world.guild.add_channel(
+        "mute", overwrites={me: (discord.Permissions.none(), discord.Permissions(send_messages=True))}
+    )
+    blind = world.guild.add_channel(
+        "blind", overwrites={me: (discord.Permissions.none(), discord.Permissions(read_message_history=True))}
+    )
+    alerts = world.guild.add_channel("alerts")
+    database = tmp_path / "store.db"
+    discord_double.clock = lambda: clock.now.timestamp()
+    storm = discord_double.rate_limit("POST", r"/channels/\d+/messages", times=15, retry_after=0.05)
+    landed: list[int] = []
+    try:
+        async with digest_bot(discord_double, world, clock, database, alert_channel_id=alerts.id) as cog:
+            for channel in [*healthy, deleted, mute, blind]:
+                await cog.service.subscribe(
+                    SubscribeRequest(channel=channel.id, schedule="daily 09:00", timezone="UTC"),
+                    world.guild.id,
+                    Author(id=world.moderator.id, name="mona"),
+                )
+            del world.guild.channels[deleted.id]
+            await discord_double.dispatch("CHANNEL_DELETE", deleted.payload())
+            # Discord's limits from here on (a start's command sync would use up a test run's PUT bucket).
+            discord_double.enforce_limits()
+            # The fan-out is the one the jobs would run, started by hand so that it can be cut off.
+            cog.runtime.scheduler.pause()
+            clock.now = at("2024-03-01 09:00")
+            fanout = asyncio.create_task(cog.deliveries.run_all_due())
+            post = DiscordPoster.post
+
+            async def post_then_die(poster: DiscordPoster, channel_id: int, answer, nonce: str) -> int:
+                message_id = await post(poster, channel_id, answer, nonce)
+                landed.append(channel_id)
+                if len(landed) == 3:  # SIGKILL: this task and every other of the fan-out stop where they are
+                    fanout.cancel()
+                    await asyncio.Event().wait()
+                return message_id
+
+            with pytest.MonkeyPatch.context() as patch:
+                patch.setattr(DiscordPoster, "post", post_then_die)
+                with contextlib.suppress(asyncio.CancelledError):
+                    await fanout
+            assert fanout.cancelled()
+        assert storm.hits > 0
+        assert sum(len(posts(discord_double, c)) for c in healthy) >= 3
+        clock.advance(minutes=6)  # past the bot's nonce window and the double's (Discord's "few minutes")
+        async with digest_bot(discord_double, world, clock, database, alert_channel_id=alerts.id) as cog:
+            digests = cog.service.digests
+            for number, channel in enumerate(healthy, start=1):
+                [message] = posts(discord_double, channel)
+                row = await digests.delivery(number, at("2024-03-01 09:00"))
+                assert (row.status, row.message_ids) == ("sent", [message.id]), channel.name
+                assert embed_text(message.embeds).endswith("run 2024-03-01T09:00Z")
+            unrecorded = landed[2]
+            assert discord_double.requests_to("GET", rf"/channels/{unrecorded}/messages")
+            statuses = {
+                channel.name: (
+                    (await digests.subscription(n)).status,
+                    (await digests.delivery(n, at("2024-03-01 09:00"))).status,
+                )
+                for n, channel in enumerate([deleted, mute, blind], start=11)
+            }
+            assert statuses["mute"] == ("paused", "failed")
+            assert statuses["blind"] == ("paused", "attention")
+            assert statuses["deleted"][0] == "paused"
+            assert len(posts(discord_double, blind)) <= 1
+            told = "\n".join(embed_text(m.embeds) for m in posts(discord_double, alerts))
+            assert all(f"Digest #{n}" in told for n in (11, 12, 13))
+            assert "needs attention" in told
+            listing = await slash(discord_double, world, "digest list", world.member)
+            assert listing.text.count("⏸ paused") == 3 and "#13" in listing.text and "needs attention" in listing.text
+    finally:
+        discord_double.enforce_limits(False)
+        discord_double.clock = time.monotonic

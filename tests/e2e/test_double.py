@@ -505,3 +505,40 @@ async def test_unpointed_gateway_is_diagnosed(
     with pytest.raises(AssertionError, match=r"never identified on the gateway.*DEFAULT_GATEWAY"):
         async with run_client(fresh_discord_double, bot, timeout=0.3):
             pass
+
+
+async def test_channel_history_pages_like_discord_and_checks_its_query_and_permissions(
+    world: World, discord_double: DiscordDouble
+) -> None:
+    channel = world.guild.add_channel("history")
+    sent = [await world.bot.http.send_message(channel.id, params=_text(f"m{i}")) for i in range(7)]
+    ids = [int(m["id"]) for m in sent]
+    route = discord.http.Route("GET", "/channels/{channel_id}/messages", channel_id=channel.id)
+    newest = await world.bot.http.request(route, params={"limit": 3})
+    assert [int(m["id"]) for m in newest] == ids[:3:-1]
+    after = await world.bot.http.request(route, params={"after": ids[1], "limit": 3})
+    assert [int(m["id"]) for m in after] == [ids[4], ids[3], ids[2]]
+    before = await world.bot.http.request(route, params={"before": ids[3], "limit": 2})
+    assert [int(m["id"]) for m in before] == [ids[2], ids[1]]
+    walked = [m.id async for m in world.bot.get_partial_messageable(channel.id).history(after=discord.Object(ids[0]))]
+    assert walked == ids[1:]
+    if discord_double.validator.available:
+        with pytest.raises(discord.HTTPException) as raised:
+            await world.bot.http.request(route, params={"limit": 101})
+        assert (raised.value.status, raised.value.code) == (400, 50035)
+        assert [v.location for v in discord_double.take_schema_violations()] == ["?limit"]
+    me = world.guild.me
+    no_history = world.guild.add_channel(
+        "no-history", overwrites={me: (discord.Permissions.none(), discord.Permissions(read_message_history=True))}
+    )
+    hidden = world.guild.add_channel(
+        "hidden", overwrites={me: (discord.Permissions.none(), discord.Permissions(view_channel=True))}
+    )
+    for target, code in ((no_history, 50013), (hidden, 50001)):
+        with pytest.raises(discord.Forbidden) as refused:
+            await world.bot.get_partial_messageable(target.id).history(limit=5).__anext__()
+        assert refused.value.code == code
+
+
+def _text(content: str) -> discord.http.MultipartParameters:
+    return discord.http.handle_message_parameters(content=content, allowed_mentions=discord.AllowedMentions.none())

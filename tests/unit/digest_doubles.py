@@ -1,7 +1,8 @@
 """Doubles for the digest tests: a clock moved by hand, and a Poster that behaves as Discord's
-`POST /channels/{id}/messages` does as far as the ledger can tell (nonces de-duplicated as with
-`enforce_nonce`, 429s, answers lost after the message was created, deleted channels, missing permissions,
-and the process dying right after Discord accepted a message)."""
+`POST /channels/{id}/messages` and `GET /channels/{id}/messages` do as far as the ledger can tell (nonces
+de-duplicated as with `enforce_nonce` for `NONCE_MEMORY` only, 429s, answers lost after the message was
+created, deleted channels, missing permissions, history the bot may not read, and the process dying right
+after Discord accepted a message)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ CHANNEL = 100
 ALERTS = 999
 MOD = Author(id=7, name="mona")
 GRACE = timedelta(minutes=60)
+#: How long the fake Discord de-duplicates a nonce ("a few minutes", as the Discord double's default).
+NONCE_MEMORY = timedelta(minutes=5)
 
 PACK = """
 format: 1
@@ -139,6 +142,7 @@ class Posted:
     message_id: int
     nonce: str
     answer: Answer
+    at: datetime
 
 
 @dataclass
@@ -148,12 +152,17 @@ class FakePoster:
     posted: list[Posted] = field(default_factory=list)
     gone: set[int] = field(default_factory=set)
     forbidden: set[int] = field(default_factory=set)
+    #: Channels whose history the bot may not read (no Read Message History).
+    unreadable: set[int] = field(default_factory=set)
     faults: dict[int, list[object]] = field(default_factory=dict)
     attempts: int = 0
     dedupes: int = 0
     #: When each request reached "Discord", by the pacer's clock: (channel, seconds).
     arrivals: list[tuple[int, float]] = field(default_factory=list)
     clock: Callable[[], float] = lambda: 0.0
+    #: Discord's time, by which nonces are forgotten and history is ordered.
+    now: Callable[[], datetime] = lambda: datetime(2024, 1, 1, tzinfo=UTC)
+    searches: list[tuple[int, str, datetime]] = field(default_factory=list)
     _by_nonce: dict[tuple[int, str], Posted] = field(default_factory=dict)
 
     def fail(self, channel_id: int, *faults: object) -> None:
@@ -176,8 +185,8 @@ class FakePoster:
         if isinstance(fault, BaseException):
             raise fault
         message = self._by_nonce.get((channel_id, nonce))
-        if message is None:
-            message = Posted(channel_id, 1000 + len(self.posted), nonce, answer)
+        if message is None or self.now() - message.at >= NONCE_MEMORY:
+            message = Posted(channel_id, 1000 + len(self.posted), nonce, answer, self.now())
             self.posted.append(message)
             self._by_nonce[(channel_id, nonce)] = message
         else:
@@ -187,6 +196,21 @@ class FakePoster:
         if fault == CRASH:
             raise Crash
         return message.message_id
+
+    async def find(self, channel_id: int, marker: str, since: datetime) -> int | None:
+        self.searches.append((channel_id, marker, since))
+        await asyncio.sleep(0)
+        if channel_id in self.gone:
+            raise Undeliverable(f"<#{channel_id}> no longer exists")
+        if channel_id in self.unreadable:
+            raise Undeliverable(f"the bot may not read the message history in <#{channel_id}>")
+        queue = self.faults.get(channel_id) or []
+        if queue and isinstance(queue[0], Transient):
+            raise queue.pop(0)
+        return next(
+            (p.message_id for p in self.in_channel(channel_id) if p.at > since and marker in (p.answer.footer or "")),
+            None,
+        )
 
     def in_channel(self, channel_id: int) -> list[Posted]:
         return [p for p in self.posted if p.channel_id == channel_id]
@@ -239,6 +263,7 @@ def make_rig(store: Store, clock: FakeClock, poster: FakePoster, topic: str = "c
 
     pace_time = VirtualTime()
     poster.clock = pace_time
+    poster.now = clock
     settings = Settings(_env_file=None, default_topic=topic, default_stakeholder="Beijing", timezone="UTC")  # type: ignore[call-arg]
     services = Services.build(settings, store, clock=clock)
     service = services.digests

@@ -130,7 +130,7 @@ async def test_a_digest_reports_what_changed_since_the_previous_one_then_the_sta
     assert f"Border trade fell by half in November. (#{fact_id})" in body
     assert "About 40% of access to China is under rebel control." in body
     assert all(line.cites for s in digest.sections for line in s.lines)
-    assert digest.footer == f"Digest #{sub} · daily 09:00 Europe/London"
+    assert digest.footer == f"Digest #{sub} · daily 09:00 Europe/London · run 2024-03-02T09:00Z"
     rig.clock.now = at("2024-03-03 09:00")
     await rig.deliveries.run_due(sub)
     assert rig.poster.posted[-1].answer.lines[0].text.startswith("Nothing has changed since the previous digest")
@@ -222,19 +222,121 @@ async def test_a_crash_between_send_and_record_is_repaired_with_the_same_nonce(r
     assert outcome.message_ids == [rig.poster.posted[0].message_id]
 
 
-async def test_a_run_cut_off_longer_ago_than_discord_remembers_nonces_is_not_reposted(rig):
+async def test_a_part_that_landed_before_a_crash_is_found_in_its_channel_after_the_nonce_window(rig):
     sub = await rig.subscribe("daily 09:00")
     rig.poster.fail(CHANNEL, CRASH)
     rig.clock.now = at("2024-03-01 09:00")
     with pytest.raises(Crash):
         await rig.deliveries.run_due(sub)
-    attempts = rig.poster.attempts
+    [landed] = rig.poster.in_channel(CHANNEL)
+    assert landed.answer.footer == "Digest #1 · daily 09:00 UTC · run 2024-03-01T09:00Z"
     rig.clock.advance(minutes=10)
     [outcome] = await rig.restart().deliveries.run_due(sub)
-    assert outcome.status == "failed"
-    assert "may or may not" in outcome.detail
-    assert rig.poster.attempts == attempts
-    assert len(rig.poster.posted) == 1
+    assert (outcome.status, outcome.message_ids) == ("sent", [landed.message_id])
+    assert rig.poster.in_channel(CHANNEL) == [landed]
+    [(channel, marker, since)] = rig.poster.searches
+    assert (channel, marker) == (CHANNEL, landed.answer.footer)
+    assert since < at("2024-03-01 09:00")
+    assert [row[1] for row in await ledger(rig, sub)] == ["sent"]
+
+
+async def test_a_part_that_never_reached_discord_is_posted_once_after_the_nonce_window(rig):
+    sub = await rig.subscribe("daily 09:00")
+    rig.poster.fail(CHANNEL, Crash())
+    rig.clock.now = at("2024-03-01 09:00")
+    with pytest.raises(Crash):
+        await rig.deliveries.run_due(sub)
+    assert not rig.poster.posted
+    rig.clock.advance(minutes=50)
+    [outcome] = await rig.restart().deliveries.run_all_due()
+    [posted] = rig.poster.in_channel(CHANNEL)
+    assert (outcome.status, outcome.message_ids) == ("sent", [posted.message_id])
+    assert len(rig.poster.searches) == 1
+
+
+async def test_a_run_claimed_but_never_sent_is_posted_at_restart_without_reading_the_channel(rig, monkeypatch):
+    sub = await rig.subscribe("daily 09:00")
+    rig.poster.unreadable.add(CHANNEL)
+    rig.clock.now = at("2024-03-01 09:00")
+    with monkeypatch.context() as patch:
+        patch.setattr(type(rig.service.digests), "attempting", crash)
+        with pytest.raises(Crash):
+            await rig.deliveries.run_due(sub)
+    assert [row[1] for row in await ledger(rig, sub)] == ["sending"]
+    rig.clock.advance(minutes=30)
+    [outcome] = await rig.restart().deliveries.run_all_due()
+    assert outcome.status == "sent"
+    assert len(rig.poster.in_channel(CHANNEL)) == 1
+    assert not rig.poster.searches
+
+
+async def crash(*_: object, **__: object) -> None:
+    raise Crash
+
+
+async def test_a_channel_whose_history_cannot_be_read_leaves_the_run_to_a_moderator_who_is_told(rig):
+    sub = await rig.subscribe("daily 09:00")
+    other = await rig.subscribe("daily 09:00", channel=CHANNEL + 1)
+    rig.poster.fail(CHANNEL, CRASH)
+    rig.poster.unreadable.add(CHANNEL)
+    rig.clock.now = at("2024-03-01 09:00")
+    with pytest.raises(Crash):
+        await rig.deliveries.run_due(sub)
+    [landed] = rig.poster.in_channel(CHANNEL)
+    rig.clock.advance(minutes=10)
+    restarted = rig.restart()
+    outcomes = {o.subscription_id: o for o in await restarted.deliveries.run_all_due()}
+    assert outcomes[sub].status == "attention"
+    assert "may not read the message history" in outcomes[sub].detail
+    assert outcomes[other].status == "sent"
+    assert rig.poster.in_channel(CHANNEL) == [landed]
+    record = await rig.service.digests.subscription(sub)
+    assert record.status == "paused"
+    [alert] = rig.poster.in_channel(ALERTS)
+    assert alert.answer.title == f"Digest #{sub} needs attention"
+    assert f"/digest send id:{sub}" in alert.answer.lines[0].text
+    listing = (await restarted.service.listing(ListRequest(), GUILD)).lines[0].text
+    assert "needs attention" in listing and f"`/digest send id:{sub}` finishes it" in listing
+    # The next day's run does not go out while paused; a moderator grants the permission and sends it.
+    rig.clock.now = at("2024-03-02 09:00")
+    assert await restarted.deliveries.run_due(sub) == []
+    rig.poster.unreadable.discard(CHANNEL)
+    outcome = await restarted.deliveries.send_now(sub, GUILD)
+    assert (outcome.status, outcome.message_ids) == ("sent", [landed.message_id])
+    assert rig.poster.in_channel(CHANNEL) == [landed]
+    assert "needs attention" not in (await restarted.service.listing(ListRequest(), GUILD)).lines[0].text
+
+
+async def test_a_moderator_can_finish_a_run_by_hand_where_the_history_stays_unreadable(rig):
+    sub = await rig.subscribe("daily 09:00")
+    rig.poster.fail(CHANNEL, Crash())
+    rig.poster.unreadable.add(CHANNEL)
+    rig.clock.now = at("2024-03-01 09:00")
+    with pytest.raises(Crash):
+        await rig.deliveries.run_due(sub)
+    rig.clock.advance(minutes=10)
+    restarted = rig.restart()
+    assert [o.status for o in await restarted.deliveries.run_all_due()] == ["attention"]
+    assert not rig.poster.in_channel(CHANNEL)
+    outcome = await restarted.deliveries.send_now(sub, GUILD)
+    [posted] = rig.poster.in_channel(CHANNEL)
+    assert (outcome.status, outcome.scheduled_for) == ("sent", at("2024-03-01 09:00"))
+    assert posted.answer.footer.endswith("run 2024-03-01T09:00Z")
+
+
+async def test_a_run_cut_off_and_found_past_the_grace_period_is_recorded_not_finished(rig):
+    sub = await rig.subscribe("daily 09:00")
+    rig.poster.fail(CHANNEL, Crash())
+    rig.clock.now = at("2024-03-01 09:00")
+    with pytest.raises(Crash):
+        await rig.deliveries.run_due(sub)
+    rig.clock.now = at("2024-03-01 12:00")
+    [outcome] = await rig.restart().deliveries.run_all_due()
+    assert outcome.status == "skipped"
+    assert "not finished: it was due more than 60 minutes ago" in outcome.detail
+    assert not rig.poster.posted
+    rig.clock.now = at("2024-03-02 09:00")
+    assert [o.status for o in await rig.deliveries.run_due(sub)] == ["sent"]
 
 
 def long_pack(count: int) -> str:
