@@ -133,7 +133,7 @@ class DigestsCog(
     async def cog_load(self) -> None:
         """Start the scheduler (jobs from the store, then a catch-up of runs missed while down), unless syncing."""
         if not self.bot.sync_only:
-            await self.runtime.start()
+            await self.runtime.start(ready=self.bot.wait_until_ready)
 
     async def cog_unload(self) -> None:
         """Stop the scheduler before the store closes."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC
 
 from apscheduler.jobstores.base import JobLookupError
@@ -56,8 +57,12 @@ class DigestRuntime:
         )
         self.catch_up: asyncio.Task[list[Outcome]] | None = None
 
-    async def start(self) -> None:
-        """Register, schedule every active subscription, and catch up on runs missed while down."""
+    async def start(self, ready: Callable[[], Awaitable[None]] | None = None) -> None:
+        """Register, schedule every active subscription, and catch up on runs missed while down.
+
+        The catch-up waits for `ready` first: reconciling a cut-off run asks what the bot may read in its
+        channel, which the bot knows only once it has connected, and it starts from `setup_hook`, before.
+        """
         global _running
         if _running is not None and _running is not self:
             log.warning("a digest runtime was still registered; replacing it")
@@ -66,8 +71,13 @@ class DigestRuntime:
         self.scheduler.start()
         for sub in await self.service.digests.active():
             self._schedule(sub)
-        self.catch_up = asyncio.create_task(self.deliveries.run_all_due(), name="digest catch-up")
+        self.catch_up = asyncio.create_task(self._catch_up(ready), name="digest catch-up")
         log.info("digest scheduler started with %d jobs", len(self.scheduler.get_jobs()))
+
+    async def _catch_up(self, ready: Callable[[], Awaitable[None]] | None) -> list[Outcome]:
+        if ready is not None:
+            await ready()
+        return await self.deliveries.run_all_due()
 
     async def stop(self) -> None:
         """Stop firing and let go of the registry; a run cut off here is repaired at the next start."""

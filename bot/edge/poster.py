@@ -68,16 +68,22 @@ class DiscordPoster:
     async def find(self, channel_id: int, marker: str, since: datetime) -> int | None:
         """The bot's message after `since` whose footer holds `marker` (Discord keeps no nonce to look for).
 
-        Discord may answer a bot without Read Message History with no messages rather than a 403, and
-        "none" must mean "not there", so where the cache knows the channel the permission is checked first.
+        Discord answers a bot without Read Message History with no messages rather than a 403, and "none"
+        must mean "not there", so the permission is checked first, from the gateway's cache. A channel the
+        cache lacks is asked for: gone or hidden, it is undeliverable; there but not cached (`briefbot digest
+        run-due` has no gateway), the answer cannot be trusted, and the run waits for a moderator rather than
+        risk a second post.
         """
         me = self.client.user
         assert me is not None, "find needs a logged-in client"
         cached = self.client.get_channel(channel_id)
-        if isinstance(cached, discord.abc.GuildChannel | discord.Thread):
-            perms = cached.permissions_for(cached.guild.me)
-            if not (perms.view_channel and perms.read_message_history):
-                raise Undeliverable(f"the bot may not read the message history of <#{channel_id}>")
+        if not isinstance(cached, discord.abc.GuildChannel | discord.Thread):
+            with _failures(channel_id, "see the channel"):
+                await self.client.fetch_channel(channel_id)  # gone or hidden: Undeliverable, as for a post
+            raise DeliveryError(f"cannot tell whether the bot may read the message history of <#{channel_id}>")
+        perms = cached.permissions_for(cached.guild.me)
+        if not (perms.view_channel and perms.read_message_history):
+            raise Undeliverable(f"the bot may not read the message history of <#{channel_id}>")
         channel = self.client.get_partial_messageable(channel_id)
         read = 0
         with _failures(channel_id, "read the message history"):
