@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.errors import in_words
 from bot.models import (
     Actor,
     Credibility,
@@ -26,6 +27,7 @@ from bot.models import (
     Interest,
     PastDate,
     Place,
+    Reason,
     Reliability,
     Slug,
     Source,
@@ -36,6 +38,7 @@ PACK_FORMAT = 1
 MAX_PACK_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 12
 MAX_PROBLEMS = 50
+UNKNOWN_KEY = "unknown key: check its spelling against data/packs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +81,7 @@ class PackFact(BaseModel):
     source: Slug
     reliability: Reliability
     credibility: Credibility
-    retracted: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+    retracted: Reason | None = None
 
 
 class PackFile(BaseModel):
@@ -230,7 +233,7 @@ def parse_pack(raw: bytes | str, origin: str = "pack") -> Pack:
     try:
         doc = PackFile.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(_location(e["loc"]), _line_of(root, e["loc"]), e["msg"]) for e in exc.errors()]
+        problems = [Problem(_location(e["loc"]), _line_of(root, e["loc"]), in_words(e, unknown=UNKNOWN_KEY)) for e in exc.errors()]
         raise PackError(problems) from None
     return _resolve(doc, root)
 
@@ -286,7 +289,7 @@ def _resolve(doc: PackFile, root: Node) -> Pack:
             facts.append(Fact(**pf.model_dump(exclude={"source", "retracted"}), source=source))
         except ValidationError as exc:
             for err in exc.errors():
-                problem(("facts", i, *err["loc"]), err["msg"])
+                problem(("facts", i, *err["loc"]), in_words(err, unknown=UNKNOWN_KEY))
     if problems:
         raise PackError(problems)
     retracted = {pf.key: pf.retracted for pf in doc.facts if pf.retracted}
