@@ -233,7 +233,10 @@ def parse_pack(raw: bytes | str, origin: str = "pack") -> Pack:
     try:
         doc = PackFile.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(_location(e["loc"]), _line_of(root, e["loc"]), in_words(e, unknown=UNKNOWN_KEY)) for e in exc.errors()]
+        problems = [
+            Problem(_location(e["loc"]), _line_of(root, e["loc"]), in_words(e, unknown=UNKNOWN_KEY))
+            for e in exc.errors()
+        ]
         raise PackError(problems) from None
     return _resolve(doc, root)
 

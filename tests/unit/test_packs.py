@@ -99,7 +99,7 @@ def test_schema_problems_say_what_is_wrong() -> None:
     assert "lower-case letters" in messages["actors[0].slug"]
     assert "required" in messages["actors[1].kind"]
     assert "YYYY-MM-DD" in messages["events[0].date"]
-    assert "less than or equal to 6" in messages["facts[0].credibility"]
+    assert "at most 6" in messages["facts[0].credibility"]
     assert "unknown key" in messages["colour"]
 
 
