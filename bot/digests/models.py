@@ -16,6 +16,7 @@ from bot.briefing.queries import AS_OF, Query
 from bot.digests.schedules import parse_after, parse_clock, parse_schedule, parse_zone
 from bot.models import LINE, Name, PastDate, Slug
 
+UTC_ZONE = ZoneInfo("UTC")
 SubscriptionId = Annotated[int, Field(ge=1, le=2**53 - 1)]
 ChannelId = Annotated[int, Field(ge=1, le=2**64)]
 
@@ -37,7 +38,6 @@ def _schedule(text: str) -> str:
     return parse_schedule(text, UTC_ZONE).text
 
 
-UTC_ZONE = ZoneInfo("UTC")
 Zone = Annotated[str, LINE, Field(min_length=1, max_length=64), AfterValidator(_zone)]
 AfterText = Annotated[str, LINE, Field(min_length=1, max_length=40), AfterValidator(_after)]
 ClockText = Annotated[str, LINE, Field(min_length=1, max_length=5), AfterValidator(_clock)]
