@@ -38,11 +38,12 @@ TOOLS_BIN = TOOLS / ("Scripts" if os.name == "nt" else "bin")
 UV = TOOLS_BIN / ("uv.exe" if os.name == "nt" else "uv")
 
 # What `python3 dev.py test` runs, in order, before pytest; the first that fails stops it. Each is a
-# command in .venv's bin. To gate on types too, add TYPECHECK here (once `python3 dev.py typecheck` is clean).
+# command in .venv's bin.
 TYPECHECK = ["mypy"]
 TEST_CHECKS: list[list[str]] = [
     ["ruff", "check", "."],
     ["ruff", "format", "--check", "."],
+    TYPECHECK,
 ]
 
 

@@ -6,7 +6,10 @@ else is a bug: logged with its context, and the user gets an apology with an err
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 
 class UserError(Exception):
@@ -17,11 +20,45 @@ class NotFound(UserError):
     """A name or id that matches nothing in the store."""
 
 
-def explain(exc: ValidationError) -> UserError:
-    """Turn pydantic's report into one short message naming each option and the rule it broke."""
+def in_words(err: ErrorDetails, *, unknown: str = "unknown option") -> str:
+    """Say what pydantic complains of in the bot's words; a value is never echoed, so nothing typed comes back raw."""
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return unknown
+    if kind == "missing":
+        return "is required"
+    if kind in ("string_too_short", "too_short"):
+        least = ctx.get("min_length", 1)
+        if least == 1:
+            return "is empty: write some visible text (spaces and invisible characters do not count)"
+        return f"needs at least {least} characters"
+    if kind in ("string_too_long", "too_long"):
+        return f"is too long: at most {ctx.get('max_length')} characters"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx.get('ge')}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx.get('le')}"
+    if kind in ("literal_error", "enum"):
+        return f"must be one of {ctx.get('expected')}"
+    if kind in ("int_parsing", "int_type", "int_from_float"):
+        return "must be a whole number"
+    if kind == "string_pattern_mismatch":
+        return "may use only lower-case letters, digits and dashes"
+    return err["msg"].removeprefix("Value error, ")
+
+
+def explain(exc: ValidationError, model: type[BaseModel] | None = None) -> UserError:
+    """Turn pydantic's report into one short message naming each option and the rule it broke.
+
+    A field is named as the user sees it: by its `title` when the model gives one (a form's label, such
+    as "Source date"), otherwise by its option name.
+    """
+    fields: dict[str, Any] = model.model_fields if model is not None else {}
     parts = []
     for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"])
-        message = "unknown option" if err["type"] == "extra_forbidden" else err["msg"].removeprefix("Value error, ")
-        parts.append(f"`{field}`: {message}" if field else message)
+        path = [str(p) for p in err["loc"]]
+        if path and path[0] in fields and fields[path[0]].title:
+            path[0] = fields[path[0]].title
+        field = ".".join(path)
+        parts.append(f"`{field}`: {in_words(err)}" if field else in_words(err))
     return UserError("; ".join(parts))

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from bot.text import clean_line, clean_paragraph, is_blank
+
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 STATEMENT_MAX = 1000
 FACT_ACTORS_MAX = 25
 NAME_MAX = 100
+REASON_MAX = 500
+URL_MAX = 2000
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -37,7 +41,7 @@ def _iso_date(value: object) -> object:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
-        text = value.strip()
+        text = str(clean_line(value))
         if not ISO_DATE.match(text):
             raise ValueError(f"{text!r} is not a date in the form YYYY-MM-DD")
         try:
@@ -47,33 +51,44 @@ def _iso_date(value: object) -> object:
     raise ValueError("expected a date in the form YYYY-MM-DD")
 
 
+def latest_day(now: datetime | None = None) -> date:
+    """Today where it is latest on Earth: UTC+14 (Kiribati) reaches each date first.
+
+    A date is "in the future" only when it is later than this, so nobody anywhere is refused today's date,
+    yet 9999-12-31 (or tomorrow everywhere) is refused.
+    """
+    return ((now or datetime.now(UTC)).astimezone(UTC) + timedelta(hours=14)).date()
+
+
 def _not_future(value: date) -> date:
-    if value > datetime.now(UTC).date():
-        raise ValueError(f"{value.isoformat()} lies in the future")
+    if value > latest_day():
+        raise ValueError(f"{value.isoformat()} lies in the future: give today or an earlier day (YYYY-MM-DD)")
     return value
 
 
-def _http_url(value: str | None) -> str | None:
-    if value is None:
-        return None
-    text = value.strip()
+def _http_url(text: str) -> str:
     if not re.match(r"^https?://[^\s/$.?#][^\s]*\.[^\s]*$", text, re.IGNORECASE):
         raise ValueError(f"{text!r} is not an http(s) URL")
-    if len(text) > 2000:
-        raise ValueError("URL is longer than 2000 characters")
     return text
 
 
-def _clean_text(value: object) -> object:
-    return value.strip() if isinstance(value, str) else value
+def _none_if_blank(value: object) -> object:
+    """An optional text with nothing visible in it is not given."""
+    return None if isinstance(value, str) and is_blank(value) else value
 
 
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+LINE = BeforeValidator(clean_line)
+PARAGRAPH = BeforeValidator(clean_paragraph)
 PastDate = Annotated[date, BeforeValidator(_iso_date), AfterValidator(_not_future)]
-Slug = Annotated[str, Field(pattern=SLUG_PATTERN)]
-Name = Annotated[str, BeforeValidator(_clean_text), Field(min_length=1, max_length=NAME_MAX)]
-Text = Annotated[str, BeforeValidator(_clean_text), Field(max_length=2000)]
-HttpUrl = Annotated[str | None, AfterValidator(_http_url)]
+Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=64)]
+Name = Annotated[str, LINE, Field(min_length=1, max_length=NAME_MAX)]
+Text = Annotated[str, PARAGRAPH, Field(max_length=2000)]
+Statement = Annotated[str, PARAGRAPH, Field(min_length=1, max_length=STATEMENT_MAX)]
+Reason = Annotated[str, PARAGRAPH, Field(min_length=1, max_length=REASON_MAX)]
+Title = Annotated[str, LINE, Field(min_length=1, max_length=300)]
+NONE_IF_BLANK = BeforeValidator(_none_if_blank)
+HttpUrl = Annotated[Annotated[str, LINE, Field(max_length=URL_MAX), AfterValidator(_http_url)] | None, NONE_IF_BLANK]
+Publisher = Annotated[str, LINE, Field(max_length=200)]
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
 Credibility = Annotated[int, Field(ge=1, le=6)]
 
@@ -167,15 +182,15 @@ class SourceKind(StrEnum):
 class Source(Strict):
     """Where a fact comes from. A background source has no URL: nobody may invent one."""
 
-    title: Annotated[str, Field(min_length=1, max_length=300)] = Field(description="The document's title.")
-    publisher: Annotated[str | None, Field(max_length=200)] = Field(None, description="Who published it.")
+    title: Title = Field(description="The document's title.")
+    publisher: Annotated[Publisher | None, NONE_IF_BLANK] = Field(None, description="Who published it.")
     url: HttpUrl = Field(None, description="An http(s) URL; none for a background-knowledge source.")
     published: PastDate | None = Field(None, description="Publication day, YYYY-MM-DD, not in the future.")
     kind: SourceKind = Field(
         SourceKind.DOCUMENT,
         description="`document`, or `background` for the author's own knowledge (no URL; its facts are graded F).",
     )
-    note: Annotated[str | None, Field(max_length=500)] = Field(
+    note: Annotated[Annotated[str, PARAGRAPH, Field(max_length=500)] | None, NONE_IF_BLANK] = Field(
         None, description="How the source was read, such as how an undated text's date was inferred."
     )
 
@@ -235,7 +250,7 @@ class Participant(Strict):
     """An actor's part in an event."""
 
     actor: Slug = Field(description="The slug of an actor declared under `actors`.")
-    role: Annotated[str, Field(min_length=1, max_length=60)] = Field(
+    role: Annotated[str, LINE, Field(min_length=1, max_length=60)] = Field(
         "participant", description="The actor's part, such as attacker or mediator."
     )
 
@@ -270,7 +285,7 @@ class Fact(Strict):
     """One sourced statement, graded on the Admiralty scale, about actors, an event or a place."""
 
     key: Slug
-    statement: Annotated[str, Field(min_length=1, max_length=STATEMENT_MAX)]
+    statement: Statement
     kind: FactKind
     actors: list[Slug] = Field(default_factory=list, max_length=FACT_ACTORS_MAX)
     event: Slug | None = None
@@ -302,7 +317,7 @@ class Author(Strict):
     """Who made a change: a Discord user, or the operator at the command line (no id)."""
 
     id: int | None = None
-    name: Annotated[str, Field(min_length=1, max_length=100)]
+    name: Name
 
 
 OPERATOR = Author(name="operator (command line)")

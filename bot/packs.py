@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.errors import in_words
 from bot.models import (
     FACT_ACTORS_MAX,
     STATEMENT_MAX,
@@ -28,6 +29,7 @@ from bot.models import (
     Interest,
     PastDate,
     Place,
+    Reason,
     Reliability,
     Slug,
     Source,
@@ -38,6 +40,7 @@ PACK_FORMAT = 1
 MAX_PACK_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 12
 MAX_PROBLEMS = 50
+UNKNOWN_KEY = "unknown key: check its spelling against data/packs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +99,7 @@ class PackFact(BaseModel):
     credibility: Credibility = Field(
         description="Admiralty grade of the information, 1 (confirmed) to 6 (cannot be judged)."
     )
-    retracted: Annotated[str, Field(min_length=1, max_length=500)] | None = Field(
+    retracted: Reason | None = Field(
         None, description="Why the fact was retracted; a retracted fact stays on record but leaves every answer."
     )
 
@@ -281,7 +284,10 @@ def parse_pack(raw: bytes | str, origin: str = "pack") -> Pack:
     try:
         doc = PackFile.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(_location(e["loc"]), _line_of(root, e["loc"]), e["msg"]) for e in exc.errors()]
+        problems = [
+            Problem(_location(e["loc"]), _line_of(root, e["loc"]), in_words(e, unknown=UNKNOWN_KEY))
+            for e in exc.errors()
+        ]
         raise PackError(problems) from None
     return _resolve(doc, root)
 
@@ -337,7 +343,7 @@ def _resolve(doc: PackFile, root: Node) -> Pack:
             facts.append(Fact(**pf.model_dump(exclude={"source", "retracted"}), source=source))
         except ValidationError as exc:
             for err in exc.errors():
-                problem(("facts", i, *err["loc"]), err["msg"])
+                problem(("facts", i, *err["loc"]), in_words(err, unknown=UNKNOWN_KEY))
     if problems:
         raise PackError(problems)
     retracted = {pf.key: pf.retracted for pf in doc.facts if pf.retracted}

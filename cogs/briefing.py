@@ -1,7 +1,8 @@
 """Slash commands that answer questions: /brief, /actor, /event, /timeline, /stakes, /search.
 
-Each command parses its options into a query model, asks the `Briefing` service, and renders the
-answer; nothing here knows SQL or how an answer is composed.
+Each option is declared and checked by its query model's field (`Checked`); each command builds the
+query model, asks the `Briefing` service and renders the answer. Nothing here knows SQL or how an
+answer is composed.
 """
 
 from __future__ import annotations
@@ -30,6 +31,17 @@ from bot.briefing.service import Briefing, TimelineFilter
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import name_autocomplete, report_error, send_answer, tell
+from bot.edge.transformers import Checked
+
+AsOf = app_commands.Transform[date, Checked(BriefQuery, "as_of")]
+Since = app_commands.Transform[date, Checked(TimelineQuery, "since")]
+Until = app_commands.Transform[date, Checked(TimelineQuery, "until")]
+ActorName = app_commands.Transform[str, Checked(ActorQuery, "name")]
+EventName = app_commands.Transform[str, Checked(EventQuery, "name")]
+TimelineActor = app_commands.Transform[str, Checked(TimelineQuery, "actor")]
+Region = app_commands.Transform[str, Checked(TimelineQuery, "region")]
+Stakeholder = app_commands.Transform[str, Checked(StakesQuery, "stakeholder")]
+SearchText = app_commands.Transform[str, Checked(SearchQuery, "query")]
 
 #: Everything a page button needs, in its custom id (at most 79 of Discord's 100 characters).
 PAGE_BUTTON = (
@@ -114,7 +126,7 @@ class BriefingCog(commands.Cog, name="Briefing"):
 
     @app_commands.command(name="brief", description=summary(BriefQuery))
     @app_commands.describe(**describe(BriefQuery))
-    async def brief(self, interaction: discord.Interaction[Any], as_of: str | None = None) -> None:
+    async def brief(self, interaction: discord.Interaction[Any], as_of: AsOf | None = None) -> None:
         """/brief [as_of]."""
         query = build(BriefQuery, as_of=as_of)
         await send_answer(interaction, self.briefing.brief(query))
@@ -122,7 +134,7 @@ class BriefingCog(commands.Cog, name="Briefing"):
     @app_commands.command(name="actor", description=summary(ActorQuery))
     @app_commands.describe(**describe(ActorQuery))
     @app_commands.autocomplete(name=name_autocomplete("actor"))
-    async def actor(self, interaction: discord.Interaction[Any], name: str, as_of: str | None = None) -> None:
+    async def actor(self, interaction: discord.Interaction[Any], name: ActorName, as_of: AsOf | None = None) -> None:
         """/actor name [as_of]."""
         query = build(ActorQuery, name=name, as_of=as_of)
         await send_answer(interaction, self.briefing.actor(query))
@@ -130,7 +142,7 @@ class BriefingCog(commands.Cog, name="Briefing"):
     @app_commands.command(name="event", description=summary(EventQuery))
     @app_commands.describe(**describe(EventQuery))
     @app_commands.autocomplete(name=name_autocomplete("event"))
-    async def event(self, interaction: discord.Interaction[Any], name: str) -> None:
+    async def event(self, interaction: discord.Interaction[Any], name: EventName) -> None:
         """/event name."""
         query = build(EventQuery, name=name)
         await send_answer(interaction, self.briefing.event(query))
@@ -141,10 +153,10 @@ class BriefingCog(commands.Cog, name="Briefing"):
     async def timeline(
         self,
         interaction: discord.Interaction[Any],
-        actor: str | None = None,
-        region: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
+        actor: TimelineActor | None = None,
+        region: Region | None = None,
+        since: Since | None = None,
+        until: Until | None = None,
     ) -> None:
         """/timeline [actor] [region] [since] [until], paged with buttons."""
         query = build(TimelineQuery, actor=actor, region=region, since=since, until=until)
@@ -159,7 +171,7 @@ class BriefingCog(commands.Cog, name="Briefing"):
     @app_commands.describe(**describe(StakesQuery))
     @app_commands.autocomplete(stakeholder=name_autocomplete("actor"))
     async def stakes(
-        self, interaction: discord.Interaction[Any], stakeholder: str | None = None, as_of: str | None = None
+        self, interaction: discord.Interaction[Any], stakeholder: Stakeholder | None = None, as_of: AsOf | None = None
     ) -> None:
         """/stakes [stakeholder] [as_of]."""
         query = build(StakesQuery, stakeholder=stakeholder, as_of=as_of)
@@ -167,7 +179,7 @@ class BriefingCog(commands.Cog, name="Briefing"):
 
     @app_commands.command(name="search", description=summary(SearchQuery))
     @app_commands.describe(**describe(SearchQuery))
-    async def search(self, interaction: discord.Interaction[Any], query: str) -> None:
+    async def search(self, interaction: discord.Interaction[Any], query: SearchText) -> None:
         """/search query."""
         await send_answer(interaction, self.briefing.search(build(SearchQuery, query=query)))
 

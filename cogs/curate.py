@@ -1,37 +1,56 @@
 """/curate actor|event|place add|edit: moderators keep the actors, events and places facts are about.
 
 These live under /curate rather than /actor, /event and /place because Discord cannot give a command
-sub-commands and also run it on its own: `/actor name:…` must stay the profile everyone uses.
+sub-commands and also run it on its own: `/actor name:…` must stay the profile everyone uses. Each
+command's options are declared and checked by its request model in `bot.curation.models`, which also
+turns them into the record's changes; the curator saves them.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.briefing.queries import build, describe, summary
+from bot.curation.models import (
+    ActorAddRequest,
+    ActorEditRequest,
+    EventAddRequest,
+    EventEditRequest,
+    PlaceAddRequest,
+    PlaceEditRequest,
+    RecordEdit,
+    RecordRequest,
+)
 from bot.curation.service import Curator
 from bot.edge.app import BriefBot
 from bot.edge.interactions import author, name_autocomplete, tell
 from bot.edge.permissions import moderator_only
+from bot.edge.transformers import Checked
 from bot.models import ActorKind, DatePrecision, PlaceKind, Relation, Side
-from bot.store.names import Entity
 
-NAME = "Its canonical name."
-ALIASES = "Other names and spellings, separated by commas (on edit: replaces the list; '-' clears it)."
-
-
-def _aliases(text: str | None) -> list[str] | None:
-    """Split a comma-separated list as typed in Discord; None when the option was not given."""
-    if text is None:
-        return None
-    return [] if text.strip() == "-" else [a.strip() for a in text.split(",") if a.strip()]
-
-
-def _given(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
+NewName = app_commands.Transform[str, Checked(ActorAddRequest, "name")]
+Names = app_commands.Transform[str, Checked(ActorAddRequest, "aliases")]
+Description = app_commands.Transform[str, Checked(ActorAddRequest, "description")]
+Kind = app_commands.Transform[ActorKind, Checked(ActorAddRequest, "kind")]
+OnSide = app_commands.Transform[Side, Checked(ActorAddRequest, "side")]
+Linked = app_commands.Transform[str, Checked(ActorAddRequest, "linked_to")]
+Link = app_commands.Transform[Relation, Checked(ActorAddRequest, "relation")]
+TheActor = app_commands.Transform[str, Checked(ActorEditRequest, "actor")]
+Scale = app_commands.Transform[PlaceKind, Checked(PlaceAddRequest, "kind")]
+Within = app_commands.Transform[str, Checked(PlaceAddRequest, "within")]
+ThePlace = app_commands.Transform[str, Checked(PlaceEditRequest, "place")]
+Day = app_commands.Transform[date, Checked(EventAddRequest, "date")]
+Precision = app_commands.Transform[DatePrecision, Checked(EventAddRequest, "precision")]
+Where = app_commands.Transform[str, Checked(EventAddRequest, "place")]
+Actors = app_commands.Transform[str, Checked(EventAddRequest, "actors")]
+Follows = app_commands.Transform[str, Checked(EventAddRequest, "follows")]
+Summary = app_commands.Transform[str, Checked(EventAddRequest, "summary")]
+TheEvent = app_commands.Transform[str, Checked(EventEditRequest, "event")]
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -46,97 +65,79 @@ class CurateCog(commands.GroupCog, group_name="curate", group_description="Moder
         self.curator = curator
         super().__init__()
 
-    async def _save(self, interaction: discord.Interaction[Any], entity: Entity, values: dict[str, Any]) -> None:
-        slug = await self.curator.save(entity, values, author(interaction))
-        await tell(interaction, f"Added {entity} **{values['name']}** (`{slug}`).")
+    async def _add(self, interaction: discord.Interaction[Any], q: RecordRequest) -> None:
+        slug, name = await self.curator.add(q, author(interaction))
+        await tell(interaction, f"Added {q.entity} **{name}** (`{slug}`).")
 
-    async def _edit(
-        self, interaction: discord.Interaction[Any], entity: Entity, which: str, changes: dict[str, Any]
-    ) -> None:
-        current = await self.curator.form(entity, which)
-        slug = await self.curator.save(entity, current | changes, author(interaction), slug=current["slug"])
-        await tell(
-            interaction, f"Saved {entity} **{(current | changes)['name']}** (`{slug}`); the old version is on record."
-        )
+    async def _edit(self, interaction: discord.Interaction[Any], q: RecordEdit) -> None:
+        slug, name = await self.curator.edit(q, author(interaction))
+        await tell(interaction, f"Saved {q.entity} **{name}** (`{slug}`); the old version is on record.")
 
-    @actor.command(name="add", description="Add an actor (moderators).")
-    @app_commands.describe(
-        name=NAME,
-        kind="What sort of actor.",
-        side="Which side it stands on.",
-        aliases=ALIASES,
-        description="One line on who it is.",
-        linked_to="Another actor it is linked to.",
-        relation="How it is linked to that actor (default: member of).",
-    )
+    @actor.command(name="add", description=summary(ActorAddRequest))
+    @app_commands.describe(**describe(ActorAddRequest))
     @app_commands.autocomplete(linked_to=name_autocomplete("actor", moderators_only=True))
     @moderator_only()
     async def actor_add(
         self,
         interaction: discord.Interaction[Any],
-        name: app_commands.Range[str, 1, 100],
-        kind: ActorKind,
-        side: Side = Side.UNKNOWN,
-        aliases: str | None = None,
-        description: app_commands.Range[str, 0, 2000] = "",
-        linked_to: str | None = None,
-        relation: Relation = Relation.MEMBER_OF,
+        name: NewName,
+        kind: Kind,
+        side: OnSide = Side.UNKNOWN,
+        aliases: Names | None = None,
+        description: Description = "",
+        linked_to: Linked | None = None,
+        relation: Link = Relation.MEMBER_OF,
     ) -> None:
         """/curate actor add."""
-        links = [{"actor": await self.curator.slug("actor", linked_to), "relation": relation}] if linked_to else []
-        values = {"name": name, "kind": kind, "side": side, "description": description, "affiliations": links}
-        await self._save(interaction, "actor", values | {"aliases": _aliases(aliases) or []})
+        q = build(
+            ActorAddRequest,
+            name=name,
+            kind=kind,
+            side=side,
+            aliases=aliases,
+            description=description,
+            linked_to=linked_to,
+            relation=relation,
+        )
+        await self._add(interaction, q)
 
-    @actor.command(name="edit", description="Edit an actor (moderators); options left out stay as they are.")
-    @app_commands.describe(
-        actor="The actor to edit.",
-        name="A new canonical name.",
-        kind="What sort of actor.",
-        side="Which side it stands on.",
-        aliases=ALIASES,
-        description="One line on who it is.",
-    )
+    @actor.command(name="edit", description=summary(ActorEditRequest))
+    @app_commands.describe(**describe(ActorEditRequest))
     @app_commands.autocomplete(actor=name_autocomplete("actor", moderators_only=True))
     @moderator_only()
     async def actor_edit(
         self,
         interaction: discord.Interaction[Any],
-        actor: str,
-        name: app_commands.Range[str, 1, 100] | None = None,
-        kind: ActorKind | None = None,
-        side: Side | None = None,
-        aliases: str | None = None,
-        description: app_commands.Range[str, 0, 2000] | None = None,
+        actor: TheActor,
+        name: NewName | None = None,
+        kind: Kind | None = None,
+        side: OnSide | None = None,
+        aliases: Names | None = None,
+        description: Description | None = None,
     ) -> None:
         """/curate actor edit."""
-        changes = _given(name=name, kind=kind, side=side, aliases=_aliases(aliases), description=description)
-        await self._edit(interaction, "actor", actor, changes)
+        q = build(
+            ActorEditRequest, actor=actor, name=name, kind=kind, side=side, aliases=aliases, description=description
+        )
+        await self._edit(interaction, q)
 
-    @place.command(name="add", description="Add a place (moderators).")
-    @app_commands.describe(name=NAME, kind="Its scale.", within="The place it lies within.", aliases=ALIASES)
+    @place.command(name="add", description=summary(PlaceAddRequest))
+    @app_commands.describe(**describe(PlaceAddRequest))
     @app_commands.autocomplete(within=name_autocomplete("place", moderators_only=True))
     @moderator_only()
     async def place_add(
         self,
         interaction: discord.Interaction[Any],
-        name: app_commands.Range[str, 1, 100],
-        kind: PlaceKind,
-        within: str | None = None,
-        aliases: str | None = None,
+        name: NewName,
+        kind: Scale,
+        within: Within | None = None,
+        aliases: Names | None = None,
     ) -> None:
         """/curate place add."""
-        parent = await self.curator.slug("place", within)
-        values = {"name": name, "kind": kind, "parent": parent, "aliases": _aliases(aliases) or []}
-        await self._save(interaction, "place", values)
+        await self._add(interaction, build(PlaceAddRequest, name=name, kind=kind, within=within, aliases=aliases))
 
-    @place.command(name="edit", description="Edit a place (moderators); options left out stay as they are.")
-    @app_commands.describe(
-        place="The place to edit.",
-        name="A new name.",
-        kind="Its scale.",
-        within="The place it lies within.",
-        aliases=ALIASES,
-    )
+    @place.command(name="edit", description=summary(PlaceEditRequest))
+    @app_commands.describe(**describe(PlaceEditRequest))
     @app_commands.autocomplete(
         place=name_autocomplete("place", moderators_only=True), within=name_autocomplete("place", moderators_only=True)
     )
@@ -144,28 +145,18 @@ class CurateCog(commands.GroupCog, group_name="curate", group_description="Moder
     async def place_edit(
         self,
         interaction: discord.Interaction[Any],
-        place: str,
-        name: app_commands.Range[str, 1, 100] | None = None,
-        kind: PlaceKind | None = None,
-        within: str | None = None,
-        aliases: str | None = None,
+        place: ThePlace,
+        name: NewName | None = None,
+        kind: Scale | None = None,
+        within: Within | None = None,
+        aliases: Names | None = None,
     ) -> None:
         """/curate place edit."""
-        parent = await self.curator.slug("place", within) if within else None
-        changes = _given(name=name, kind=kind, parent=parent, aliases=_aliases(aliases))
-        await self._edit(interaction, "place", place, changes)
+        q = build(PlaceEditRequest, place=place, name=name, kind=kind, within=within, aliases=aliases)
+        await self._edit(interaction, q)
 
-    @event.command(name="add", description="Add an event (moderators).")
-    @app_commands.describe(
-        name=NAME,
-        date="When, YYYY-MM-DD (for a month or year, its first day).",
-        precision="How much of the date is known.",
-        place="Where it happened.",
-        actors="Who took part: names separated by commas.",
-        follows="The event it followed from.",
-        aliases=ALIASES,
-        summary="One line on what happened.",
-    )
+    @event.command(name="add", description=summary(EventAddRequest))
+    @app_commands.describe(**describe(EventAddRequest))
     @app_commands.autocomplete(
         place=name_autocomplete("place", moderators_only=True), follows=name_autocomplete("event", moderators_only=True)
     )
@@ -173,39 +164,31 @@ class CurateCog(commands.GroupCog, group_name="curate", group_description="Moder
     async def event_add(
         self,
         interaction: discord.Interaction[Any],
-        name: app_commands.Range[str, 1, 100],
-        date: app_commands.Range[str, 10, 10],
-        precision: DatePrecision = DatePrecision.DAY,
-        place: str | None = None,
-        actors: str | None = None,
-        follows: str | None = None,
-        aliases: str | None = None,
-        summary: app_commands.Range[str, 0, 2000] = "",
+        name: NewName,
+        date: Day,
+        precision: Precision = DatePrecision.DAY,
+        place: Where | None = None,
+        actors: Actors | None = None,
+        follows: Follows | None = None,
+        aliases: Names | None = None,
+        summary: Summary = "",
     ) -> None:
         """/curate event add."""
-        parts = [{"actor": await self.curator.slug("actor", a)} for a in _aliases(actors) or []]
-        values = {
-            "name": name,
-            "date": date,
-            "precision": precision,
-            "place": await self.curator.slug("place", place),
-            "actors": parts,
-            "follows": [await self.curator.slug("event", follows)] if follows else [],
-            "aliases": _aliases(aliases) or [],
-            "summary": summary,
-        }
-        await self._save(interaction, "event", values)
+        q = build(
+            EventAddRequest,
+            name=name,
+            date=date,
+            precision=precision,
+            place=place,
+            actors=actors,
+            follows=follows,
+            aliases=aliases,
+            summary=summary,
+        )
+        await self._add(interaction, q)
 
-    @event.command(name="edit", description="Edit an event (moderators); options left out stay as they are.")
-    @app_commands.describe(
-        event="The event to edit.",
-        name="A new name.",
-        date="When, YYYY-MM-DD.",
-        precision="How much of the date is known.",
-        place="Where it happened.",
-        aliases=ALIASES,
-        summary="One line on what happened.",
-    )
+    @event.command(name="edit", description=summary(EventEditRequest))
+    @app_commands.describe(**describe(EventEditRequest))
     @app_commands.autocomplete(
         event=name_autocomplete("event", moderators_only=True), place=name_autocomplete("place", moderators_only=True)
     )
@@ -213,20 +196,26 @@ class CurateCog(commands.GroupCog, group_name="curate", group_description="Moder
     async def event_edit(
         self,
         interaction: discord.Interaction[Any],
-        event: str,
-        name: app_commands.Range[str, 1, 100] | None = None,
-        date: app_commands.Range[str, 10, 10] | None = None,
-        precision: DatePrecision | None = None,
-        place: str | None = None,
-        aliases: str | None = None,
-        summary: app_commands.Range[str, 0, 2000] | None = None,
+        event: TheEvent,
+        name: NewName | None = None,
+        date: Day | None = None,
+        precision: Precision | None = None,
+        place: Where | None = None,
+        aliases: Names | None = None,
+        summary: Summary | None = None,
     ) -> None:
         """/curate event edit."""
-        where = await self.curator.slug("place", place) if place else None
-        changes = _given(
-            name=name, date=date, precision=precision, place=where, aliases=_aliases(aliases), summary=summary
+        q = build(
+            EventEditRequest,
+            event=event,
+            name=name,
+            date=date,
+            precision=precision,
+            place=place,
+            aliases=aliases,
+            summary=summary,
         )
-        await self._edit(interaction, "event", event, changes)
+        await self._edit(interaction, q)
 
 
 async def setup(bot: BriefBot) -> None:

@@ -9,6 +9,7 @@ only to sync commands loads the cog for its commands but starts no scheduler, so
 from __future__ import annotations
 
 from collections.abc import Awaitable
+from datetime import date
 from typing import Any
 
 import discord
@@ -36,6 +37,7 @@ from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import name_autocomplete, send_answer
 from bot.edge.permissions import moderator_only
 from bot.edge.poster import DiscordPoster
+from bot.edge.transformers import Checked
 from bot.errors import UserError
 from bot.models import Author
 
@@ -48,7 +50,17 @@ POSTABLE = [
 ]
 
 Target = AppCommandChannel | AppCommandThread
-DigestId = app_commands.Range[int, 1, 2**53 - 1]
+DigestId = app_commands.Transform[int, Checked(PauseRequest, "id")]
+PreviewId = app_commands.Transform[int, Checked(PreviewRequest, "id")]
+ScheduleText = app_commands.Transform[str, Checked(SubscribeRequest, "schedule")]
+TimeZone = app_commands.Transform[str, Checked(SubscribeRequest, "timezone")]
+TopicSlug = app_commands.Transform[str, Checked(SubscribeRequest, "topic")]
+EventName = app_commands.Transform[str, Checked(MilestoneRequest, "event")]
+After = app_commands.Transform[str, Checked(MilestoneRequest, "after")]
+Clock = app_commands.Transform[str, Checked(MilestoneRequest, "time")]
+PreviewEvent = app_commands.Transform[str, Checked(PreviewRequest, "event")]
+PreviewAfter = app_commands.Transform[str, Checked(PreviewRequest, "after")]
+AsOf = app_commands.Transform[date, Checked(PreviewRequest, "as_of")]
 
 
 class PostableChannel(app_commands.Transformer):
@@ -147,9 +159,9 @@ class DigestsCog(
         self,
         interaction: discord.Interaction[Any],
         channel: app_commands.Transform[Target, PostableChannel],
-        schedule: str,
-        timezone: str,
-        topic: str | None = None,
+        schedule: ScheduleText,
+        timezone: TimeZone,
+        topic: TopicSlug | None = None,
         quiet: bool = False,
     ) -> None:
         """/digest subscribe channel schedule timezone [topic] [quiet]."""
@@ -164,10 +176,10 @@ class DigestsCog(
     async def milestone(
         self,
         interaction: discord.Interaction[Any],
-        event: str,
-        after: str,
+        event: EventName,
+        after: After,
         channel: app_commands.Transform[Target, PostableChannel],
-        time: str | None = None,
+        time: Clock | None = None,
     ) -> None:
         """/digest milestone event after channel [time]."""
         q = build(MilestoneRequest, event=event, after=after, channel=channel.id, time=time)
@@ -227,10 +239,10 @@ class DigestsCog(
     async def preview(
         self,
         interaction: discord.Interaction[Any],
-        id: DigestId | None = None,
-        event: str | None = None,
-        after: str | None = None,
-        as_of: str | None = None,
+        id: PreviewId | None = None,
+        event: PreviewEvent | None = None,
+        after: PreviewAfter | None = None,
+        as_of: AsOf | None = None,
     ) -> None:
         """/digest preview [id | event + after] [as_of], shown only to whoever asked, every part of it."""
         q = build(PreviewRequest, id=id, event=event, after=after, as_of=as_of)

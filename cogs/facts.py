@@ -1,43 +1,52 @@
 """The /fact command group: read one fact or its history; moderators add, edit, retract and restore.
 
 Write commands open a modal for the free text (statement and source) and take the structured parts as
-options, so Discord itself offers the kinds, interests and grades. Every write checks the member again
-in the modal's submit, since the command's check does not cover a modal left open for minutes.
+options, so Discord itself offers the kinds, interests and grades. Options and form inputs are declared
+from the request models (`bot.curation.models`) and checked again by them, whatever the client sent.
+Every write checks the member again in the modal's submit, since the command's check does not cover a
+modal left open for minutes.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
-from pydantic import ValidationError
 
 from bot.briefing.queries import FactQuery, HistoryQuery, build, describe, summary
 from bot.briefing.service import Briefing
-from bot.curation.service import Curator, FactFields
+from bot.curation.models import FactAddRequest, FactEditRequest, FactFields, FactForm, RestoreRequest, RetractRequest
+from bot.curation.service import Curator
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import author, name_autocomplete, report_error, send_answer, tell
 from bot.edge.permissions import ensure_moderator, moderator_only
-from bot.errors import explain
+from bot.edge.transformers import Checked, limits
 from bot.models import FactKind, Interest
 
-FactId = app_commands.Range[int, 1, 2**53 - 1]
-Grade = Literal["A", "B", "C", "D", "E", "F"]
-WRITE_OPTIONS = {
-    "kind": "What the fact is: figure, event, assessment, stake or background.",
-    "reliability": "Admiralty source reliability: A completely reliable … E unreliable, F cannot be judged.",
-    "credibility": "Admiralty information credibility: 1 confirmed … 5 improbable, 6 cannot be judged.",
-    "actor": "The actor the fact is about.",
-    "event": "The event the fact is about.",
-    "place": "The place the fact is about.",
-    "stakeholder": "For a stake: whose stake it is.",
-    "interest": "For a stake: which interest (trade, security, citizens, …).",
-    "publisher": "Who published the source (e.g. Reuters).",
-    "background": "True if this comes from your own background knowledge, not a document (graded F).",
+FactId = app_commands.Transform[int, Checked(FactQuery, "id")]
+Reason = app_commands.Transform[str, Checked(RetractRequest, "reason")]
+Kind = app_commands.Transform[FactKind, Checked(FactAddRequest, "kind")]
+Grade = app_commands.Transform[str, Checked(FactAddRequest, "reliability")]
+Credibility = app_commands.Transform[int, Checked(FactAddRequest, "credibility")]
+ActorName = app_commands.Transform[str, Checked(FactAddRequest, "actor")]
+EventName = app_commands.Transform[str, Checked(FactAddRequest, "event")]
+PlaceName = app_commands.Transform[str, Checked(FactAddRequest, "place")]
+StakeholderName = app_commands.Transform[str, Checked(FactAddRequest, "stakeholder")]
+Interested = app_commands.Transform[Interest, Checked(FactAddRequest, "interest")]
+Publisher = app_commands.Transform[str, Checked(FactAddRequest, "publisher")]
+#: The form's inputs, in order; their labels, hints and lengths come from `FactForm`.
+FORM_INPUTS = {
+    "statement": discord.TextStyle.paragraph,
+    "source_title": discord.TextStyle.short,
+    "source_url": discord.TextStyle.short,
+    "source_date": discord.TextStyle.short,
+    "as_of": discord.TextStyle.short,
 }
+#: Inputs that take a day: exactly as long as YYYY-MM-DD, which the date rule checks in full.
+DAYS = {"source_date", "as_of"}
 
 WRITE_AUTOCOMPLETE = {
     "actor": name_autocomplete("actor", moderators_only=True),
@@ -47,55 +56,39 @@ WRITE_AUTOCOMPLETE = {
 }
 
 
-def _options(arguments: dict[str, Any]) -> dict[str, Any]:
-    """A write command's options (its `locals()`) in FactFields' terms; None means "not given"."""
-    given = {name: arguments[name] for name in WRITE_OPTIONS}
-    actor = given.pop("actor")
-    given["actors"] = [actor] if actor else None
-    given["source_publisher"] = given.pop("publisher")
-    return given
+def form_input(name: str, default: str | None) -> discord.ui.TextInput[FactModal]:
+    """One input of the fact form, labelled and limited as `FactForm` declares the field."""
+    field = FactForm.model_fields[name]
+    low, high = (len("YYYY-MM-DD"),) * 2 if name in DAYS else limits(FactForm, name)
+    return discord.ui.TextInput(
+        label=field.title or name,
+        placeholder=field.description,
+        style=FORM_INPUTS[name],
+        required=field.is_required(),
+        min_length=low,
+        max_length=high,
+        default=default,
+        custom_id=name,
+    )
 
 
 class FactModal(discord.ui.Modal):
     """The free-text half of a fact: what it says and where it comes from."""
-
-    statement: discord.ui.TextInput[FactModal] = discord.ui.TextInput(
-        label="Statement", style=discord.TextStyle.paragraph, max_length=1000, custom_id="statement"
-    )
-    source_title: discord.ui.TextInput[FactModal] = discord.ui.TextInput(
-        label="Source title", max_length=300, custom_id="source_title"
-    )
-    source_url: discord.ui.TextInput[FactModal] = discord.ui.TextInput(
-        label="Source URL (empty if there is none)", required=False, max_length=2000, custom_id="source_url"
-    )
-    source_date: discord.ui.TextInput[FactModal] = discord.ui.TextInput(
-        label="Source date, YYYY-MM-DD (empty if unknown)",
-        required=False,
-        min_length=10,
-        max_length=10,
-        custom_id="source_date",
-    )
-    as_of: discord.ui.TextInput[FactModal] = discord.ui.TextInput(
-        label="True as of, YYYY-MM-DD", min_length=10, max_length=10, custom_id="as_of"
-    )
 
     def __init__(self, cog: FactsCog, values: dict[str, Any], fact_id: int | None) -> None:
         super().__init__(title=f"Edit fact #{fact_id}" if fact_id else "Add a fact", timeout=900)
         self.cog = cog
         self.values = values
         self.fact_id = fact_id
-        for name in ("statement", "source_title", "source_url", "source_date", "as_of"):
-            getattr(self, name).default = values.get(name) or None
+        self.inputs = {name: form_input(name, values.get(name) or None) for name in FORM_INPUTS}
+        for text_input in self.inputs.values():
+            self.add_item(text_input)
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
         """Validate the whole fact, save it in one transaction, and show the result to the moderator."""
         ensure_moderator(interaction)
-        typed = {name: getattr(self, name).value.strip() or None for name in ("source_url", "source_date")}
-        typed |= {name: getattr(self, name).value for name in ("statement", "source_title", "as_of")}
-        try:
-            fields = FactFields(**{**self.values, **typed})
-        except ValidationError as exc:
-            raise explain(exc) from None
+        typed = {name: text_input.value for name, text_input in self.inputs.items()}
+        fields = build(FactFields, **{**self.values, **typed})
         curator = self.cog.curator
         who = author(interaction)
         if self.fact_id:
@@ -133,66 +126,87 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         """/fact history id."""
         await send_answer(interaction, self.briefing.history(build(HistoryQuery, id=id)))
 
-    @app_commands.command(name="add", description="Add a fact (moderators): options here, text in the form.")
-    @app_commands.describe(**WRITE_OPTIONS)
+    @app_commands.command(name="add", description=summary(FactAddRequest))
+    @app_commands.describe(**describe(FactAddRequest))
     @app_commands.autocomplete(**WRITE_AUTOCOMPLETE)
     @moderator_only()
     async def add(
         self,
         interaction: discord.Interaction[Any],
-        kind: FactKind,
+        kind: Kind,
         reliability: Grade,
-        credibility: app_commands.Range[int, 1, 6],
-        actor: str | None = None,
-        event: str | None = None,
-        place: str | None = None,
-        stakeholder: str | None = None,
-        interest: Interest | None = None,
-        publisher: str | None = None,
+        credibility: Credibility,
+        actor: ActorName | None = None,
+        event: EventName | None = None,
+        place: PlaceName | None = None,
+        stakeholder: StakeholderName | None = None,
+        interest: Interested | None = None,
+        publisher: Publisher | None = None,
         background: bool = False,
     ) -> None:
         """/fact add: the structured parts now, the statement and source in a modal."""
-        given = _options(locals())
-        values = {k: v for k, v in given.items() if v is not None}
-        await interaction.response.send_modal(FactModal(self, values, None))
+        q = build(
+            FactAddRequest,
+            kind=kind,
+            reliability=reliability,
+            credibility=credibility,
+            actor=actor,
+            event=event,
+            place=place,
+            stakeholder=stakeholder,
+            interest=interest,
+            publisher=publisher,
+            background=background,
+        )
+        await interaction.response.send_modal(FactModal(self, q.fields(), None))
 
-    @app_commands.command(name="edit", description="Edit a fact (moderators): saves a new revision, keeps the old.")
-    @app_commands.describe(id="The fact's number, as shown after # in answers.", **WRITE_OPTIONS)
+    @app_commands.command(name="edit", description=summary(FactEditRequest))
+    @app_commands.describe(**describe(FactEditRequest))
     @app_commands.autocomplete(**WRITE_AUTOCOMPLETE)
     @moderator_only()
     async def edit(
         self,
         interaction: discord.Interaction[Any],
         id: FactId,
-        kind: FactKind | None = None,
+        kind: Kind | None = None,
         reliability: Grade | None = None,
-        credibility: app_commands.Range[int, 1, 6] | None = None,
-        actor: str | None = None,
-        event: str | None = None,
-        place: str | None = None,
-        stakeholder: str | None = None,
-        interest: Interest | None = None,
-        publisher: str | None = None,
+        credibility: Credibility | None = None,
+        actor: ActorName | None = None,
+        event: EventName | None = None,
+        place: PlaceName | None = None,
+        stakeholder: StakeholderName | None = None,
+        interest: Interested | None = None,
+        publisher: Publisher | None = None,
         background: bool | None = None,
     ) -> None:
         """/fact edit: the same modal, prefilled; options given here replace the stored ones."""
-        current = FactFields.of(await self.curator.existing(id)).model_dump()
-        given = _options(locals())
-        values = current | {k: v for k, v in given.items() if v is not None}
-        await interaction.response.send_modal(FactModal(self, values, id))
+        q = build(
+            FactEditRequest,
+            id=id,
+            kind=kind,
+            reliability=reliability,
+            credibility=credibility,
+            actor=actor,
+            event=event,
+            place=place,
+            stakeholder=stakeholder,
+            interest=interest,
+            publisher=publisher,
+            background=background,
+        )
+        current = FactFields.of(await self.curator.existing(q.id)).model_dump(mode="json")
+        await interaction.response.send_modal(FactModal(self, current | q.fields(), q.id))
 
-    @app_commands.command(name="retract", description="Retract a fact (moderators): it leaves every answer.")
-    @app_commands.describe(id="The fact's number.", reason="Why: kept on record with the fact.")
+    @app_commands.command(name="retract", description=summary(RetractRequest))
+    @app_commands.describe(**describe(RetractRequest))
     @moderator_only()
-    async def retract(
-        self, interaction: discord.Interaction[Any], id: FactId, reason: app_commands.Range[str, 1, 500]
-    ) -> None:
+    async def retract(self, interaction: discord.Interaction[Any], id: FactId, reason: Reason) -> None:
         """/fact retract id reason."""
         await self.curator.set_status(id, True, author(interaction), reason)
         await tell(interaction, f"Fact #{id} is retracted; it stays on record and `/fact restore` brings it back.")
 
-    @app_commands.command(name="restore", description="Bring a retracted fact back into answers (moderators).")
-    @app_commands.describe(id="The fact's number.")
+    @app_commands.command(name="restore", description=summary(RestoreRequest))
+    @app_commands.describe(**describe(RestoreRequest))
     @moderator_only()
     async def restore(self, interaction: discord.Interaction[Any], id: FactId) -> None:
         """/fact restore id."""

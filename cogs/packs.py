@@ -9,14 +9,19 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.briefing.queries import build, describe, summary
 from bot.curation.export import export_pack
+from bot.curation.models import PackExportRequest, PackImportRequest
 from bot.curation.service import Curator, import_report, problems_report
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import author
 from bot.edge.permissions import moderator_only
+from bot.edge.transformers import Checked
 from bot.errors import UserError
 from bot.packs import MAX_PACK_BYTES, PackError
+
+TopicSlug = app_commands.Transform[str, Checked(PackExportRequest, "topic")]
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -29,16 +34,14 @@ class PacksCog(commands.GroupCog, group_name="pack", group_description="Moderato
         self.upload_limit = upload_limit
         super().__init__()
 
-    @app_commands.command(name="import", description="Validate a YAML pack as a whole, then apply it (moderators).")
-    @app_commands.describe(
-        file="The pack: a YAML file in the format of data/packs.",
-        dry_run="Only report what would change; write nothing.",
-    )
+    @app_commands.command(name="import", description=summary(PackImportRequest))
+    @app_commands.describe(file="The pack: a YAML file in the format of data/packs.", **describe(PackImportRequest))
     @moderator_only()
     async def import_(
         self, interaction: discord.Interaction[Any], file: discord.Attachment, dry_run: bool = False
     ) -> None:
         """/pack import file [dry_run]: the report is ephemeral, the changes on record."""
+        q = build(PackImportRequest, dry_run=dry_run)
         if file.size > MAX_PACK_BYTES:
             raise UserError(
                 f"`file`: {file.size // 1024} KiB is more than the {MAX_PACK_BYTES // 1024} KiB a pack may be."
@@ -47,19 +50,20 @@ class PacksCog(commands.GroupCog, group_name="pack", group_description="Moderato
         raw = await file.read()
         try:
             answer = import_report(
-                await self.curator.import_pack(raw, author(interaction), dry_run=dry_run), dry_run=dry_run
+                await self.curator.import_pack(raw, author(interaction), dry_run=q.dry_run), dry_run=q.dry_run
             )
         except PackError as exc:
             answer = problems_report(exc)
         await interaction.followup.send(embeds=render_embeds(answer), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    @app_commands.command(name="export", description="The topic as a YAML pack that imports back to the same store.")
-    @app_commands.describe(topic="Which topic, by slug (default: the bot's topic).")
+    @app_commands.command(name="export", description=summary(PackExportRequest))
+    @app_commands.describe(**describe(PackExportRequest))
     @moderator_only()
-    async def export(self, interaction: discord.Interaction[Any], topic: str | None = None) -> None:
+    async def export(self, interaction: discord.Interaction[Any], topic: TopicSlug | None = None) -> None:
         """/pack export [topic]: sent as an ephemeral attachment."""
+        q = build(PackExportRequest, topic=topic)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        slug = topic or self.default_topic
+        slug = q.topic or self.default_topic
         data = (await export_pack(self.curator.store, slug)).encode("utf-8")
         if len(data) > self.upload_limit:
             raise UserError(

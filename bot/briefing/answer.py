@@ -114,7 +114,7 @@ class Citer:
 
     def citations(self) -> list[Citation]:
         """Every source cited so far, in citation order."""
-        return [Citation(number=n, **entry) for n, entry in sorted(self._citations.items())]
+        return [Citation.model_validate({"number": n, **entry}) for n, entry in sorted(self._citations.items())]
 
 
 def format_day(day: date, precision: DatePrecision | str = DatePrecision.DAY) -> str:

@@ -12,27 +12,15 @@ import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 from rapidfuzz import fuzz
 
 from bot.briefing.answer import Answer, Line, Section
+from bot.briefing.queries import build
 from bot.briefing.service import Briefing
+from bot.curation.models import FactFields, RecordEdit, RecordRequest, RetractRequest
 from bot.errors import NotFound, UserError, explain
-from bot.models import (
-    Actor,
-    Author,
-    Credibility,
-    Event,
-    Fact,
-    FactKind,
-    Interest,
-    Place,
-    Reliability,
-    Source,
-    SourceKind,
-    Topic,
-    normalise,
-)
+from bot.models import Actor, Author, Event, Fact, Place, Source, SourceKind, Topic, normalise
 from bot.packs import PackError, parse_pack
 from bot.store import Store
 from bot.store.names import Entity
@@ -44,49 +32,6 @@ NEAR_DUPLICATE = 90
 T = TypeVar("T", bound=BaseModel)
 
 
-class FactFields(BaseModel):
-    """A fact as a moderator enters it: names rather than slugs, the source spelled out."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    statement: str
-    kind: FactKind
-    actors: list[str] = Field(default_factory=list)
-    event: str | None = None
-    place: str | None = None
-    stakeholder: str | None = None
-    interest: Interest | None = None
-    as_of: str
-    source_title: str
-    source_publisher: str | None = None
-    source_url: str | None = None
-    source_date: str | None = None
-    background: bool = False
-    reliability: Reliability
-    credibility: Credibility
-
-    @classmethod
-    def of(cls, record: FactRecord) -> FactFields:
-        """The fields of a stored fact, to prefill an edit."""
-        return cls(
-            statement=record.statement,
-            kind=FactKind(record.kind),
-            actors=[a.slug for a in record.actors],
-            event=record.event.slug if record.event else None,
-            place=record.place.slug if record.place else None,
-            stakeholder=record.stakeholder.slug if record.stakeholder else None,
-            interest=Interest(record.interest) if record.interest else None,
-            as_of=record.as_of.isoformat(),
-            source_title=record.source.title,
-            source_publisher=record.source.publisher,
-            source_url=record.source.url,
-            source_date=record.source.published.isoformat() if record.source.published else None,
-            background=record.source.kind == SourceKind.BACKGROUND,
-            reliability=record.reliability,  # type: ignore[arg-type]
-            credibility=record.credibility,
-        )
-
-
 def slugify(name: str) -> str:
     """A slug from a name: what a pack author would have typed."""
     return re.sub(r"[^a-z0-9]+", "-", normalise(name)).strip("-")[:56] or "record"
@@ -96,7 +41,7 @@ def _validated(model: type[T], **values: Any) -> T:
     try:
         return model(**values)
     except ValidationError as exc:
-        raise explain(exc) from None
+        raise explain(exc, model) from None
 
 
 class Curator:
@@ -120,7 +65,8 @@ class Curator:
             "event": self.store.event,
         }
         record = await read[entity](entity_id)
-        return record.slug
+        slug: str = record.slug
+        return slug
 
     async def slug(self, entity: Entity, text: str | None) -> str | None:
         """The slug of the actor, place or event a user named (`NotFound` with suggestions otherwise)."""
@@ -131,9 +77,9 @@ class Curator:
         source = _validated(
             Source,
             title=fields.source_title,
-            publisher=fields.source_publisher or None,
-            url=fields.source_url or None,
-            published=fields.source_date or None,
+            publisher=fields.source_publisher,
+            url=fields.source_url,
+            published=fields.source_date,
             kind=SourceKind.BACKGROUND if fields.background else SourceKind.DOCUMENT,
         )
         actors = [await self._slug(topic, "actor", name) for name in fields.actors]
@@ -197,21 +143,32 @@ class Curator:
             return await writer.fact(fact)
 
     async def set_status(self, fact_id: int, retract: bool, who: Author, reason: str | None = None) -> None:
-        """Retract a fact from every answer and digest, or bring it back; it stays on record."""
+        """Retract a fact from every answer and digest (saying why), or bring it back; it stays on record."""
+        why = build(RetractRequest, id=fact_id, reason=reason).reason if retract else None
         current = await self.existing(fact_id)
         wanted = "retracted" if retract else "active"
         if current.status == wanted:
             raise UserError(f"Fact #{fact_id} is already {wanted}.")
-        if retract and not (reason and reason.strip()):
-            raise UserError("`reason`: say why the fact is retracted; it stays on record.")
         _, topic = await self._topic()
         async with writing(self.store.db, topic, who) as writer:
-            await writer.set_status(fact_id, wanted, reason.strip() if reason else None)
+            await writer.set_status(fact_id, wanted, why)
+
+    async def add(self, q: RecordRequest, who: Author) -> tuple[str, str]:
+        """Add the actor, place or event a request describes; returns its slug and name."""
+        values = await q.changes(self.slug)
+        return await self.save(q.entity, values, who), values["name"]
+
+    async def edit(self, q: RecordEdit, who: Author) -> tuple[str, str]:
+        """Change the fields a request gives of the record it names; returns its slug and (new) name."""
+        current = await self.form(q.entity, q.target)
+        values = current | await q.changes(self.slug)
+        return await self.save(q.entity, values, who, slug=current["slug"]), values["name"]
 
     async def save(self, entity: Entity, values: Form, who: Author, *, slug: str | None = None) -> str:
         """Add an actor, place or event (no `slug`) or replace one (`slug`), returning its slug."""
         record, topic = await self._topic()
-        model: type[Actor | Place | Event] = {"actor": Actor, "place": Place, "event": Event}[entity]
+        models: dict[Entity, type[Actor] | type[Place] | type[Event]] = {"actor": Actor, "place": Place, "event": Event}
+        model = models[entity]
         if slug is None:
             base = slugify(values["name"])
             slug = base
@@ -223,7 +180,12 @@ class Curator:
                 raise UserError(f"An {entity} called “{values['name']}” exists already; edit it instead.")
         item = _validated(model, **{**values, "slug": slug})
         async with writing(self.store.db, topic, who) as writer:
-            await {"actor": writer.actors, "place": writer.places, "event": writer.events}[entity]([item])
+            if isinstance(item, Actor):
+                await writer.actors([item])
+            elif isinstance(item, Place):
+                await writer.places([item])
+            else:
+                await writer.events([item])
         return slug
 
     async def form(self, entity: Entity, text: str) -> Form:

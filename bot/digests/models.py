@@ -8,13 +8,15 @@ lengths of time are checked here too, so a malformed one is refused before anyth
 from __future__ import annotations
 
 from typing import Annotated, Self
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, Field, model_validator
 
-from bot.briefing.queries import AS_OF, NameText, Query
-from bot.digests.schedules import parse_after, parse_clock, parse_zone
-from bot.models import IsoDate
+from bot.briefing.queries import AS_OF, Query
+from bot.digests.schedules import parse_after, parse_clock, parse_schedule, parse_zone
+from bot.models import LINE, Name, PastDate, Slug
 
+UTC_ZONE = ZoneInfo("UTC")
 SubscriptionId = Annotated[int, Field(ge=1, le=2**53 - 1)]
 ChannelId = Annotated[int, Field(ge=1, le=2**64)]
 
@@ -31,10 +33,15 @@ def _clock(text: str) -> str:
     return f"{parse_clock(text):%H:%M}"
 
 
-Zone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_zone)]
-AfterText = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_after)]
-ClockText = Annotated[str, Field(min_length=1, max_length=5), AfterValidator(_clock)]
-ScheduleText = Annotated[str, Field(min_length=1, max_length=100)]
+def _schedule(text: str) -> str:
+    """The schedule in its normal form; whether it runs too often is checked against the clock when stored."""
+    return parse_schedule(text, UTC_ZONE).text
+
+
+Zone = Annotated[str, LINE, Field(min_length=1, max_length=64), AfterValidator(_zone)]
+AfterText = Annotated[str, LINE, Field(min_length=1, max_length=40), AfterValidator(_after)]
+ClockText = Annotated[str, LINE, Field(min_length=1, max_length=5), AfterValidator(_clock)]
+ScheduleText = Annotated[str, LINE, Field(min_length=1, max_length=100), AfterValidator(_schedule)]
 SCHEDULE_HELP = "daily 09:00, weekly mon 09:00, monthly 1 09:00, or five-field cron such as 0 9 * * 1-5."
 AFTER_HELP = "How long after the event: 30d, 2 weeks, 1 month, 1 year."
 
@@ -45,16 +52,14 @@ class SubscribeRequest(Query):
     channel: ChannelId = Field(description="Where to post: a text or announcement channel, or a thread.")
     schedule: ScheduleText = Field(description=SCHEDULE_HELP)
     timezone: Zone = Field(description="IANA time zone the schedule's times are in, such as Europe/London.")
-    topic: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,63}$")] | None = Field(
-        None, description="Topic slug (default: the bot's default topic)."
-    )
+    topic: Slug | None = Field(None, description="Topic slug (default: the bot's default topic).")
     quiet: bool = Field(False, description="Post nothing, rather than a one-line note, when nothing changed.")
 
 
 class MilestoneRequest(Query):
     """Post a one-off summary of an event a set time after it, such as one month on (moderators)."""
 
-    event: NameText = Field(description="The event the milestone counts from.")
+    event: Name = Field(description="The event the milestone counts from.")
     after: AfterText = Field(description=AFTER_HELP)
     channel: ChannelId = Field(description="Where to post: a text or announcement channel, or a thread.")
     time: ClockText = Field("09:00", description="Time of day to post, HH:MM in the bot's time zone (default 09:00).")
@@ -92,9 +97,9 @@ class PreviewRequest(Query):
     """Read a digest privately, without posting it: a subscription's next one, or an event's milestone."""
 
     id: SubscriptionId | None = Field(None, description="The digest's number, as `/digest list` shows it.")
-    event: NameText | None = Field(None, description="Preview a milestone of this event instead (with `after`).")
+    event: Name | None = Field(None, description="Preview a milestone of this event instead (with `after`).")
     after: AfterText | None = Field(None, description=AFTER_HELP)
-    as_of: IsoDate | None = Field(None, description=AS_OF)
+    as_of: PastDate | None = Field(None, description=AS_OF)
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:

@@ -204,6 +204,15 @@ def _cron(kind: Kind, text: str, zone: ZoneInfo, **fields: object) -> Schedule:
     return Schedule(kind=kind, text=text, zone=zone, trigger=WallClockCronTrigger(timezone=zone, **fields))
 
 
+# What each cron field may hold, in the words the refusal uses (APScheduler's own messages name its internals).
+_CRON_FIELDS = (
+    ("minute", "a minute", "0-59"),
+    ("hour", "an hour", "0-23"),
+    ("day", "a day of the month", "1-31"),
+    ("month", "a month", "1-12 or jan-dec"),
+)
+
+
 def _crontab(text: str, zone: ZoneInfo) -> Schedule:
     minute, hour, day, month, weekday = text.split()
     if day != "*" and weekday != "*":
@@ -211,14 +220,16 @@ def _crontab(text: str, zone: ZoneInfo) -> Schedule:
             "Give a day of the month or a weekday in a cron schedule, not both: cron would run on either,"
             " which is rarely what is meant."
         )
-    try:
-        trigger = WallClockCronTrigger(
-            minute=minute, hour=hour, day=day, month=month, day_of_week=_cron_weekdays(weekday), timezone=zone
-        )
-    except ValueError as exc:
-        raise UserError(
-            f"`{text}` is not a valid cron schedule: {exc}. Fields: minute hour day month weekday."
-        ) from None
+    values = {"minute": minute, "hour": hour, "day": day, "month": month}
+    for name, what, allowed in _CRON_FIELDS:
+        try:
+            CronTrigger(**{name: values[name]})
+        except ValueError:
+            raise UserError(
+                f"`{values[name]}` is not {what} in a cron schedule: use {allowed}, `*`, a list (`1,15`), a range"
+                f" (`1-5`) or a step (`*/2`). The fields are: minute hour day month weekday."
+            ) from None
+    trigger = WallClockCronTrigger(timezone=zone, day_of_week=_cron_weekdays(weekday), **values)
     return Schedule(kind="cron", text=text, zone=zone, trigger=trigger)
 
 

@@ -19,9 +19,11 @@ from discord import app_commands
 from bot.briefing.answer import Answer
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.permissions import may_write
+from bot.edge.transformers import BadOption
 from bot.errors import UserError
 from bot.models import Author
 from bot.store.names import Entity
+from bot.text import clean_line
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +73,14 @@ async def tell(interaction: discord.Interaction[Any], message: str) -> None:
 def user_message(error: BaseException) -> str | None:
     """What to tell the user for an error they can fix, or None for a bug."""
     original = getattr(error, "original", None) or error.__cause__ or error
-    if isinstance(original, UserError):
+    if isinstance(original, UserError | BadOption):
         return f"⚠️ {original}"
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"⚠️ Slow down: try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.CheckFailure):
         return f"⛔ {error}" if str(error) else "⛔ You cannot use this command here."
     if isinstance(error, app_commands.TransformerError):
-        return f"⚠️ `{error.value}` is not valid here: {original}"
+        return f"⚠️ `{str(clean_line(str(error.value)))[:100]}` is not valid here: {original}"
     return None
 
 

@@ -405,10 +405,13 @@ def build_options(
     *,
     command: str,
     focused: str | None = None,
+    client_checks: bool = True,
 ) -> list[dict[str, Any]]:
     """Turn ``{"name": "junta"}`` into typed interaction options, checking them like the Discord client.
 
     For autocomplete the focused option is sent as the raw string typed so far, and nothing is checked.
+    Without ``client_checks`` (a crafted request) names and types are still right, but choices, lengths
+    and ranges are sent unchecked, as Discord's API passes them on.
     """
     by_name = {o["name"]: o for o in declared}
     unknown = set(values) - set(by_name)
@@ -426,7 +429,7 @@ def build_options(
             if option.get("required") and focused is None:
                 raise ValueError(f"/{command}: option {name!r} is required")
             continue
-        value = _convert(option, values[name], resolver, command=command, check=focused is None)
+        value = _convert(option, values[name], resolver, command=command, check=focused is None and client_checks)
         options.append({"name": name, "type": option["type"], "value": value})
     return options
 
@@ -476,11 +479,14 @@ def nest(sub_path: list[str], leaf: dict[str, Any], options: list[dict[str, Any]
     return [{"name": sub_path[0], "type": _SUB_COMMAND_GROUP, "options": nest(sub_path[1:], leaf, options)}]
 
 
-def modal_submission(modal: dict[str, Any], values: Mapping[str, Any]) -> list[dict[str, Any]]:
+def modal_submission(
+    modal: dict[str, Any], values: Mapping[str, Any], *, client_checks: bool = True
+) -> list[dict[str, Any]]:
     """The ``components`` of a MODAL_SUBMIT, mirroring the structure of the modal the bot sent.
 
     Text inputs get ``value`` (strings); selects get ``values`` (lists). Checks required/min/max like the
-    client, and that every given value names an input of the modal.
+    client (unless ``client_checks`` is off, for a crafted request), and that every given value names an
+    input of the modal.
     """
     inputs = {c["custom_id"]: c for c in walk_components(modal.get("components") or []) if "custom_id" in c}
     unknown = set(values) - set(inputs)
@@ -500,10 +506,10 @@ def modal_submission(modal: dict[str, Any], values: Mapping[str, Any]) -> list[d
         elif kind == 4:
             custom_id = component["custom_id"]
             value = str(values.get(custom_id, component.get("value") or ""))
-            if component.get("required", True) and not value:
+            if client_checks and component.get("required", True) and not value:
                 raise ValueError(f"modal input {custom_id!r} is required")
             low, high = component.get("min_length", 0), component.get("max_length", 4000)
-            if value and not low <= len(value) <= high:
+            if client_checks and value and not low <= len(value) <= high:
                 raise ValueError(f"modal input {custom_id!r}: length {len(value)} outside {low}..{high}")
             out.update(custom_id=custom_id, value=value)
         elif "custom_id" in component:

@@ -529,6 +529,7 @@ class DiscordDouble:
         timeout: float | None = None,
         locale: str | None = None,
         overridden: bool = False,
+        crafted: bool = False,
     ) -> ix.InteractionResult:
         """Run ``/command`` (``"fact show"`` for sub-commands) as ``member`` in ``channel``.
 
@@ -537,12 +538,16 @@ class DiscordDouble:
         as builder objects or ids and are put in ``resolved``. Returns once the bot answered (``wait``).
         ``overridden`` skips the client's ``default_member_permissions`` hiding, as a server admin's
         per-role override (or a crafted request) does, to test that the bot checks writes itself.
+        ``crafted`` sends the values as given, skipping the client's checks of choices, lengths and ranges
+        (Discord itself does not enforce them): what a hand-made request can send.
         """
         channel, member = _channel(guild, channel), _member(guild, member)
         top, sub_path, leaf = ix.find_command(self._commands, guild, command)
-        ix.check_can_use(top, guild, channel, member, overridden=overridden)
+        ix.check_can_use(top, guild, channel, member, overridden=overridden or crafted)
         resolver = ix.Resolver(guild, channel, self._upload)
-        opts = ix.build_options(leaf.get("options") or [], dict(options or {}), resolver, command=command)
+        opts = ix.build_options(
+            leaf.get("options") or [], dict(options or {}), resolver, command=command, client_checks=not crafted
+        )
         data = self._command_data(top, ix.nest(sub_path, leaf, opts), resolver)
         result = await self._interact(ix.APPLICATION_COMMAND, command, data, guild, channel, member, locale=locale)
         if wait:
@@ -628,11 +633,13 @@ class DiscordDouble:
         *,
         wait: bool = True,
         timeout: float | None = None,
+        crafted: bool = False,
     ) -> ix.InteractionResult:
         """Fill in and submit a modal the bot opened; ``values`` maps input ids to text (lists for selects).
 
         ``custom_id`` is the modal's custom id (the last modal opened with it is used) or the
         :class:`InteractionResult` that opened it (discord.py gives modals random ids by default).
+        ``crafted`` skips the client's required and length checks of the inputs, as a hand-made request can.
         """
         channel, member = _channel(guild, channel), _member(guild, member)
         if isinstance(custom_id, ix.InteractionResult):
@@ -642,7 +649,8 @@ class DiscordDouble:
             opener, modal_id = self._modals.get(custom_id), custom_id
         if opener is None:
             raise LookupError(f"the bot never opened a modal {modal_id!r}; opened: {sorted(self._modals)}")
-        data = {"custom_id": modal_id, "components": ix.modal_submission(opener.modal, values)}
+        components = ix.modal_submission(opener.modal, values, client_checks=not crafted)
+        data = {"custom_id": modal_id, "components": components}
         result = await self._interact(
             ix.MODAL_SUBMIT, modal_id, data, guild, channel, member, source_message=opener.source_message
         )

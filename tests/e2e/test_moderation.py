@@ -98,10 +98,12 @@ async def test_a_role_listed_in_moderator_role_ids_may_write(discord_double, wor
 @pytest.mark.parametrize(
     ("form", "options", "message"),
     [
-        ({"source_url": "ftp://x.org/a"}, {}, "`url`"),
-        ({"as_of": "2999-01-01"}, {}, "future"),
-        ({"as_of": "2023-02-30"}, {}, "`as_of`"),
-        ({"statement": "   "}, {}, "`statement`"),
+        ({"source_url": "ftp://x.org/a"}, {}, "`Source URL`"),
+        ({"as_of": "2999-01-01"}, {}, "`True as of`: 2999-01-01 lies in the future"),
+        ({"source_date": "9999-12-31"}, {}, "`Source date`: 9999-12-31 lies in the future"),
+        ({"as_of": "2023-02-30"}, {}, "`True as of`"),
+        ({"statement": "   "}, {}, "`Statement`: is empty"),
+        ({"statement": "\u200b\u200b"}, {}, "`Statement`: is empty"),
         ({}, {"kind": "stake"}, "stakeholder"),
         ({"statement": "The junta's forces still enjoy complete air superiority."}, {}, "near-duplicate of fact #"),
     ],

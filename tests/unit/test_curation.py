@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from bot.briefing.queries import BriefQuery, HistoryQuery, SearchQuery
+from bot.briefing.queries import BriefQuery, HistoryQuery, SearchQuery, build
 from bot.briefing.service import Briefing
 from bot.curation.export import export_pack
 from bot.curation.service import Curator, FactFields
@@ -67,13 +67,15 @@ async def test_an_added_fact_answers_at_once_and_is_on_record(curator):
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"statement": ""}, "`statement`"),
-        ({"statement": "x" * 1001}, "`statement`"),
-        ({"source_url": "ftp://example.org/x"}, "`url`"),
-        ({"source_url": "not a url"}, "`url`"),
-        ({"as_of": "2023-02-30"}, "`as_of`"),
-        ({"as_of": "2999-01-01"}, "future"),
-        ({"source_date": "20/11/2023"}, "`published`"),
+        ({"statement": ""}, "`Statement`: is empty"),
+        ({"statement": "\u200b\u200b"}, "`Statement`: is empty"),
+        ({"statement": "x" * 1001}, "`Statement`: is too long"),
+        ({"source_url": "ftp://example.org/x"}, "`Source URL`"),
+        ({"source_url": "not a url"}, "`Source URL`"),
+        ({"as_of": "2023-02-30"}, "`True as of`"),
+        ({"as_of": "2999-01-01"}, "`True as of`: 2999-01-01 lies in the future"),
+        ({"source_date": "20/11/2023"}, "`Source date`"),
+        ({"source_date": "9999-12-31"}, "`Source date`: 9999-12-31 lies in the future"),
         ({"kind": "stake"}, "stakeholder"),
         ({"background": True}, "cannot have a URL"),
         ({"background": True, "source_url": None}, "graded F"),
@@ -83,7 +85,7 @@ async def test_an_added_fact_answers_at_once_and_is_on_record(curator):
 async def test_bad_input_names_the_field_and_writes_nothing(curator, overrides, message):
     before = await curator.store.counts((await curator.briefing.topic()).id)
     with pytest.raises(UserError, match=message):
-        await curator.add_fact(fields(**overrides), MONA)
+        await curator.add_fact(build(FactFields, **{**fields().model_dump(), **overrides}), MONA)
     assert await curator.store.counts((await curator.briefing.topic()).id) == before
 
 

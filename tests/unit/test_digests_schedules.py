@@ -105,13 +105,19 @@ def test_runs_between_excludes_the_start_and_includes_the_end():
         ("0 9 30 2 *", "never runs"),
         ("0 9 1 * 1", "not both"),
         ("0 9 * * 8", "0-7"),
-        ("61 9 * * *", "not a valid cron schedule"),
+        ("61 9 * * *", "`61` is not a minute in a cron schedule: use 0-59"),
+        ("0 24 * * *", "`24` is not an hour in a cron schedule: use 0-23"),
+        ("0 9 32 * *", "`32` is not a day of the month in a cron schedule: use 1-31"),
+        ("0 9 * 13 *", "`13` is not a month in a cron schedule: use 1-12 or jan-dec"),
+        ("*/0 9 * * *", "`\\*/0` is not a minute"),
         ("0 9 * * 5-1", "earlier day to the later"),
     ],
 )
 def test_malformed_schedules_are_refused_with_the_forms_that_work(typed, message):
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(UserError, match=message) as refused:
         new_schedule(typed, LONDON, NOW)
+    # The bot's words, never the scheduler library's ("Error validating expression", "maximum value").
+    assert "expression" not in str(refused.value) and "maximum" not in str(refused.value)
 
 
 def test_zones_forgive_case_and_suggest_the_closest_when_unknown():

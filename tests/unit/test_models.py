@@ -168,7 +168,6 @@ def test_http_urls_accepted(url: str) -> None:
         "https://exa mple.org",
         "http:/example.org",
         "mailto:someone@example.org",
-        "",
         "https://example.org/" + "x" * 2000,
     ],
 )
@@ -176,6 +175,11 @@ def test_bad_urls_rejected(url: str) -> None:
     with pytest.raises(ValidationError) as exc:
         Source(title="T", url=url)
     assert "url" in errors(exc)
+
+
+@pytest.mark.parametrize("url", ["", "  ", "\u200b\u200b"])
+def test_a_blank_url_is_no_url(url: str) -> None:
+    assert Source(title="T", url=url).url is None
 
 
 def test_background_source_cannot_have_url() -> None:
