@@ -9,25 +9,42 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.digests.schedules import parse_zone
+from bot.errors import UserError, plain_message
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "briefbot.db"
 DEFAULT_PACKS = PROJECT_ROOT / "data" / "packs"
+#: Discord ids (snowflakes) are positive and fit in 64 bits.
+MAX_SNOWFLAKE = 2**64 - 1
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line a person can act on."""
 
 
+def _snowflake(value: object) -> int:
+    """A Discord id, or a ValueError that says what one looks like and where to copy it from."""
+    text = str(value).strip()
+    if not text.isdigit() or not 0 < int(text) <= MAX_SNOWFLAKE:
+        raise ValueError(
+            f"{text!r} is not a Discord id: ids are positive whole numbers such as 1187654321098765432"
+            " (Developer Mode, then right-click → Copy ID)"
+        )
+    return int(text)
+
+
 def _id_list(value: object) -> object:
-    """Accept `1,2 3` as well as a JSON list, because people paste ids from Discord by hand."""
+    """Accept `1,2 3` as well as a list (`[1, 2]` too), because people paste ids from Discord by hand."""
     if isinstance(value, str):
-        parts = [p for p in value.replace(",", " ").split() if p]
-        return [int(p) if p.isdigit() else p for p in parts]
+        value = value.strip().strip("[]").replace(",", " ").split()
+    if isinstance(value, list | tuple):
+        return [_snowflake(v) for v in value]
     return value
 
 
@@ -70,14 +87,29 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         return _id_list(value)
 
+    @field_validator("alert_channel_id", mode="before")
+    @classmethod
+    def _one_id(cls, value: object) -> object:
+        return None if value is None else _snowflake(value)
+
+    @field_validator("packs_dir")
+    @classmethod
+    def _existing_folder(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(
+                f"{value} is not a folder: name the folder of YAML packs (default {DEFAULT_PACKS}),"
+                " or an empty folder to start with an empty store"
+            )
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
+        """The canonical IANA name, whatever its case: `utc` is UTC and `asia/yangon` is Asia/Yangon."""
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Yangon, Europe/London)") from None
-        return value
+            return parse_zone(value).key
+        except UserError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("log_level")
     @classmethod
@@ -101,5 +133,5 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for err in exc.errors():
             name = "_".join(str(p) for p in err["loc"] if not isinstance(p, int)).upper() or "SETTINGS"
-            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+            problems.append(f"{name}: {plain_message(err)}")
         raise ConfigError("bad configuration: " + "; ".join(problems)) from None

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.errors import plain_message
 from bot.models import (
     Actor,
     Credibility,
@@ -230,7 +231,7 @@ def parse_pack(raw: bytes | str, origin: str = "pack") -> Pack:
     try:
         doc = PackFile.model_validate(data)
     except ValidationError as exc:
-        problems = [Problem(_location(e["loc"]), _line_of(root, e["loc"]), e["msg"]) for e in exc.errors()]
+        problems = [Problem(_location(e["loc"]), _line_of(root, e["loc"]), plain_message(e)) for e in exc.errors()]
         raise PackError(problems) from None
     return _resolve(doc, root)
 
@@ -286,7 +287,7 @@ def _resolve(doc: PackFile, root: Node) -> Pack:
             facts.append(Fact(**pf.model_dump(exclude={"source", "retracted"}), source=source))
         except ValidationError as exc:
             for err in exc.errors():
-                problem(("facts", i, *err["loc"]), err["msg"])
+                problem(("facts", i, *err["loc"]), plain_message(err))
     if problems:
         raise PackError(problems)
     retracted = {pf.key: pf.retracted for pf in doc.facts if pf.retracted}

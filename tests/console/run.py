@@ -10,6 +10,7 @@ from pathlib import Path
 
 def briefbot(cwd: Path, *args: str, stdin: str = "", **settings: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot ARGS` in `cwd`, with a store there, no packs and no token unless `settings` say so."""
+    (cwd / "no-packs").mkdir(exist_ok=True)
     env = {
         **os.environ,
         "DATABASE_PATH": str(cwd / "store.db"),

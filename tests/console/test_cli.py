@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from tests.console.run import briefbot
 from tests.unit.test_briefing import PACK
 
@@ -48,3 +50,28 @@ def test_export_of_an_unknown_topic_is_one_line(tmp_path):
     result = briefbot(tmp_path, "export", "--topic", "nothing")
     assert result.returncode == 1
     assert result.stderr.strip().splitlines()[-1] == "error: There is no topic `nothing`."
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "says"),
+    [
+        ("GUILD_IDS", "-5", "'-5' is not a Discord id"),
+        ("MODERATOR_ROLE_IDS", "12 abc", "'abc' is not a Discord id"),
+        ("ALERT_CHANNEL_ID", "0", "'0' is not a Discord id"),
+        ("PACKS_DIR", "/nonexistent", "/nonexistent is not a folder"),
+        ("TIMEZONE", "Mars/Olympus", "not a time zone I know"),
+        ("DIGEST_GRACE_MINUTES", "soon", "must be a whole number"),
+    ],
+)
+def test_a_bad_setting_is_one_line_naming_it_before_anything_runs(tmp_path, setting, value, says):
+    result = briefbot(tmp_path, "console", stdin="/about\n", **{setting: value})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"error: bad configuration: {setting}: ")
+    assert says in line
+
+
+def test_a_time_zone_in_any_case_is_accepted(tmp_path):
+    result = briefbot(tmp_path, "console", stdin="/about\n", TIMEZONE="utc")
+    assert result.returncode == 0, result.stderr
