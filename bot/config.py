@@ -27,6 +27,11 @@ MAX_SNOWFLAKE = 2**64 - 1
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line a person can act on."""
 
+    @classmethod
+    def of(cls, setting: str, problem: str) -> ConfigError:
+        """The error for one setting, worded as `load_settings` words each problem it finds."""
+        return cls(f"bad configuration: {setting}: {problem}")
+
 
 def _snowflake(value: object) -> int:
     """A Discord id, or a ValueError that says what one looks like and where to copy it from."""

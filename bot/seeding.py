@@ -30,14 +30,3 @@ async def seed_if_empty(store: Store, packs_dir: Path) -> list[Path]:
         await load_pack_file(store, path)
         loaded.append(path)
     return loaded
-
-
-async def open_store(database: Path, packs_dir: Path) -> Store:
-    """Open the store and seed it on first start: the bot, the console and the CLI all begin here."""
-    store = await Store.open(database)
-    try:
-        await seed_if_empty(store, packs_dir)
-    except BaseException:
-        await store.close()
-        raise
-    return store

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.briefing.service import Briefing
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.curation.service import Curator
 from bot.digests.delivery import Deliveries, Poster
 from bot.digests.service import DigestService
-from bot.seeding import open_store
+from bot.seeding import seed_if_empty
 from bot.store import Store
+from bot.store.database import StoreUnavailable
 from bot.store.writes import utcnow
 
 
@@ -77,7 +78,25 @@ class Services:
         await self.store.close()
 
 
+async def open_store(settings: Settings, *, seed: bool = True) -> Store:
+    """Open the store `DATABASE_PATH` names and, unless `seed` is false, seed it on first start.
+
+    Every front end opens the store here, so a file that cannot be opened is the same one line in each: a
+    `ConfigError` naming the setting.
+    """
+    try:
+        store = await Store.open(settings.database_path)
+    except StoreUnavailable as exc:
+        raise ConfigError.of("DATABASE_PATH", str(exc)) from None
+    if seed:
+        try:
+            await seed_if_empty(store, settings.packs_dir)
+        except BaseException:
+            await store.close()
+            raise
+    return store
+
+
 async def open_services(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Services:
     """Open the store named by the settings (seeding it on first start) and build the services over it."""
-    store = await open_store(settings.database_path, settings.packs_dir)
-    return Services.build(settings, store, clock=clock)
+    return Services.build(settings, await open_store(settings), clock=clock)

@@ -1,7 +1,9 @@
 """The `briefbot` command: run the bot, its offline console, a forced sync, or load a pack.
 
-Every path starts by reading the settings, so a missing or malformed setting ends the program with one
-line on standard error (exit status 2) rather than a traceback.
+Every path starts by reading the settings, and every failure an operator can fix ends the program with
+one line on standard error rather than a traceback: exit status 2 for a setting (`ConfigError`, also
+raised when the store or the packs a setting names cannot be used), 1 for a command that could not do
+its work (`UserError`: a bad pack, an unknown topic, a backup path that cannot be written).
 """
 
 from __future__ import annotations
@@ -20,8 +22,7 @@ from bot.edge.run import run_bot, setup_logging
 from bot.errors import UserError
 from bot.packs import PackError
 from bot.seeding import load_pack_file
-from bot.services import open_services
-from bot.store import Store
+from bot.services import open_services, open_store
 
 NO_TOKEN = """\
 No Discord token is configured, so briefbot cannot connect to Discord.
@@ -60,7 +61,7 @@ async def console(settings: Settings) -> int:
 
 async def load(settings: Settings, packs: Sequence[Path], *, dry_run: bool = False) -> int:
     """Load each pack; a bad pack loads nothing and every problem is printed with its line."""
-    store = await Store.open(settings.database_path)
+    store = await open_store(settings, seed=False)
     status = 0
     try:
         for path in packs:
@@ -79,12 +80,9 @@ async def load(settings: Settings, packs: Sequence[Path], *, dry_run: bool = Fal
 
 async def export(settings: Settings, topic: str | None, output: Path | None) -> int:
     """Write a topic as pack YAML to a file or standard output."""
-    store = await Store.open(settings.database_path)
+    store = await open_store(settings, seed=False)
     try:
         text = await export_pack(store, topic or settings.default_topic)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     finally:
         await store.close()
     if output is None:
@@ -96,7 +94,7 @@ async def export(settings: Settings, topic: str | None, output: Path | None) -> 
 
 async def backup(settings: Settings, path: Path) -> int:
     """Copy the live database consistently (SQLite's online backup), then move it into place."""
-    store = await Store.open(settings.database_path)
+    store = await open_store(settings, seed=False)
     try:
         await store.db.backup(path)
     finally:
@@ -105,34 +103,40 @@ async def backup(settings: Settings, path: Path) -> int:
     return 0
 
 
+async def command(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the command the arguments name; `run` (the default) without a token opens the console."""
+    name = args.command or "run"
+    if name in {"load", "import"}:
+        return await load(settings, args.packs, dry_run=args.dry_run)
+    if name == "export":
+        return await export(settings, args.topic, args.output)
+    if name == "backup":
+        return await backup(settings, args.path)
+    if name == "console":
+        return await console(settings)
+    if name == "digest":
+        return await digest_cli.run(settings, args)
+    if settings.discord_token is None:
+        if name == "sync":
+            raise ConfigError.of("DISCORD_TOKEN", "not set; syncing needs the bot's token")
+        print(NO_TOKEN, file=sys.stderr)
+        return await console(settings)
+    return await run_bot(settings, sync_only=name == "sync")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `briefbot` command."""
+    """Entry point of the `briefbot` command: one line on standard error for anything an operator can fix."""
     args = _parser().parse_args(argv)
     try:
         settings = load_settings()
+        setup_logging(settings.log_level)
+        return asyncio.run(command(settings, args))
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level)
-    command = args.command or "run"
-    if command in {"load", "import"}:
-        return asyncio.run(load(settings, args.packs, dry_run=args.dry_run))
-    if command == "export":
-        return asyncio.run(export(settings, args.topic, args.output))
-    if command == "backup":
-        return asyncio.run(backup(settings, args.path))
-    if command == "console":
-        return asyncio.run(console(settings))
-    if command == "digest":
-        return asyncio.run(digest_cli.run(settings, args))
-    if settings.discord_token is None:
-        if command == "sync":
-            print("error: DISCORD_TOKEN is not set; syncing needs the bot's token.", file=sys.stderr)
-            return 2
-        print(NO_TOKEN, file=sys.stderr)
-        return asyncio.run(console(settings))
-    try:
-        return asyncio.run(run_bot(settings, sync_only=command == "sync"))
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
 
 import pytest
 
 from tests.console.run import briefbot
 from tests.unit.test_briefing import PACK
+
+
+def last_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The line the command ended with on standard error, after any log lines; never a traceback."""
+    assert "Traceback" not in result.stderr, result.stderr
+    return result.stderr.strip().splitlines()[-1]
 
 
 def test_import_dry_run_then_import_export_and_backup(tmp_path):
@@ -75,3 +82,35 @@ def test_a_bad_setting_is_one_line_naming_it_before_anything_runs(tmp_path, sett
 def test_a_time_zone_in_any_case_is_accepted(tmp_path):
     result = briefbot(tmp_path, "console", stdin="/about\n", TIMEZONE="utc")
     assert result.returncode == 0, result.stderr
+
+
+def test_a_backup_to_a_folder_or_a_missing_folder_is_one_line_and_writes_nothing(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    into_folder = briefbot(tmp_path, "backup", str(folder))
+    assert into_folder.returncode == 1
+    assert (
+        last_line(into_folder)
+        == f"error: {folder} is a folder; name the file to write, such as {folder}/briefbot-backup.db"
+    )
+    assert not (tmp_path / "backups.partial").exists()
+    assert list(folder.iterdir()) == []
+
+    nowhere = briefbot(tmp_path, "backup", "/nonexistent/dir/x.db")
+    assert nowhere.returncode == 1
+    assert last_line(nowhere) == "error: the folder /nonexistent/dir does not exist; create it first or name another"
+
+    itself = briefbot(tmp_path, "backup", str(tmp_path / "store.db"))
+    assert itself.returncode == 1 and "is the live database itself" in last_line(itself)
+
+
+@pytest.mark.parametrize("command", [("console",), ("import", "pack.yaml"), ("backup", "copy.db")])
+def test_a_database_path_that_cannot_be_opened_is_one_line_naming_it(tmp_path, command):
+    not_a_database = tmp_path / "notes.txt"
+    not_a_database.write_text("these are notes, not a database\n", encoding="utf-8")
+    for path, says in [(not_a_database, "file is not a database"), (tmp_path, "is a folder")]:
+        result = briefbot(tmp_path, *command, DATABASE_PATH=str(path))
+        assert result.returncode == 2
+        [line] = result.stderr.strip().splitlines()
+        assert line.startswith("error: bad configuration: DATABASE_PATH: ") and says in line
+    assert not_a_database.read_text(encoding="utf-8") == "these are notes, not a database\n"
