@@ -165,6 +165,15 @@ class Store:
 
     # Actors, places, events ---------------------------------------------------------------------------
 
+    async def stakeholders(self, topic_id: int, limit: int = 100) -> list[Ref]:
+        """Actors with at least one active stake in the topic: the names DEFAULT_STAKEHOLDER may take."""
+        rows = await self.rows(
+            "SELECT a.id, a.slug, a.name FROM actors a WHERE a.topic_id = ? AND EXISTS"
+            " (SELECT 1 FROM facts f WHERE f.stakeholder_id = a.id AND f.status = 'active') ORDER BY a.name LIMIT ?",
+            (topic_id, limit),
+        )
+        return [Ref(**dict(r)) for r in rows]
+
     async def _aliases(self, entity: Entity, ids: Sequence[int]) -> dict[int, list[str]]:
         """Every other name of each of these actors, places or events, in the order they were added."""
         found: dict[int, list[str]] = {}

@@ -114,3 +114,27 @@ def test_a_database_path_that_cannot_be_opened_is_one_line_naming_it(tmp_path, c
         [line] = result.stderr.strip().splitlines()
         assert line.startswith("error: bad configuration: DATABASE_PATH: ") and says in line
     assert not_a_database.read_text(encoding="utf-8") == "these are notes, not a database\n"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "says"),
+    [
+        ("DEFAULT_TOPIC", "nope", "DEFAULT_TOPIC: the store has no topic 'nope'; it has crisis"),
+        ("DEFAULT_STAKEHOLDER", "Nobody", "DEFAULT_STAKEHOLDER: no actor with stakes is called 'Nobody' in 'crisis'"),
+    ],
+)
+@pytest.mark.parametrize(
+    "command", [("console",), ("digest", "preview", "--event", "Operation 1027", "--after", "30d")]
+)
+def test_a_default_the_store_does_not_hold_stops_at_start_with_the_closest_values(
+    tmp_path, setting, value, says, command
+):
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    (packs / "crisis.yaml").write_text(PACK, encoding="utf-8")
+    result = briefbot(tmp_path, *command, stdin="/brief\n", PACKS_DIR=str(packs), **{setting: value})
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert last_line(result) == f"error: bad configuration: {says}" + (
+        "" if setting == "DEFAULT_TOPIC" else "; those with stakes are, closest first: Beijing"
+    )

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import discord
 import pytest
 
+from bot.config import ConfigError
 from bot.digests.models import SubscribeRequest
 from bot.edge.run import run_bot
 from bot.models import Author
@@ -127,3 +128,11 @@ async def test_sigterm_closes_the_bot_and_its_store_as_ctrl_c_does(
     assert process.returncode == 0, output.decode()
     # The store was closed, not cut off: its write-ahead log was checkpointed into the file and removed.
     assert f"{database.name}-wal" not in os.listdir(tmp_path)
+
+
+async def test_a_default_topic_the_store_lacks_stops_the_bot_at_start(
+    discord_double: DiscordDouble, world: World, tmp_path
+):
+    settings = bot_settings(discord_double, world, default_topic="nope", database_path=tmp_path / "topic.db")
+    with pytest.raises(ConfigError, match=r"^bad configuration: DEFAULT_TOPIC: the store has no topic 'nope'"):
+        await run_bot(settings)
