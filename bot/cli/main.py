@@ -121,7 +121,8 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
             raise ConfigError.of("DISCORD_TOKEN", "not set; syncing needs the bot's token")
         print(NO_TOKEN, file=sys.stderr)
         return await console(settings)
-    return await run_bot(settings, sync_only=name == "sync")
+    await run_bot(settings, sync_only=name == "sync")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

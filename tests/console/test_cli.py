@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sqlite3
 import subprocess
 
@@ -137,4 +138,18 @@ def test_a_default_the_store_does_not_hold_stops_at_start_with_the_closest_value
     assert result.stdout == ""
     assert last_line(result) == f"error: bad configuration: {says}" + (
         "" if setting == "DEFAULT_TOPIC" else "; those with stakes are, closest first: Beijing"
+    )
+
+
+def test_discord_out_of_reach_is_one_line_not_a_traceback(tmp_path):
+    with socket.socket() as probe:  # a loopback port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    api = f"http://127.0.0.1:{port}/api/v10"
+    result = briefbot(tmp_path, "run", DISCORD_TOKEN="not-a-real-token", DISCORD_API_BASE=api)
+    assert result.returncode == 1
+    assert "voice" not in result.stderr
+    assert last_line(result) == (
+        f"error: cannot reach Discord (127.0.0.1:{port}: connection refused);"
+        " check the network connection and DISCORD_API_BASE, then start again"
     )
