@@ -21,7 +21,7 @@ from bot.curation.service import Curator
 from bot.digests.delivery import Deliveries, Poster
 from bot.digests.service import DigestService
 from bot.errors import NotFound
-from bot.seeding import seed_if_empty
+from bot.seeding import PacksRejected, seed_if_empty
 from bot.store import Store
 from bot.store.database import StoreUnavailable
 from bot.store.writes import utcnow
@@ -84,8 +84,8 @@ class Services:
 async def open_store(settings: Settings, *, seed: bool = True) -> Store:
     """Open the store `DATABASE_PATH` names and, unless `seed` is false, seed it on first start.
 
-    Every front end opens the store here, so a file that cannot be opened is the same one line in each: a
-    `ConfigError` naming the setting.
+    Every front end opens the store here, so a file that cannot be opened, or a bad pack in PACKS_DIR on
+    first start, is the same one line in each: a `ConfigError` naming the setting.
     """
     try:
         store = await Store.open(settings.database_path)
@@ -94,6 +94,12 @@ async def open_store(settings: Settings, *, seed: bool = True) -> Store:
     if seed:
         try:
             await seed_if_empty(store, settings.packs_dir)
+        except PacksRejected as exc:
+            await store.close()
+            files = " ".join(str(path) for path in exc.problems)
+            raise ConfigError.of(
+                "PACKS_DIR", f"{exc}; `briefbot import --dry-run {files}` lists the problems"
+            ) from None
         except BaseException:
             await store.close()
             raise

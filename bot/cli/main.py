@@ -20,8 +20,7 @@ from bot.console import run_console
 from bot.curation.export import export_pack
 from bot.edge.run import run_bot, setup_logging
 from bot.errors import UserError
-from bot.packs import PackError
-from bot.seeding import load_pack_file
+from bot.seeding import PacksRejected, load_pack_files
 from bot.services import open_services, open_store
 
 NO_TOKEN = """\
@@ -60,22 +59,21 @@ async def console(settings: Settings) -> int:
 
 
 async def load(settings: Settings, packs: Sequence[Path], *, dry_run: bool = False) -> int:
-    """Load each pack; a bad pack loads nothing and every problem is printed with its line."""
+    """Load the packs as one change: each file's problems are printed with their lines, and then none loads."""
     store = await open_store(settings, seed=False)
-    status = 0
     try:
-        for path in packs:
-            try:
-                changes = await load_pack_file(store, path, dry_run=dry_run)
-            except (PackError, OSError) as exc:
-                print(f"{path}: {exc}", file=sys.stderr)
-                status = 1
-                continue
-            verb = "would add" if dry_run else "added"
-            print(f"{path}: {verb} {changes.added}, changed {changes.changed}, unchanged {changes.unchanged}")
+        changes = await load_pack_files(store, packs, dry_run=dry_run)
+    except PacksRejected as exc:
+        for path, problems in exc.problems.items():
+            print(f"{path}: {problems}", file=sys.stderr)
+        raise UserError(f"{exc} (packs given together load together or not at all)") from None
     finally:
         await store.close()
-    return status
+    for path, change in zip(packs, changes, strict=True):
+        print(f"{path}: {change.summary(dry_run=dry_run)}")
+    if dry_run:
+        print("dry run: nothing was written; import again without --dry-run to apply this")
+    return 0
 
 
 async def export(settings: Settings, topic: str | None, output: Path | None) -> int:

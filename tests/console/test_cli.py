@@ -23,14 +23,19 @@ def test_import_dry_run_then_import_export_and_backup(tmp_path):
     pack.write_text(PACK, encoding="utf-8")
     dry = briefbot(tmp_path, "import", "--dry-run", str(pack))
     assert dry.returncode == 0, dry.stderr
-    assert "would add" in dry.stdout and "'facts': 7" in dry.stdout
+    assert dry.stdout.splitlines() == [
+        f"{pack}: would add 4 actors, 4 places, 3 events, 7 facts",
+        "dry run: nothing was written; import again without --dry-run to apply this",
+    ]
+    assert "loaded" not in dry.stderr and "(dry run, nothing written)" in dry.stderr
     empty = briefbot(tmp_path, "console", stdin="/about\n")
     assert "The store is empty" in empty.stdout
 
     done = briefbot(tmp_path, "import", str(pack))
-    assert done.returncode == 0 and "added" in done.stdout
+    assert done.returncode == 0
+    assert done.stdout == f"{pack}: added 4 actors, 4 places, 3 events, 7 facts\n"
     again = briefbot(tmp_path, "load", str(pack))
-    assert "'facts': 7" in again.stdout and "unchanged" in again.stdout
+    assert again.stdout == f"{pack}: unchanged 4 actors, 4 places, 3 events, 7 facts\n"
 
     exported = tmp_path / "out.yaml"
     assert briefbot(tmp_path, "export", "-o", str(exported)).returncode == 0
@@ -52,6 +57,42 @@ def test_a_bad_pack_prints_every_problem_and_loads_nothing(tmp_path):
     assert result.returncode == 1
     assert result.stderr.count("line ") >= 3
     assert "The store is empty" in briefbot(tmp_path, "console", stdin="/about\n").stdout
+
+
+def test_packs_imported_together_load_together_or_not_at_all(tmp_path):
+    good = tmp_path / "good.yaml"
+    good.write_text(PACK, encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(PACK.replace("slug: crisis", "slug: other").replace("reliability: B", "reliability: Z"), "utf-8")
+    result = briefbot(tmp_path, "import", str(good), str(bad))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert f"{bad}: " in result.stderr and "line " in result.stderr and "must be 'A', 'B'" in result.stderr
+    assert last_line(result) == (
+        f"error: {bad} cannot be loaded; nothing was written (packs given together load together or not at all)"
+    )
+    assert "The store is empty" in briefbot(tmp_path, "console", stdin="/about\n").stdout
+
+    other = tmp_path / "other.yaml"
+    other.write_text(PACK.replace("slug: crisis", "slug: other"), "utf-8")
+    both = briefbot(tmp_path, "import", str(good), str(other))
+    assert both.returncode == 0, both.stderr
+    assert both.stdout.splitlines() == [
+        f"{good}: added 4 actors, 4 places, 3 events, 7 facts",
+        f"{other}: added 4 actors, 4 places, 3 events, 7 facts",
+    ]
+
+
+def test_a_bad_pack_in_packs_dir_on_first_start_is_one_line(tmp_path):
+    packs = tmp_path / "packs"
+    packs.mkdir()
+    (packs / "crisis.yaml").write_text(PACK.replace("reliability: B", "reliability: Z"), "utf-8")
+    result = briefbot(tmp_path, "console", stdin="/brief\n", PACKS_DIR=str(packs))
+    assert result.returncode == 2
+    assert last_line(result) == (
+        f"error: bad configuration: PACKS_DIR: {packs}/crisis.yaml cannot be loaded; nothing was written;"
+        f" `briefbot import --dry-run {packs}/crisis.yaml` lists the problems"
+    )
 
 
 def test_export_of_an_unknown_topic_is_one_line(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sqlite3
 from datetime import UTC, date, datetime, timedelta
@@ -12,7 +13,7 @@ from bot.packs import Pack, parse_pack
 from bot.store import Store, database
 from bot.store import names as name_index
 from bot.store.store import _event_filter
-from bot.store.writes import PackWriter, apply_pack, record_change
+from bot.store.writes import PackWriter, apply_pack, apply_packs, record_change
 from tests.unit.conftest import FIXED_NOW, PACKS, Loaded
 
 OTHER_TOPIC = """
@@ -80,6 +81,19 @@ async def test_apply_pack_inserts_everything(store: Store, small_pack: Pack) -> 
     # 5 actors + 8 actor aliases, 4 places + 3 place aliases, 4 events.
     assert sizes["names"] == 13 + 7 + 4
     assert int(await scalar(store, "SELECT count(*) FROM names_trigram")) == sizes["names"]  # type: ignore[arg-type]
+
+
+async def test_packs_applied_together_land_together_or_not_at_all(store: Store, small_pack: Pack) -> None:
+    other = parse_pack(OTHER_TOPIC)
+    # Its fact is about an actor in no pack: it fails part-way, after the first pack was written.
+    broken = dataclasses.replace(other, facts=[other.facts[0].model_copy(update={"actors": ["atlantis"]})])
+    with pytest.raises(LookupError, match="atlantis"):
+        await apply_packs(store.db, [small_pack, broken], now=FIXED_NOW)
+    assert await store.topics() == []
+
+    changes = await apply_packs(store.db, [small_pack, other], now=FIXED_NOW)
+    assert [c.added["facts"] for c in changes] == [8, len(other.facts)]
+    assert [t.slug for t in await store.topics()] == ["t1", "t2"]
 
 
 async def test_reapplying_an_unchanged_pack_writes_nothing(store: Store, small_pack: Pack) -> None:
