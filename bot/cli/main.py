@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +23,9 @@ from bot.edge.run import run_bot, setup_logging
 from bot.errors import UserError
 from bot.seeding import PacksRejected, load_pack_files
 from bot.services import open_services, open_store
+
+#: What a shell reports for a command that a closed pipe ended (128 + SIGPIPE); Windows has no SIGPIPE.
+SIGPIPE_STATUS = 141
 
 NO_TOKEN = """\
 No Discord token is configured, so briefbot cannot connect to Discord.
@@ -129,7 +133,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         setup_logging(settings.log_level)
-        return asyncio.run(command(settings, args))
+        status = asyncio.run(command(settings, args))
+        sys.stdout.flush()  # here, where a reader that left can still be handled, rather than at exit
+        return status
+    except BrokenPipeError:
+        # The reader left (`briefbot export | head`): stop quietly with the status a shell gives a command
+        # ended by SIGPIPE, and send what is still buffered to devnull, as Python's docs advise, so that
+        # the flush at exit does not fail a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return SIGPIPE_STATUS
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -5,10 +5,11 @@ from __future__ import annotations
 import socket
 import sqlite3
 import subprocess
+import sys
 
 import pytest
 
-from tests.console.run import briefbot
+from tests.console.run import briefbot, operator_env
 from tests.unit.test_briefing import PACK
 
 
@@ -194,3 +195,26 @@ def test_discord_out_of_reach_is_one_line_not_a_traceback(tmp_path):
         f"error: cannot reach Discord (127.0.0.1:{port}: connection refused);"
         " check the network connection and DISCORD_API_BASE, then start again"
     )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("export",), ("digest", "preview", "--event", "Operation 1027", "--after", "30d"), ("console",)],
+)
+def test_a_reader_that_leaves_early_ends_the_command_quietly(tmp_path, command):
+    pack = tmp_path / "crisis.yaml"
+    pack.write_text(PACK, encoding="utf-8")
+    assert briefbot(tmp_path, "import", str(pack)).returncode == 0
+    # As `briefbot export | head -3`, with the reader gone before the first line is written.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *command],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=operator_env(tmp_path),
+        cwd=tmp_path,
+    )
+    process.stdout.close()
+    _, err = process.communicate(b"/brief\n" * 20, timeout=60)
+    assert process.returncode == 141, err.decode()
+    assert b"Traceback" not in err and b"Error" not in err, err.decode()
