@@ -3,10 +3,13 @@
 Anything raised as a `UserError` is shown to the person who asked, ephemerally and as written; anything
 else is a bug: logged with its context, and the user gets an apology with an error id.
 
-Messages say what is wrong in words that read the same in Discord and in a terminal.
+Messages say what is wrong in words that read the same in Discord and in a terminal; advice that
+depends on the front end is worded by the front end from what the error carries (`NotFound.names`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -17,7 +20,16 @@ class UserError(Exception):
 
 
 class NotFound(UserError):
-    """A name or id that matches nothing in the store."""
+    """A name or id that matches nothing in the store.
+
+    `names` holds the closest names on record, best first, when what was not found is a name someone
+    typed (empty when nothing is close); it is None for an id, or for a record that is gone. Each front
+    end words the advice from it, since "pick one of the suggestions" means something only in Discord.
+    """
+
+    def __init__(self, message: str, *, names: Sequence[str] | None = None) -> None:
+        super().__init__(message)
+        self.names = None if names is None else list(names)
 
 
 #: pydantic's wording ("Input should be a valid integer, unable to parse string as an integer") for the

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.cli import digests as digest_cli
 from bot.config import ConfigError, Settings, load_settings
-from bot.console import run_console
+from bot.console import error_text, run_console
 from bot.curation.export import export_pack
 from bot.edge.run import run_bot, setup_logging
 from bot.errors import UserError
@@ -146,7 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {error_text(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 0
