@@ -7,6 +7,7 @@ bot with one readable line instead of a traceback from deep inside discord.py.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -131,7 +132,12 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build settings, turning pydantic's report into one line naming the variable and the rule."""
+    """Build settings, turning pydantic's report into one line naming the variable and the rule.
+
+    The env file is `.env` where briefbot starts, or the file `BRIEFBOT_ENV_FILE` names: `dev.py bot`
+    names the checkout's, so that it can run in the operator's own directory with the checkout's settings.
+    """
+    overrides.setdefault("_env_file", os.environ.get("BRIEFBOT_ENV_FILE") or ".env")
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:

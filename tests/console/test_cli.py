@@ -1,4 +1,4 @@
-"""The operator's command line: import (with dry run), export and backup."""
+"""The operator's command line as an operator meets it: import, export, backup, and one line for each mistake."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ import socket
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.console.run import briefbot, operator_env
 from tests.unit.test_briefing import PACK
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def last_line(result: subprocess.CompletedProcess[str]) -> str:
@@ -218,3 +221,23 @@ def test_a_reader_that_leaves_early_ends_the_command_quietly(tmp_path, command):
     _, err = process.communicate(b"/brief\n" * 20, timeout=60)
     assert process.returncode == 141, err.decode()
     assert b"Traceback" not in err and b"Error" not in err, err.decode()
+
+
+def test_dev_py_writes_where_the_operator_stands_not_into_the_checkout(tmp_path):
+    pack = tmp_path / "crisis.yaml"
+    pack.write_text(PACK, encoding="utf-8")
+    assert briefbot(tmp_path, "import", str(pack)).returncode == 0
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "dev.py"), "bot", "export", "-o", "exported.yaml"],
+        cwd=elsewhere,
+        env=operator_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "key: f7" in (elsewhere / "exported.yaml").read_text(encoding="utf-8")
+    assert not (ROOT / "exported.yaml").exists()
