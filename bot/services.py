@@ -136,21 +136,22 @@ async def _check_defaults(services: Services) -> None:
     if topic is None:
         slugs = _closest(settings.default_topic, [t.slug for t in topics])
         raise ConfigError.of("DEFAULT_TOPIC", f"the store has no topic {settings.default_topic!r}; it has {slugs}")
+    named = settings.default_stakeholder
+    try:
+        actor_id: int | None = await services.briefing.resolve(topic, "actor", named)
+    except NotFound:
+        actor_id = None
+    if actor_id is not None and await store.stakes(actor_id, None, 1):
+        return
     stakeholders = await store.stakeholders(topic.id)
     if not stakeholders:
         return
-    try:
-        actor_id: int | None = await services.briefing.resolve(topic, "actor", settings.default_stakeholder)
-    except NotFound:
-        actor_id = None
-    if actor_id not in {actor.id for actor in stakeholders}:
-        named = settings.default_stakeholder
-        actor = await store.actor(actor_id) if actor_id is not None else None
-        problem = f"{named!r} ({actor.name}) has no stakes" if actor else f"no actor with stakes is called {named!r}"
-        names = _closest(named, [holder.name for holder in stakeholders])
-        raise ConfigError.of(
-            "DEFAULT_STAKEHOLDER", f"{problem} in {topic.slug!r}; those with stakes are, closest first: {names}"
-        )
+    actor = await store.actor(actor_id) if actor_id is not None else None
+    problem = f"{named!r} ({actor.name}) has no stakes" if actor else f"no actor with stakes is called {named!r}"
+    names = _closest(named, [holder.name for holder in stakeholders])
+    raise ConfigError.of(
+        "DEFAULT_STAKEHOLDER", f"{problem} in {topic.slug!r}; those with stakes are, closest first: {names}"
+    )
 
 
 def _closest(text: str, choices: list[str], limit: int = 5) -> str:

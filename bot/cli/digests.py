@@ -13,6 +13,7 @@ from bot.briefing.queries import build
 from bot.config import ConfigError, Settings
 from bot.digests.models import PreviewRequest
 from bot.edge.poster import run_due_once
+from bot.edge.run import login_failures
 from bot.render import render_text
 from bot.services import open_services
 
@@ -40,7 +41,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             parts = await services.digests.preview(q, None)
             print("\n\n".join(render_text(part) for part in parts))
             return 0
-        outcomes = await run_due_once(services)
+        with login_failures(settings):
+            outcomes = await run_due_once(services)
     finally:
         await services.close()
     for outcome in outcomes:

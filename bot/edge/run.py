@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Iterator
 
 import aiohttp
 import discord
@@ -35,12 +36,11 @@ def setup_logging(level: str) -> None:
 async def run_bot(settings: Settings, *, sync_only: bool = False) -> None:
     """Connect to Discord and serve until stopped; with `sync_only`, log in, force a sync and leave.
 
-    A refused token is a `ConfigError` (DISCORD_TOKEN is wrong); Discord out of reach at start, or
-    refusing the intents, is a `UserError`. Once connected, discord.py itself reconnects after outages.
+    Once connected, discord.py itself reconnects after outages; failures at start are `login_failures`.
     """
     assert settings.discord_token is not None
     token = settings.discord_token.get_secret_value()
-    try:
+    with login_failures(settings):
         async with BriefBot(settings, sync_only=sync_only) as bot:
             if sync_only:
                 await bot.login(token)
@@ -48,6 +48,17 @@ async def run_bot(settings: Settings, *, sync_only: bool = False) -> None:
             else:
                 _close_on_terminate(bot)
                 await bot.start(token)
+
+
+@contextlib.contextmanager
+def login_failures(settings: Settings) -> Iterator[None]:
+    """Turn what stops a login into one line, for the bot and for `digest run-due` alike.
+
+    A refused token is a `ConfigError` (DISCORD_TOKEN is wrong); Discord out of reach, or refusing the
+    intents, is a `UserError`.
+    """
+    try:
+        yield
     except discord.LoginFailure:
         raise ConfigError.of(
             "DISCORD_TOKEN", "Discord refused it; reset the token in the Developer Portal (Bot → Reset Token)"

@@ -166,7 +166,7 @@ class Store:
     # Actors, places, events ---------------------------------------------------------------------------
 
     async def stakeholders(self, topic_id: int, limit: int = 100) -> list[Ref]:
-        """Actors with at least one active stake in the topic: the names DEFAULT_STAKEHOLDER may take."""
+        """Actors with an active stake in the topic, by name: what to suggest for a DEFAULT_STAKEHOLDER."""
         rows = await self.rows(
             "SELECT a.id, a.slug, a.name FROM actors a WHERE a.topic_id = ? AND EXISTS"
             " (SELECT 1 FROM facts f WHERE f.stakeholder_id = a.id AND f.status = 'active') ORDER BY a.name LIMIT ?",

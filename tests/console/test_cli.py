@@ -186,12 +186,13 @@ def test_a_default_the_store_does_not_hold_stops_at_start_with_the_closest_value
     )
 
 
-def test_discord_out_of_reach_is_one_line_not_a_traceback(tmp_path):
+@pytest.mark.parametrize("command", [("run",), ("sync",), ("digest", "run-due")])
+def test_discord_out_of_reach_is_one_line_not_a_traceback(tmp_path, command):
     with socket.socket() as probe:  # a loopback port that was free a moment ago: nothing listens there
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     api = f"http://127.0.0.1:{port}/api/v10"
-    result = briefbot(tmp_path, "run", DISCORD_TOKEN="not-a-real-token", DISCORD_API_BASE=api)
+    result = briefbot(tmp_path, *command, DISCORD_TOKEN="not-a-real-token", DISCORD_API_BASE=api)
     assert result.returncode == 1
     assert "voice" not in result.stderr
     assert last_line(result) == (
