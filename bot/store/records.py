@@ -157,7 +157,7 @@ class PackChanges(Record):
         return bool(self.added or self.changed)
 
     def summary(self, *, dry_run: bool = False) -> str:
-        """One line a person reads: `added 3 facts, 1 actor; changed 1 fact; unchanged 40 facts`.
+        """One line a person reads: `added 1 actor, 3 facts; changed 1 fact; unchanged 40 facts`.
 
         A dry run says `would add` and `would change`; a kind with nothing in it is left out.
         """
@@ -171,7 +171,7 @@ class PackChanges(Record):
 
 
 def count_list(counts: dict[str, int]) -> str:
-    """`3 facts, 1 actor` from `{"facts": 3, "actors": 1}`, in the order records are written, or `nothing`."""
+    """`1 actor, 3 facts` from `{"facts": 3, "actors": 1}`, in the order records are written, or `nothing`."""
     order = ("actors", "places", "events", "facts")
     listed = sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
     return ", ".join(f"{n} {kind.removesuffix('s') if n == 1 else kind}" for kind, n in listed) or "nothing"
