@@ -123,9 +123,12 @@ def main(argv: list[str]) -> int:
     if argv[0] == "lock":
         return lock(argv[1:])
     ensure_environment()
-    os.chdir(ROOT)
     if argv[0] == "bot":
-        return subprocess.call([str(BIN / "briefbot"), *argv[1:]])
+        # Run where the operator stands, so `-o pack.yaml` or a backup path lands there; the checkout's .env
+        # still applies, and the default data paths are absolute (inside the checkout).
+        env = {"BRIEFBOT_ENV_FILE": str(ROOT / ".env"), **os.environ}
+        return subprocess.call([str(BIN / "briefbot"), *argv[1:]], env=env)
+    os.chdir(ROOT)
     if argv[0] == "bench":
         return subprocess.call([str(BIN / "python"), "-m", "bench", *argv[1:]])
     if argv[0] == "typecheck":

@@ -7,27 +7,50 @@ bot with one readable line instead of a traceback from deep inside discord.py.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.digests.schedules import parse_zone
+from bot.errors import UserError, in_words
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "briefbot.db"
 DEFAULT_PACKS = PROJECT_ROOT / "data" / "packs"
+#: Discord ids (snowflakes) are positive and fit in 64 bits.
+MAX_SNOWFLAKE = 2**64 - 1
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one line a person can act on."""
 
+    @classmethod
+    def of(cls, setting: str, problem: str) -> ConfigError:
+        """The error for one setting, worded as `load_settings` words each problem it finds."""
+        return cls(f"bad configuration: {setting}: {problem}")
+
+
+def _snowflake(value: object) -> int:
+    """A Discord id, or a ValueError that says what one looks like and where to copy it from."""
+    text = str(value).strip()
+    if not text.isdigit() or not 0 < int(text) <= MAX_SNOWFLAKE:
+        raise ValueError(
+            f"{text!r} is not a Discord id: ids are positive whole numbers such as 1187654321098765432"
+            " (Developer Mode, then right-click → Copy ID)"
+        )
+    return int(text)
+
 
 def _id_list(value: object) -> object:
-    """Accept `1,2 3` as well as a JSON list, because people paste ids from Discord by hand."""
+    """Accept `1,2 3` as well as a list (`[1, 2]` too), because people paste ids from Discord by hand."""
     if isinstance(value, str):
-        parts = [p for p in value.replace(",", " ").split() if p]
-        return [int(p) if p.isdigit() else p for p in parts]
+        value = value.strip().strip("[]").replace(",", " ").split()
+    if isinstance(value, list | tuple):
+        return [_snowflake(v) for v in value]
     return value
 
 
@@ -70,14 +93,29 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> object:
         return _id_list(value)
 
+    @field_validator("alert_channel_id", mode="before")
+    @classmethod
+    def _one_id(cls, value: object) -> object:
+        return None if value is None else _snowflake(value)
+
+    @field_validator("packs_dir")
+    @classmethod
+    def _existing_folder(cls, value: Path) -> Path:
+        if not value.is_dir():
+            raise ValueError(
+                f"{value} is not a folder: name the folder of YAML packs (default {DEFAULT_PACKS}),"
+                " or an empty folder to start with an empty store"
+            )
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
+        """The canonical IANA name, whatever its case: `utc` is UTC and `asia/yangon` is Asia/Yangon."""
         try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown IANA time zone {value!r} (e.g. Asia/Yangon, Europe/London)") from None
-        return value
+            return parse_zone(value).key
+        except UserError as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("log_level")
     @classmethod
@@ -94,12 +132,17 @@ class Settings(BaseSettings):
 
 
 def load_settings(**overrides: object) -> Settings:
-    """Build settings, turning pydantic's report into one line naming the variable and the rule."""
+    """Build settings, turning pydantic's report into one line naming the variable and the rule.
+
+    The env file is `.env` where briefbot starts, or the file `BRIEFBOT_ENV_FILE` names: `dev.py bot`
+    names the checkout's, so that it can run in the operator's own directory with the checkout's settings.
+    """
+    overrides.setdefault("_env_file", os.environ.get("BRIEFBOT_ENV_FILE") or ".env")
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
             name = "_".join(str(p) for p in err["loc"] if not isinstance(p, int)).upper() or "SETTINGS"
-            problems.append(f"{name}: {err['msg'].removeprefix('Value error, ')}")
+            problems.append(f"{name}: {in_words(err)}")
         raise ConfigError("bad configuration: " + "; ".join(problems)) from None

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from bot.briefing.queries import build, summary
 from bot.briefing.service import COMMANDS, Briefing, Command
-from bot.errors import UserError
+from bot.errors import NotFound, UserError
 from bot.render.text import render_text
 
 PROMPT = "briefbot> "
@@ -76,6 +76,15 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
+def error_text(exc: UserError) -> str:
+    """A user error as the console and the command line print it, with advice that fits a terminal."""
+    if isinstance(exc, NotFound) and exc.names is not None:
+        if exc.names:
+            return f"{exc} Did you mean: {', '.join(exc.names)}? (Quote a name that has spaces.)"
+        return f"{exc} No name on record is close to it; /search finds facts by any word in them."
+    return str(exc)
+
+
 async def answer_line(briefing: Briefing, line: str) -> str:
     """The text the console prints for one line: an answer, or `error: …` the user can act on."""
     try:
@@ -84,7 +93,7 @@ async def answer_line(briefing: Briefing, line: str) -> str:
         run: Any = parsed.command.run
         answer = await (run(briefing, query, parsed.page) if parsed.page > 1 else run(briefing, query))
     except UserError as exc:
-        return f"error: {exc}"
+        return f"error: {error_text(exc)}"
     return render_text(answer)
 
 

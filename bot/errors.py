@@ -2,10 +2,14 @@
 
 Anything raised as a `UserError` is shown to the person who asked, ephemerally and as written; anything
 else is a bug: logged with its context, and the user gets an apology with an error id.
+
+Messages say what is wrong in words that read the same in Discord and in a terminal; advice that
+depends on the front end is worded by the front end from what the error carries (`NotFound.names`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -17,7 +21,16 @@ class UserError(Exception):
 
 
 class NotFound(UserError):
-    """A name or id that matches nothing in the store."""
+    """A name or id that matches nothing in the store.
+
+    `names` holds the closest names on record, best first, when what was not found is a name someone
+    typed (empty when nothing is close); it is None for an id, or for a record that is gone. Each front
+    end words the advice from it, since "pick one of the suggestions" means something only in Discord.
+    """
+
+    def __init__(self, message: str, *, names: Sequence[str] | None = None) -> None:
+        super().__init__(message)
+        self.names = None if names is None else list(names)
 
 
 def in_words(err: ErrorDetails, *, unknown: str = "unknown option") -> str:
@@ -41,7 +54,11 @@ def in_words(err: ErrorDetails, *, unknown: str = "unknown option") -> str:
     if kind in ("literal_error", "enum"):
         return f"must be one of {ctx.get('expected')}"
     if kind in ("int_parsing", "int_type", "int_from_float"):
-        return "must be a whole number"
+        return "must be a whole number, such as 3"
+    if kind.startswith("date_"):
+        return "must be a date in the form YYYY-MM-DD"
+    if kind in ("bool_parsing", "bool_type"):
+        return "must be yes or no (true or false)"
     if kind == "string_pattern_mismatch":
         return "may use only lower-case letters, digits and dashes"
     return err["msg"].removeprefix("Value error, ")

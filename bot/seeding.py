@@ -1,23 +1,55 @@
-"""Loading packs into the store: on first start, and on demand with `briefbot load`."""
+"""Loading packs into the store: on first start, and on demand with `briefbot load`.
+
+Packs given together are one change, as a single pack is: every file is read and validated before any
+is written, and then all of them are applied in one transaction, so a bad file loads none of them.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from pathlib import Path
 
-from bot.packs import read_pack
+from bot.packs import Pack, PackError, read_pack
 from bot.store import Store
 from bot.store.records import PackChanges
-from bot.store.writes import apply_pack
+from bot.store.writes import apply_packs
 
 log = logging.getLogger(__name__)
 
 
-async def load_pack_file(store: Store, path: Path, *, dry_run: bool = False) -> PackChanges:
-    """Validate a pack file as a whole, then apply it in one transaction (or only report, in a dry run)."""
-    changes = await apply_pack(store.db, read_pack(path), dry_run=dry_run)
-    log.info("loaded pack %s: added %s, changed %s", path.name, changes.added, changes.changed)
+class PacksRejected(Exception):
+    """Pack files that cannot be loaded, each with everything wrong with it; nothing was written."""
+
+    def __init__(self, problems: dict[Path, str]) -> None:
+        self.problems = problems
+        super().__init__(f"{', '.join(str(path) for path in problems)} cannot be loaded; nothing was written")
+
+
+def read_packs(paths: Sequence[Path]) -> list[Pack]:
+    """Read and validate every file, collecting the problems of all of them before giving up."""
+    packs, problems = [], {}
+    for path in paths:
+        try:
+            packs.append(read_pack(path))
+        except PackError as exc:
+            problems[path] = str(exc)
+        except OSError as exc:
+            problems[path] = f"cannot be read ({(exc.strerror or str(exc)).lower()})"
+    if problems:
+        raise PacksRejected(problems)
+    return packs
+
+
+async def load_pack_files(store: Store, paths: Sequence[Path], *, dry_run: bool = False) -> list[PackChanges]:
+    """Validate the files as a whole, then apply them in one transaction (or only report, in a dry run)."""
+    if not paths:
+        return []
+    changes = await apply_packs(store.db, read_packs(paths), dry_run=dry_run)
+    for path, change in zip(paths, changes, strict=True):
+        outcome = "dry run, nothing written" if dry_run else "loaded"
+        log.info("pack %s (%s): %s", path.name, outcome, change.summary(dry_run=dry_run))
     return changes
 
 
@@ -25,19 +57,6 @@ async def seed_if_empty(store: Store, packs_dir: Path) -> list[Path]:
     """On a store with no topics, load every pack under `packs_dir`, so a fresh install answers at once."""
     if await store.topics():
         return []
-    loaded = []
-    for path in sorted(await asyncio.to_thread(lambda: list(packs_dir.glob("*.yaml")))):
-        await load_pack_file(store, path)
-        loaded.append(path)
-    return loaded
-
-
-async def open_store(database: Path, packs_dir: Path) -> Store:
-    """Open the store and seed it on first start: the bot, the console and the CLI all begin here."""
-    store = await Store.open(database)
-    try:
-        await seed_if_empty(store, packs_dir)
-    except BaseException:
-        await store.close()
-        raise
-    return store
+    paths = sorted(await asyncio.to_thread(lambda: list(packs_dir.glob("*.yaml"))))
+    await load_pack_files(store, paths)
+    return paths

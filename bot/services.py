@@ -13,13 +13,17 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from rapidfuzz import fuzz, process
+
 from bot.briefing.service import Briefing
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.curation.service import Curator
 from bot.digests.delivery import Deliveries, Poster
 from bot.digests.service import DigestService
-from bot.seeding import open_store
+from bot.errors import NotFound
+from bot.seeding import PacksRejected, seed_if_empty
 from bot.store import Store
+from bot.store.database import StoreUnavailable
 from bot.store.writes import utcnow
 
 
@@ -77,7 +81,81 @@ class Services:
         await self.store.close()
 
 
+async def open_store(settings: Settings, *, seed: bool = True) -> Store:
+    """Open the store `DATABASE_PATH` names and, unless `seed` is false, seed it on first start.
+
+    Every front end opens the store here, so a file that cannot be opened, or a bad pack in PACKS_DIR on
+    first start, is the same one line in each: a `ConfigError` naming the setting.
+    """
+    try:
+        store = await Store.open(settings.database_path)
+    except StoreUnavailable as exc:
+        raise ConfigError.of("DATABASE_PATH", str(exc)) from None
+    if seed:
+        try:
+            await seed_if_empty(store, settings.packs_dir)
+        except PacksRejected as exc:
+            await store.close()
+            files = " ".join(str(path) for path in exc.problems)
+            raise ConfigError.of(
+                "PACKS_DIR", f"{exc}; `briefbot import --dry-run {files}` lists the problems"
+            ) from None
+        except BaseException:
+            await store.close()
+            raise
+    return store
+
+
 async def open_services(settings: Settings, *, clock: Callable[[], datetime] = utcnow) -> Services:
-    """Open the store named by the settings (seeding it on first start) and build the services over it."""
-    store = await open_store(settings.database_path, settings.packs_dir)
-    return Services.build(settings, store, clock=clock)
+    """Open the store named by the settings (seeding it on first start) and build the services over it.
+
+    The default topic and stakeholder are checked against the store here, at start, because a wrong one
+    otherwise starts without a word and fails later in every answer that uses it.
+    """
+    services = Services.build(settings, await open_store(settings), clock=clock)
+    try:
+        await _check_defaults(services)
+    except BaseException:
+        await services.close()
+        raise
+    return services
+
+
+async def _check_defaults(services: Services) -> None:
+    """A `ConfigError` when DEFAULT_TOPIC or DEFAULT_STAKEHOLDER names nothing the store holds.
+
+    An empty store has nothing to check against (the console and `/brief` say to load a pack), and a
+    topic without stakes has no stakeholder to name. The stakeholder is resolved as `/stakes` resolves
+    it, so a name that passes here is one that answers there.
+    """
+    settings, store = services.settings, services.store
+    topics = await store.topics()
+    if not topics:
+        return
+    topic = next((t for t in topics if t.slug == settings.default_topic), None)
+    if topic is None:
+        slugs = _closest(settings.default_topic, [t.slug for t in topics])
+        raise ConfigError.of("DEFAULT_TOPIC", f"the store has no topic {settings.default_topic!r}; it has {slugs}")
+    named = settings.default_stakeholder
+    try:
+        actor_id: int | None = await services.briefing.resolve(topic, "actor", named)
+    except NotFound:
+        actor_id = None
+    if actor_id is not None and await store.stakes(actor_id, None, 1):
+        return
+    stakeholders = await store.stakeholders(topic.id)
+    if not stakeholders:
+        return
+    actor = await store.actor(actor_id) if actor_id is not None else None
+    problem = f"{named!r} ({actor.name}) has no stakes" if actor else f"no actor with stakes is called {named!r}"
+    names = _closest(named, [holder.name for holder in stakeholders])
+    raise ConfigError.of(
+        "DEFAULT_STAKEHOLDER", f"{problem} in {topic.slug!r}; those with stakes are, closest first: {names}"
+    )
+
+
+def _closest(text: str, choices: list[str], limit: int = 5) -> str:
+    """The choices most like `text`, best first, as a readable list (the rest counted, not listed)."""
+    best = [match[0] for match in process.extract(text, choices, scorer=fuzz.WRatio, limit=limit)]
+    more = f" and {len(choices) - len(best)} more" if len(choices) > len(best) else ""
+    return ", ".join(best) + more

@@ -122,10 +122,7 @@ class Briefing:
         clear_lead = len(found) == 1 or (found and found[0].score - found[1].score >= 4)
         if found and clear_lead and is_confident(text, found[0]):
             return found[0].entity_id
-        if found:
-            options = ", ".join(f"**{m.name}**" for m in found[:5])
-            raise NotFound(f"No {word} is called “{text}”. Did you mean: {options}?")
-        raise NotFound(f"No {word} is called “{text}”. Start typing and pick one of the suggestions.")
+        raise NotFound(f"No {word} is called “{text}”.", names=[m.name for m in found[:5]])
 
     # Answers ------------------------------------------------------------------------------------------
 

@@ -8,13 +8,12 @@ digest once; it suits a host where the bot is down and a cron job should keep di
 from __future__ import annotations
 
 import argparse
-import sys
 
 from bot.briefing.queries import build
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.digests.models import PreviewRequest
 from bot.edge.poster import run_due_once
-from bot.errors import UserError
+from bot.edge.run import login_failures
 from bot.render import render_text
 from bot.services import open_services
 
@@ -32,10 +31,9 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 async def run(settings: Settings, args: argparse.Namespace) -> int:
-    """Run a `digest` subcommand; a problem the user can fix is one line on standard error (status 1)."""
+    """Run a `digest` subcommand; a problem the user can fix is a `UserError`, one line from `main`."""
     if args.digest_command == "run-due" and settings.discord_token is None:
-        print("error: DISCORD_TOKEN is not set; posting digests needs the bot's token.", file=sys.stderr)
-        return 2
+        raise ConfigError.of("DISCORD_TOKEN", "not set; posting digests needs the bot's token")
     services = await open_services(settings)
     try:
         if args.digest_command == "preview":
@@ -43,10 +41,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             parts = await services.digests.preview(q, None)
             print("\n\n".join(render_text(part) for part in parts))
             return 0
-        outcomes = await run_due_once(services)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        with login_failures(settings):
+            outcomes = await run_due_once(services)
     finally:
         await services.close()
     for outcome in outcomes:

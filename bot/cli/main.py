@@ -1,7 +1,9 @@
 """The `briefbot` command: run the bot or its offline console, sync, load or export packs, print their schema.
 
-Every path starts by reading the settings, so a missing or malformed setting ends the program with one
-line on standard error (exit status 2) rather than a traceback.
+Every path starts by reading the settings, and every failure an operator can fix ends the program with
+one line on standard error rather than a traceback: exit status 2 for a setting (`ConfigError`, also
+raised when the store or the packs a setting names cannot be used), 1 for a command that could not do
+its work (`UserError`: a bad pack, an unknown topic, a backup path that cannot be written).
 """
 
 from __future__ import annotations
@@ -9,20 +11,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from bot.cli import digests as digest_cli
 from bot.config import ConfigError, Settings, load_settings
-from bot.console import run_console
+from bot.console import error_text, run_console
 from bot.curation.export import export_pack
 from bot.edge.run import run_bot, setup_logging
 from bot.errors import UserError
-from bot.packs import PackError, pack_json_schema
-from bot.seeding import load_pack_file
-from bot.services import open_services
-from bot.store import Store
+from bot.packs import pack_json_schema
+from bot.seeding import PacksRejected, load_pack_files
+from bot.services import open_services, open_store
+
+#: What a shell reports for a command that a closed pipe ended (128 + SIGPIPE); Windows has no SIGPIPE.
+SIGPIPE_STATUS = 141
 
 NO_TOKEN = """\
 No Discord token is configured, so briefbot cannot connect to Discord.
@@ -69,32 +74,28 @@ async def console(settings: Settings) -> int:
 
 
 async def load(settings: Settings, packs: Sequence[Path], *, dry_run: bool = False) -> int:
-    """Load each pack; a bad pack loads nothing and every problem is printed with its line."""
-    store = await Store.open(settings.database_path)
-    status = 0
+    """Load the packs as one change: each file's problems are printed with their lines, and then none loads."""
+    store = await open_store(settings, seed=False)
     try:
-        for path in packs:
-            try:
-                changes = await load_pack_file(store, path, dry_run=dry_run)
-            except (PackError, OSError) as exc:
-                print(f"{path}: {exc}", file=sys.stderr)
-                status = 1
-                continue
-            verb = "would add" if dry_run else "added"
-            print(f"{path}: {verb} {changes.added}, changed {changes.changed}, unchanged {changes.unchanged}")
+        changes = await load_pack_files(store, packs, dry_run=dry_run)
+    except PacksRejected as exc:
+        for path, problems in exc.problems.items():
+            print(f"{path}: {problems}", file=sys.stderr)
+        raise UserError(f"{exc} (packs given together load together or not at all)") from None
     finally:
         await store.close()
-    return status
+    for path, change in zip(packs, changes, strict=True):
+        print(f"{path}: {change.summary(dry_run=dry_run)}")
+    if dry_run:
+        print("dry run: nothing was written; import again without --dry-run to apply this")
+    return 0
 
 
 async def export(settings: Settings, topic: str | None, output: Path | None) -> int:
     """Write a topic as pack YAML to a file or standard output."""
-    store = await Store.open(settings.database_path)
+    store = await open_store(settings, seed=False)
     try:
         text = await export_pack(store, topic or settings.default_topic)
-    except UserError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     finally:
         await store.close()
     if output is None:
@@ -106,7 +107,7 @@ async def export(settings: Settings, topic: str | None, output: Path | None) -> 
 
 async def backup(settings: Settings, path: Path) -> int:
     """Copy the live database consistently (SQLite's online backup), then move it into place."""
-    store = await Store.open(settings.database_path)
+    store = await open_store(settings, seed=False)
     try:
         await store.db.backup(path)
     finally:
@@ -115,36 +116,52 @@ async def backup(settings: Settings, path: Path) -> int:
     return 0
 
 
+async def command(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the command the arguments name; `run` (the default) without a token opens the console."""
+    name = args.command or "run"
+    if name in {"load", "import"}:
+        return await load(settings, args.packs, dry_run=args.dry_run)
+    if name == "export":
+        return await export(settings, args.topic, args.output)
+    if name == "backup":
+        return await backup(settings, args.path)
+    if name == "console":
+        return await console(settings)
+    if name == "digest":
+        return await digest_cli.run(settings, args)
+    if settings.discord_token is None:
+        if name == "sync":
+            raise ConfigError.of("DISCORD_TOKEN", "not set; syncing needs the bot's token")
+        print(NO_TOKEN, file=sys.stderr)
+        return await console(settings)
+    await run_bot(settings, sync_only=name == "sync")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `briefbot` command."""
+    """Entry point of the `briefbot` command: one line on standard error for anything an operator can fix."""
     args = _parser().parse_args(argv)
-    if args.command == "pack":
-        return pack_schema()
     try:
-        settings = load_settings()
+        if args.command == "pack":
+            status = pack_schema()
+        else:
+            settings = load_settings()
+            setup_logging(settings.log_level)
+            status = asyncio.run(command(settings, args))
+        sys.stdout.flush()  # here, where a reader that left can still be handled, rather than at exit
+        return status
+    except BrokenPipeError:
+        # The reader left (`briefbot export | head`): stop quietly with the status a shell gives a command
+        # ended by SIGPIPE, and send what is still buffered to devnull, as Python's docs advise, so that
+        # the flush at exit does not fail a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return SIGPIPE_STATUS
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level)
-    command = args.command or "run"
-    if command in {"load", "import"}:
-        return asyncio.run(load(settings, args.packs, dry_run=args.dry_run))
-    if command == "export":
-        return asyncio.run(export(settings, args.topic, args.output))
-    if command == "backup":
-        return asyncio.run(backup(settings, args.path))
-    if command == "console":
-        return asyncio.run(console(settings))
-    if command == "digest":
-        return asyncio.run(digest_cli.run(settings, args))
-    if settings.discord_token is None:
-        if command == "sync":
-            print("error: DISCORD_TOKEN is not set; syncing needs the bot's token.", file=sys.stderr)
-            return 2
-        print(NO_TOKEN, file=sys.stderr)
-        return asyncio.run(console(settings))
-    try:
-        return asyncio.run(run_bot(settings, sync_only=command == "sync"))
+    except UserError as exc:
+        print(f"error: {error_text(exc)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0
 

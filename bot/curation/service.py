@@ -25,7 +25,7 @@ from bot.packs import PackError, parse_pack
 from bot.store import Store
 from bot.store.names import Entity
 from bot.store.packform import Form, actor_form, event_form, place_form
-from bot.store.records import FactRecord, PackChanges, TopicRecord
+from bot.store.records import FactRecord, PackChanges, TopicRecord, count_list
 from bot.store.writes import apply_pack, writing
 
 NEAR_DUPLICATE = 90
@@ -207,8 +207,7 @@ def import_report(changes: PackChanges, *, dry_run: bool) -> Answer:
     """What an import did, or would do, per kind of record."""
     sections = []
     for title, counts in (("Added", changes.added), ("Changed", changes.changed), ("Unchanged", changes.unchanged)):
-        text = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items())) or "nothing"
-        sections.append(Section(title=title, lines=[Line(text=text)], inline=True))
+        sections.append(Section(title=title, lines=[Line(text=count_list(counts))], inline=True))
     if dry_run:
         verdict = "Dry run: nothing was written. Import again without `dry_run` to apply this."
     elif changes.touched:

@@ -20,7 +20,7 @@ from bot.briefing.answer import Answer
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.permissions import may_write
 from bot.edge.transformers import BadOption
-from bot.errors import UserError
+from bot.errors import NotFound, UserError
 from bot.models import Author
 from bot.store.names import Entity
 from bot.text import clean_line
@@ -73,6 +73,10 @@ async def tell(interaction: discord.Interaction[Any], message: str) -> None:
 def user_message(error: BaseException) -> str | None:
     """What to tell the user for an error they can fix, or None for a bug."""
     original = getattr(error, "original", None) or error.__cause__ or error
+    if isinstance(original, NotFound) and original.names is not None:
+        options = ", ".join(f"**{name}**" for name in original.names)
+        advice = f"Did you mean: {options}?" if options else "Start typing and pick one of the suggestions."
+        return f"⚠️ {original} {advice}"
     if isinstance(original, UserError | BadOption):
         return f"⚠️ {original}"
     if isinstance(error, app_commands.CommandOnCooldown):

@@ -24,6 +24,8 @@ from typing import Any, Protocol
 
 import aiosqlite
 
+from bot.errors import UserError
+
 log = logging.getLogger(__name__)
 
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -71,6 +73,47 @@ class InlineReader:
         self._conn.close()
 
 
+class StoreUnavailable(Exception):
+    """The database file cannot be created or opened; the message names the file and the reason."""
+
+
+def _reason(exc: OSError | sqlite3.Error) -> str:
+    """What went wrong, without Python's `[Errno 13]` decoration, naming the path the system refused."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror.lower()}: {exc.filename}" if exc.filename else exc.strerror.lower()
+    return str(exc)
+
+
+def _prepare_file(path: Path) -> None:
+    """Create the folder, check that the file opens as a database, and put it in WAL mode (which persists).
+
+    This runs on the caller's thread with the standard library before aiosqlite starts a worker, because
+    aiosqlite reports a failed connect from that worker, which then outlives the caller's event loop and
+    prints a second traceback ("Event loop is closed") after the one-line error.
+    """
+    if path.is_dir():
+        raise StoreUnavailable(f"{path} is a folder; name a database file, such as {path / 'briefbot.db'}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+        finally:
+            conn.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreUnavailable(f"cannot open {path} as a database ({_reason(exc)})") from None
+
+
+def _check_backup_target(target: Path, live: Path | None) -> None:
+    """Refuse, before writing anything, a backup path that can only fail or would overwrite the live file."""
+    if target.is_dir():
+        raise UserError(f"{target} is a folder; name the file to write, such as {target / 'briefbot-backup.db'}")
+    if not target.parent.is_dir():
+        raise UserError(f"the folder {target.parent} does not exist; create it first or name another")
+    if live is not None and target.resolve() == live.resolve():
+        raise UserError(f"{target} is the live database itself; name another file")
+
+
 def migrations() -> list[tuple[int, str, str]]:
     """The packaged migrations as (version, name, SQL), in order."""
     found = []
@@ -104,14 +147,16 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path | str) -> Database:
-        """Open (creating if needed) and migrate the database at `path`; ':memory:' for tests."""
+        """Open (creating if needed) and migrate the database at `path`; ':memory:' for tests.
+
+        A file that cannot be created or opened raises `StoreUnavailable`, before any connection is made.
+        """
         target = str(path)
         file_path = None if target == ":memory:" else Path(target)
         if file_path is not None:
-            file_path.parent.mkdir(parents=True, exist_ok=True)
+            _prepare_file(file_path)
         conn = await _connect(target)
         try:
-            await conn.execute("PRAGMA journal_mode = WAL")
             db = cls(conn, file_path)
             await db.migrate()
             if file_path is not None:
@@ -171,13 +216,24 @@ class Database:
         """A consistent copy of the live database, written beside `target` and renamed into place.
 
         SQLite's online backup copies a snapshot while writers carry on, so the copy is never torn, and the
-        rename means `target` is either the old file or a complete new one.
+        rename means `target` is either the old file or a complete new one; a copy that fails part-way is
+        removed. A target that cannot be a copy (a folder, a missing folder, the live file) is a
+        `UserError` before anything is written.
         """
+        _check_backup_target(target, self.path)
         partial = target.with_name(target.name + ".partial")
-        partial.unlink(missing_ok=True)
-        async with aiosqlite.connect(partial) as copy:
-            await self.conn.backup(copy)
-        partial.replace(target)
+        try:
+            partial.unlink(missing_ok=True)
+            # A standard-library connection: a failure to create it is raised here, not on a worker thread.
+            copy = sqlite3.connect(partial, check_same_thread=False)
+            try:
+                await self.conn.backup(copy)
+            finally:
+                copy.close()
+            partial.replace(target)
+        except (OSError, sqlite3.Error) as exc:
+            partial.unlink(missing_ok=True)
+            raise UserError(f"cannot write the backup {target} ({_reason(exc)})") from None
 
     async def close(self) -> None:
         """Checkpoint and close, so the database file is complete without its WAL beside it."""

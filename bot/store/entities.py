@@ -81,6 +81,15 @@ class Entities(Reads):
                 found.setdefault(entity_id, []).append(name)
         return found
 
+    async def stakeholders(self, topic_id: int, limit: int = 100) -> list[Ref]:
+        """Actors with an active stake in the topic, by name: what to suggest for a DEFAULT_STAKEHOLDER."""
+        rows = await self.rows(
+            "SELECT a.id, a.slug, a.name FROM actors a WHERE a.topic_id = ? AND EXISTS"
+            " (SELECT 1 FROM facts f WHERE f.stakeholder_id = a.id AND f.status = 'active') ORDER BY a.name LIMIT ?",
+            (topic_id, limit),
+        )
+        return [Ref(**dict(r)) for r in rows]
+
     async def actor(self, actor_id: int) -> ActorRecord | None:
         """An actor with its aliases and affiliations in both directions."""
         row = await self.row(

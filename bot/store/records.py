@@ -156,6 +156,26 @@ class PackChanges(Record):
         """Whether anything was (or would be) written."""
         return bool(self.added or self.changed)
 
+    def summary(self, *, dry_run: bool = False) -> str:
+        """One line a person reads: `added 1 actor, 3 facts; changed 1 fact; unchanged 40 facts`.
+
+        A dry run says `would add` and `would change`; a kind with nothing in it is left out.
+        """
+        verbs = ("would add", "would change") if dry_run else ("added", "changed")
+        parts = [
+            f"{verb} {count_list(counts)}"
+            for verb, counts in zip((*verbs, "unchanged"), (self.added, self.changed, self.unchanged), strict=True)
+            if counts
+        ]
+        return "; ".join(parts) or "nothing to write"
+
+
+def count_list(counts: dict[str, int]) -> str:
+    """`1 actor, 3 facts` from `{"facts": 3, "actors": 1}`, in the order records are written, or `nothing`."""
+    order = ("actors", "places", "events", "facts")
+    listed = sorted(counts.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    return ", ".join(f"{n} {kind.removesuffix('s') if n == 1 else kind}" for kind, n in listed) or "nothing"
+
 
 class ChangeRecord(Record):
     """One write on record: who, when, what, and the record before and after (pack form)."""

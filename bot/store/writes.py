@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -331,33 +331,63 @@ class PackWriter:
 
 
 @contextlib.asynccontextmanager
-async def writing(
-    db: Database, topic: Topic, author: Author, now: datetime | None = None, *, dry_run: bool = False
-) -> AsyncIterator[PackWriter]:
-    """A PackWriter inside one transaction: all of its writes land, or (on error or dry run) none do."""
+async def _transaction(db: Database, *, dry_run: bool) -> AsyncIterator[aiosqlite.Connection]:
+    """One write transaction that commits, or rolls back on error or in a dry run."""
     try:
         async with db.transaction() as conn:
-            topic_id, _ = await _upsert(
-                conn, "topics", {"slug": topic.slug}, {"title": topic.title, "summary": topic.summary}
-            )
-            yield PackWriter(db, conn, topic_id, now or utcnow(), author)
+            yield conn
             if dry_run:
                 raise _DryRun
     except _DryRun:
         pass
 
 
+async def _writer(db: Database, conn: aiosqlite.Connection, topic: Topic, author: Author, now: datetime) -> PackWriter:
+    topic_id, _ = await _upsert(conn, "topics", {"slug": topic.slug}, {"title": topic.title, "summary": topic.summary})
+    return PackWriter(db, conn, topic_id, now, author)
+
+
+@contextlib.asynccontextmanager
+async def writing(
+    db: Database, topic: Topic, author: Author, now: datetime | None = None, *, dry_run: bool = False
+) -> AsyncIterator[PackWriter]:
+    """A PackWriter inside one transaction: all of its writes land, or (on error or dry run) none do."""
+    async with _transaction(db, dry_run=dry_run) as conn:
+        yield await _writer(db, conn, topic, author, now or utcnow())
+
+
 async def apply_pack(
     db: Database, pack: Pack, now: datetime | None = None, *, author: Author = OPERATOR, dry_run: bool = False
 ) -> PackChanges:
     """Write a whole pack in one transaction; a failure part-way (or a dry run) leaves the store as it was."""
-    async with writing(db, pack.topic, author, now, dry_run=dry_run) as writer:
-        await writer.actors(pack.actors)
-        await writer.places(pack.places)
-        await writer.events(pack.events)
-        for fact in pack.facts:
-            await writer.fact(fact, pack.retracted.get(fact.key))
-    return writer.changes()
+    [changes] = await apply_packs(db, [pack], now, author=author, dry_run=dry_run)
+    return changes
+
+
+async def apply_packs(
+    db: Database,
+    packs: Sequence[Pack],
+    now: datetime | None = None,
+    *,
+    author: Author = OPERATOR,
+    dry_run: bool = False,
+) -> list[PackChanges]:
+    """Write several packs as one change, in one transaction, and say what each did (in the given order).
+
+    Packs given together are one change, as one pack is: if any fails part-way, none of them lands.
+    """
+    now = now or utcnow()
+    writers = []
+    async with _transaction(db, dry_run=dry_run) as conn:
+        for pack in packs:
+            writer = await _writer(db, conn, pack.topic, author, now)
+            await writer.actors(pack.actors)
+            await writer.places(pack.places)
+            await writer.events(pack.events)
+            for fact in pack.facts:
+                await writer.fact(fact, pack.retracted.get(fact.key))
+            writers.append(writer)
+    return [writer.changes() for writer in writers]
 
 
 async def record_change(

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 
-def briefbot(cwd: Path, *args: str, stdin: str = "", **settings: str) -> subprocess.CompletedProcess[str]:
-    """`python -m bot ARGS` in `cwd`, with a store there, no packs and no token unless `settings` say so."""
-    env = {
+def operator_env(cwd: Path, **settings: str) -> dict[str, str]:
+    """The environment of a test operator: a store in `cwd`, no packs and no token unless `settings` say so."""
+    (cwd / "no-packs").mkdir(exist_ok=True)
+    return {
         **os.environ,
         "DATABASE_PATH": str(cwd / "store.db"),
         "PACKS_DIR": str(cwd / "no-packs"),
@@ -18,6 +19,11 @@ def briefbot(cwd: Path, *args: str, stdin: str = "", **settings: str) -> subproc
         "DISCORD_TOKEN": "",
         **settings,
     }
+
+
+def briefbot(cwd: Path, *args: str, stdin: str = "", **settings: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` in `cwd`, as `operator_env` sets it up."""
+    env = operator_env(cwd, **settings)
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         input=stdin,

@@ -53,6 +53,21 @@ async def test_bad_options_are_errors_not_tracebacks(briefing):
     assert "required" in (await answer_line(briefing, "/actor")).lower()
 
 
+async def test_unknown_names_get_advice_for_a_terminal_not_for_discord(briefing):
+    near = await answer_line(briefing, "/actor name:Brotherhood")
+    assert near.startswith("error: No actor is called “Brotherhood”. Did you mean: Three Brotherhood Alliance")
+    assert "**" not in near
+    far = await answer_line(briefing, "/actor name:zzzzqqqq")
+    assert far == (
+        "error: No actor is called “zzzzqqqq”."
+        " No name on record is close to it; /search finds facts by any word in them."
+    )
+
+
+async def test_option_errors_are_in_plain_words_not_pydantics(briefing):
+    assert await answer_line(briefing, "/fact show id:abc") == "error: `id`: must be a whole number, such as 3"
+
+
 async def test_run_console_reads_until_end_of_input(briefing):
     stdin = io.StringIO("# a comment\n\n/search query:trade\nhelp\n/fact show id:999\n")
     stdout = io.StringIO()

@@ -75,7 +75,9 @@ async def test_actor_profile_and_unknown_name(discord_double, world, briefbot):
     assert "Tatmadaw" in profile and "Key facts" in profile
     unknown = await ask(discord_double, world, "actor", name="Brotherhood Army")
     assert unknown.ephemeral
-    assert "Did you mean" in unknown.text
+    assert "Did you mean: **" in unknown.text and "**Three Brotherhood Alliance**" in unknown.text
+    nothing_close = await ask(discord_double, world, "actor", name="zzzzqqqq")
+    assert "Start typing and pick one of the suggestions." in nothing_close.text
 
 
 async def test_event_with_autocomplete(discord_double, world, briefbot):

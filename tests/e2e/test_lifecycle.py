@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import discord
 import pytest
 
+from bot.config import ConfigError
 from bot.digests.models import SubscribeRequest
 from bot.edge.run import run_bot
 from bot.models import Author
@@ -55,7 +56,7 @@ async def test_timeline_buttons_turn_pages_after_a_restart(discord_double: Disco
 
 async def test_briefbot_sync_forces_a_sync(discord_double: DiscordDouble, world: World):
     before = discord_double.command_puts[world.guild.id]
-    assert await run_bot(bot_settings(discord_double, world), sync_only=True) == 0
+    await run_bot(bot_settings(discord_double, world), sync_only=True)
     assert discord_double.command_puts[world.guild.id] == before + 1
 
 
@@ -74,7 +75,7 @@ async def test_briefbot_sync_posts_no_digest_that_a_start_would(discord_double: 
     def posted() -> int:
         return len([m for m in discord_double.messages(channel, include_ephemeral=False) if m.source == "channel"])
 
-    assert await run_bot(settings, sync_only=True) == 0
+    await run_bot(settings, sync_only=True)
     await asyncio.sleep(0.2)
     assert posted() == 0, "a sync posted a digest"
     async with running_bot(discord_double, settings) as bot:
@@ -90,10 +91,26 @@ async def test_without_guild_ids_commands_sync_globally(discord_double: DiscordD
     assert {c["name"] for c in discord_double.commands()} >= {"brief", "actor", "fact"}
 
 
-async def test_a_rejected_token_is_one_line_not_a_traceback(discord_double: DiscordDouble, world: World, capsys):
-    settings = bot_settings(discord_double, world, discord_token="not-the-token")
-    assert await run_bot(settings) == 1
-    assert "rejected DISCORD_TOKEN" in capsys.readouterr().err
+async def test_a_rejected_token_is_one_line_not_a_traceback(discord_double: DiscordDouble, world: World, tmp_path):
+    env = {
+        **os.environ,
+        "DISCORD_TOKEN": "not-a-real-token",
+        "DISCORD_API_BASE": discord_double.api_base,
+        "DATABASE_PATH": str(tmp_path / "refused.db"),
+        "PACKS_DIR": str(SEED_PACKS),
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", env=env, cwd=tmp_path, stdout=PIPE, stderr=PIPE
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    assert out == b""
+    text = err.decode()
+    assert "Traceback" not in text and "voice" not in text, text
+    assert text.strip().splitlines()[-1] == (
+        "error: bad configuration: DISCORD_TOKEN: Discord refused it;"
+        " reset the token in the Developer Portal (Bot → Reset Token)"
+    )
 
 
 async def test_sigterm_closes_the_bot_and_its_store_as_ctrl_c_does(
@@ -127,3 +144,11 @@ async def test_sigterm_closes_the_bot_and_its_store_as_ctrl_c_does(
     assert process.returncode == 0, output.decode()
     # The store was closed, not cut off: its write-ahead log was checkpointed into the file and removed.
     assert f"{database.name}-wal" not in os.listdir(tmp_path)
+
+
+async def test_a_default_topic_the_store_lacks_stops_the_bot_at_start(
+    discord_double: DiscordDouble, world: World, tmp_path
+):
+    settings = bot_settings(discord_double, world, default_topic="nope", database_path=tmp_path / "topic.db")
+    with pytest.raises(ConfigError, match=r"^bad configuration: DEFAULT_TOPIC: the store has no topic 'nope'"):
+        await run_bot(settings)

@@ -223,7 +223,7 @@ async def test_export_then_import_round_trip(discord_double, world, modbot):
         {"file": discord_double.attachment(name, changed), "dry_run": True},
     )
     report = embed_text((await dry.final()).embeds)
-    assert "dry run" in report and "1 facts" in report
+    assert "dry run" in report and "Changed\n1 fact\n" in report
     assert "Re-edited" not in embed_text(
         (await discord_double.slash(world.guild, world.channel, world.member, "fact show", {"id": 3})).embeds
     )

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
 
 from bot.packs import Pack, parse_pack
 from bot.store import Store
-from bot.store.writes import PackWriter, apply_pack
+from bot.store.writes import PackWriter, apply_pack, apply_packs
 from tests.unit.conftest import FIXED_NOW, PACKS
-from tests.unit.store.conftest import Loaded, keys, scalar
+from tests.unit.store.conftest import OTHER_TOPIC, Loaded, keys, scalar
 
 
 async def table_sizes(store: Store) -> dict[str, int]:
@@ -177,3 +178,16 @@ async def test_failure_mid_reapply_keeps_the_old_content(
     assert actor is not None
     assert actor.name == "Myanmar junta"
     assert [m.slug for m in await store.find_names(loaded.topic_id, "actor", "Myanmar junta", 1)] == ["junta"]
+
+
+async def test_packs_applied_together_land_together_or_not_at_all(store: Store, small_pack: Pack) -> None:
+    other = parse_pack(OTHER_TOPIC)
+    # Its fact is about an actor in no pack: it fails part-way, after the first pack was written.
+    broken = dataclasses.replace(other, facts=[other.facts[0].model_copy(update={"actors": ["atlantis"]})])
+    with pytest.raises(LookupError, match="atlantis"):
+        await apply_packs(store.db, [small_pack, broken], now=FIXED_NOW)
+    assert await store.topics() == []
+
+    changes = await apply_packs(store.db, [small_pack, other], now=FIXED_NOW)
+    assert [c.added["facts"] for c in changes] == [8, len(other.facts)]
+    assert [t.slug for t in await store.topics()] == ["t1", "t2"]
