@@ -101,6 +101,13 @@ class PackFact(BaseModel):
     )
 
 
+#: One group of the thesaurus: two or more words or short phrases.
+RelatedTerms = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=60, pattern=r"\w")]],
+    Field(min_length=2, max_length=20),
+]
+
+
 class PackFile(BaseModel):
     """The document shape of a pack file."""
 
@@ -115,6 +122,11 @@ class PackFile(BaseModel):
     places: list[Place] = Field(default_factory=list, description="Countries, regions and towns, nested by parent.")
     events: list[Event] = Field(default_factory=list, description="What happened, and when.")
     facts: list[PackFact] = Field(default_factory=list, description="Sourced, graded statements.")
+    related: list[RelatedTerms] = Field(
+        default_factory=list,
+        description="The topic's thesaurus for /search: groups of terms that mean nearly the same here, such as"
+        " [outgun, better armed]; a question that says one also finds facts worded with the others.",
+    )
 
 
 PACK_SCHEMA_ID = f"urn:briefbot:pack:format-{PACK_FORMAT}"
@@ -153,6 +165,7 @@ class Pack:
     events: list[Event]
     facts: list[Fact]
     retracted: dict[str, str] = field(default_factory=dict)
+    related: list[list[str]] = field(default_factory=list)
 
 
 class _PackLoader(yaml.SafeLoader):
@@ -341,7 +354,8 @@ def _resolve(doc: PackFile, root: Node) -> Pack:
     if problems:
         raise PackError(problems)
     retracted = {pf.key: pf.retracted for pf in doc.facts if pf.retracted}
-    return Pack(doc.topic, list(doc.actors), list(doc.places), list(doc.events), facts, retracted)
+    related = [list(group) for group in doc.related]
+    return Pack(doc.topic, list(doc.actors), list(doc.places), list(doc.events), facts, retracted, related)
 
 
 def read_pack(path: Path) -> Pack:

@@ -31,3 +31,16 @@ def test_figures() -> None:
     assert f.mrr == pytest.approx((1 + 1 / 2 + 1 / 4) / 4)
     assert relevance.rank(["x", "a", "b"], ("b", "a")) == 2
     assert relevance.rank(["x"], ("a",)) is None
+
+
+#: Below this share of questions answered in the top 3, the ranking has regressed (the goal is 97 %).
+TOP3_FLOOR = 0.95
+
+
+async def test_search_answers_the_benchmark_questions_in_its_top_three() -> None:
+    found = await relevance.measure_seed()
+    questions = sum(f.questions for f in found.values())
+    top3 = sum(f.top3 * f.questions for f in found.values()) / questions
+    assert top3 >= TOP3_FLOOR, f"top-3 {top3:.1%} of {questions} questions; not in the top 3:\n" + "\n".join(
+        f"  {q.text} (rank {r or '-'})" for f in found.values() for q, r in f.misses if not r or r > 3
+    )
