@@ -6,13 +6,14 @@ terms ("outgun"), any other content word itself, stemmed. Question filler ("what
 stop word, and a word that matches no fact at all is dropped rather than allowed to block the rest (after
 a look for the name it misspells, or, failing that, for words it begins).
 
-FTS5 finds candidates in tiers, closest match first: every term in the statement, every term anywhere (a
-fact's `entities` column holds the names of what it is about), all terms but one, any term; at most
-`PER_TIER` each, in the index's own order, so no tier costs more than reading a few dozen rows. The
-candidates are then scored in Python by BM25F (the statement weighted above the names of what a fact is
-about, a thesaurus match below the word itself), with document frequencies counted once per store version
-and capped, and sorted by tier, then score, then grade and date. SQLite's own `bm25()` would rank the
-same way but costs 85 ms at a million facts: it counts every term's documents on every query.
+FTS5 finds candidates in tiers, closest match first: every term (in the statement, or in the `entities`
+column, which holds the names of what a fact is about), all terms but one, any term; at most `PER_TIER`
+each, in the index's own order, so no tier costs more than reading a few dozen rows. The candidates are
+then scored in Python by BM25F (the statement weighted above the names of what a fact is about, a
+thesaurus match below the word itself), with document frequencies counted once per store version and
+capped, and sorted by tier (every term in the statement itself first of all), then score, then grade and
+date. SQLite's own `bm25()` would rank the same way but costs 85 ms at a million facts: it counts every
+term's documents on every query.
 """
 
 from __future__ import annotations
@@ -202,13 +203,14 @@ class Search(Facts):
             )
             for r in rows:
                 candidates[r[0]] = _Candidate(
-                    r[0], tier, stems(r[1]), stems(r[2]), r[3], r[4], r[5], r[2].split(" ; ") if r[2] else []
+                    r[0], tier + 1, stems(r[1]), stems(r[2]), r[3], r[4], r[5], r[2].split(" ; ") if r[2] else []
                 )
             if len(candidates) >= limit:
                 break
         asks = answer_kind(query, terms)
         for candidate in candidates.values():
-            _score(candidate, terms, stats)
+            if _score(candidate, terms, stats) == len(terms) and candidate.tier == 1:
+                candidate.tier = 0  # every term in the statement itself
             if asks and _gives(asks, candidate, terms):
                 candidate.score *= ANSWER_KIND_BOOST
         ranked = sorted(
@@ -391,19 +393,28 @@ class Search(Facts):
 
 
 def tier_expressions(terms: Sequence[Term]) -> list[str]:
-    """FTS5 expressions, closest match first: every term in the statement, every term, all but one, any."""
+    """FTS5 expressions, closest match first: every term, all but one, any.
+
+    Facts with every term in the statement itself come first of all, but that is told apart in Python
+    from the candidates of the first expression: asking FTS5 for them separately read the same position
+    lists twice, and names made of common words ("… People's Council") made that the slowest query.
+    """
     groups = [t.expression() for t in terms]
     if not groups:
         return []
-    expressions = [f"statement : ({' AND '.join(groups)})", " AND ".join(groups)]
+    expressions = [" AND ".join(groups)]
     if len(groups) >= 3:
         expressions.append(_all_but_one(groups))
     expressions.append(" OR ".join(groups))
     return list(dict.fromkeys(expressions))
 
 
-def _score(candidate: _Candidate, terms: Sequence[Term], stats: _Stats) -> None:
-    """BM25F over the statement and the names of what the fact is about; each term counted once."""
+def _score(candidate: _Candidate, terms: Sequence[Term], stats: _Stats) -> int:
+    """BM25F over the statement and the names of what the fact is about, each term counted once.
+
+    Returns how many of the terms the statement itself says.
+    """
+    said = 0
     n = max(stats.documents, 1)
     norm_statement = 1 - B_STATEMENT + B_STATEMENT * len(candidate.statement) / stats.avg_statement
     norm_entities = 1 - B_ENTITIES + B_ENTITIES * len(candidate.entities) / stats.avg_entities
@@ -420,11 +431,13 @@ def _score(candidate: _Candidate, terms: Sequence[Term], stats: _Stats) -> None:
                 in_entities = max(in_entities, spelling.weight)
         if not (in_statement or in_entities):
             continue
+        said += in_statement > 0
         tf = W_STATEMENT * in_statement / norm_statement + W_ENTITIES * in_entities / norm_entities
         df = stats.df.get(term.expression(), 1)
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         candidate.score += idf * tf * (K1 + 1) / (tf + K1)
         candidate.matched.append(shown or f"{term.label} (what it is about)")
+    return said
 
 
 AnswerKind = Literal["when", "who", "definition"]

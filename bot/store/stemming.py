@@ -21,8 +21,11 @@ _VOWELS = frozenset("aeiou")
 
 def tokens(text: str) -> list[str]:
     """The words of a text as the index splits and folds them, unstemmed."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return _WORD.findall("".join(c for c in decomposed if not unicodedata.combining(c)))
+    folded = text.casefold()
+    if not folded.isascii():
+        decomposed = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _WORD.findall(folded)
 
 
 def stems(text: str) -> list[str]:
