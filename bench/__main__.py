@@ -4,6 +4,7 @@
     python3 dev.py bench --quick              # 1k and 100k facts, fewer samples (about a minute)
     python3 dev.py bench --only search --sizes 1000000
     python3 dev.py bench --markdown           # the table as Markdown, for the README
+    python3 dev.py bench --only relevance     # /search's ranking: the seed pack's questions
 
 Each measurement runs at the sizes the issue names, among those given with --sizes: latency at every
 size up to 100,000 facts, search and start-up at the largest (start-up against the smallest as its
@@ -27,12 +28,15 @@ from pathlib import Path
 
 import discord
 
-from bench import fanout, latency, memory, search, startup
+from bench import fanout, latency, memory, relevance, search, startup
 from bench.generator import CACHE_DIR, cached_store
 from bench.harness import USERS, remove_copies, stage
+from bench.relevance import planted
 from bench.report import Row, save, table
 
-MEASUREMENTS = ("latency", "search", "fanout", "memory", "startup")
+MEASUREMENTS = ("latency", "search", "fanout", "memory", "startup", "relevance")
+#: Measurements that need no generated store but the largest (relevance plants its answers in a copy of it).
+STORELESS = {"relevance"}
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,17 @@ async def measure(plan: Plan, templates: dict[int, Path]) -> list[Row]:
     smallest, largest = sizes[0], sizes[-1]
     rows: list[Row] = []
     rss_after_start: dict[int, float] = {}
+    if "relevance" in only:
+        print("relevance on the seed pack …", file=sys.stderr)
+        found = await relevance.measure_seed()
+        rows += relevance.seed_rows(found)
+        if misses := relevance.report_misses(found):
+            print(f"questions not answered first:\n{misses}", file=sys.stderr)
+        if largest in templates:
+            print(f"relevance at {largest:,} facts: planting answers in a copy …", file=sys.stderr)
+            rows += await planted.run(templates[largest], largest)
+    if not only - STORELESS:
+        return rows
     async with stage() as st:
         settle()
         if "latency" in only:
@@ -142,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print the table; the exit status is 0 even when goals are missed."""
     plan, markdown = _plan(argv)
     context = machine()
-    templates = stores(plan.sizes)
+    templates = stores(plan.sizes if plan.only - STORELESS else plan.sizes[-1:])
     started = time.monotonic()
     try:
         rows = asyncio.run(measure(plan, templates))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,6 +20,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from bot.errors import in_words
 from bot.models import (
     FACT_ACTORS_MAX,
+    LINE,
     STATEMENT_MAX,
     Actor,
     Credibility,
@@ -104,6 +105,13 @@ class PackFact(BaseModel):
     )
 
 
+#: One group of the thesaurus: two or more words or short phrases.
+RelatedTerms = Annotated[
+    list[Annotated[str, LINE, Field(min_length=1, max_length=60, pattern=r"\w")]],
+    Field(min_length=2, max_length=20),
+]
+
+
 class PackFile(BaseModel):
     """The document shape of a pack file."""
 
@@ -118,6 +126,11 @@ class PackFile(BaseModel):
     places: list[Place] = Field(default_factory=list, description="Countries, regions and towns, nested by parent.")
     events: list[Event] = Field(default_factory=list, description="What happened, and when.")
     facts: list[PackFact] = Field(default_factory=list, description="Sourced, graded statements.")
+    related: list[RelatedTerms] = Field(
+        default_factory=list,
+        description="The topic's thesaurus for /search: groups of terms that mean nearly the same here, such as"
+        " [outgun, better armed]; a question that says one also finds facts worded with the others.",
+    )
 
 
 PACK_SCHEMA_ID = f"urn:briefbot:pack:format-{PACK_FORMAT}"
@@ -156,6 +169,7 @@ class Pack:
     events: list[Event]
     facts: list[Fact]
     retracted: dict[str, str] = field(default_factory=dict)
+    related: list[list[str]] = field(default_factory=list)
 
 
 class _PackLoader(yaml.SafeLoader):
@@ -347,7 +361,8 @@ def _resolve(doc: PackFile, root: Node) -> Pack:
     if problems:
         raise PackError(problems)
     retracted = {pf.key: pf.retracted for pf in doc.facts if pf.retracted}
-    return Pack(doc.topic, list(doc.actors), list(doc.places), list(doc.events), facts, retracted)
+    related = [list(group) for group in doc.related]
+    return Pack(doc.topic, list(doc.actors), list(doc.places), list(doc.events), facts, retracted, related)
 
 
 def read_pack(path: Path) -> Pack:

@@ -29,6 +29,7 @@ from bot.briefing.queries import (
     TimelineQuery,
     since_date,
 )
+from bot.briefing.search import search_answer
 from bot.errors import NotFound, UserError
 from bot.models import FactKind, Interest
 from bot.store import Store
@@ -334,12 +335,7 @@ class Briefing:
     async def search(self, q: SearchQuery) -> Answer:
         """The facts that best answer a question, ranked."""
         topic = await self.topic()
-        facts = await self.store.search(topic.id, q.query, None, 8)
-        cite = Citer()
-        lines = [cite.line(_fact_ref(f), f) for f in facts]
-        if not lines:
-            lines = [Line(text="No facts match. Try fewer words, or an actor's or place's name.")]
-        return Answer(title=f"Search: {q.query}"[:256], lines=lines, citations=cite.citations())
+        return search_answer(q.query, await self.store.ranked_search(topic.id, q.query, None, 8))
 
     @cached
     async def fact(self, q: FactQuery) -> Answer:

@@ -57,4 +57,6 @@ async def export_pack(store: Store, topic_slug: str) -> str:
             form["retracted"] = await store.retraction_reason(record.id) or "retracted"
         facts.append(_without_defaults(form))
     doc |= {"sources": sources, "actors": actors, "places": places, "events": events, "facts": facts}
+    if related := await store.related_terms(topic.id):
+        doc["related"] = related
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=110)

@@ -325,6 +325,16 @@ class PackWriter:
             at=self.now,
         )
 
+    async def related(self, groups: list[list[str]]) -> None:
+        """Make the topic's thesaurus the pack's: groups of terms that mean nearly the same (see /search)."""
+        if await self.reads.related_terms(self.topic_id) == [list(dict.fromkeys(g)) for g in groups]:
+            return
+        await self.conn.execute("DELETE FROM related_terms WHERE topic_id = ?", (self.topic_id,))
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO related_terms (topic_id, grp, position, term, norm) VALUES (?, ?, ?, ?, ?)",
+            [(self.topic_id, i + 1, j, t, normalise(t)) for i, group in enumerate(groups) for j, t in enumerate(group)],
+        )
+
     def changes(self) -> PackChanges:
         """What this writer did."""
         return PackChanges(added=self.added, changed=self.changed, unchanged=self.unchanged)
@@ -386,6 +396,7 @@ async def apply_packs(
             await writer.events(pack.events)
             for fact in pack.facts:
                 await writer.fact(fact, pack.retracted.get(fact.key))
+            await writer.related(pack.related)
             writers.append(writer)
     return [writer.changes() for writer in writers]
 

@@ -237,3 +237,12 @@ async def test_brief_headline_stakes_span_interests(briefing):
     answer = await briefing.brief(BriefQuery())
     stakes = next(s for s in answer.sections if s.title == "Stakes for Beijing")
     assert [line.text.split(":")[0] for line in stakes.lines] == ["Trade", "Citizens"]
+
+
+async def test_search_sets_the_best_answer_apart_and_shows_the_words_matched(briefing):
+    answer = await briefing.search(SearchQuery(query="Is the Tatmadaw losing trade?"))
+    best, rest = answer.sections[0], answer.sections[1]
+    assert best.title == "Best answer" and len(best.lines) == 1
+    assert rest.title == "Also relevant"
+    assert "matched: " in best.lines[0].text and "trade" in best.lines[0].text
+    assert best.lines[0].cites == [1]

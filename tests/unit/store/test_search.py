@@ -135,3 +135,89 @@ async def test_search_with_fts_syntax_still_finds_words(loaded: Loaded) -> None:
     assert "f-offensive" in await search(loaded, '"offensive')
     assert "f-offensive" in await search(loaded, "-offensive")
     assert "f-offensive" in await search(loaded, "statement:offensive")
+
+
+RANKING_PACK = """
+format: 1
+topic: {slug: r1, title: Ranking}
+sources: {s1: {title: Wire}, bg: {title: Background, kind: background}}
+actors:
+  - {slug: junta, name: Myanmar junta, aliases: [Tatmadaw, military regime], kind: military}
+  - {slug: rebels, name: Rebel alliance, aliases: [Three Brotherhood Alliance], kind: alliance}
+related:
+  - [outgun, better armed]
+  - [halted, stopped]
+facts:
+  - {key: r-outgun, statement: "The junta's forces still outgun the rebels.", kind: assessment, actors: [junta, rebels],
+     as_of: 2023-11-27, source: s1, reliability: B, credibility: 3}
+  - {key: r-scam-work, statement: "Syndicates force trafficked workers to run phone scams.", kind: event,
+     as_of: 2023-11-27, source: s1, reliability: B, credibility: 2}
+  - {key: r-phone, statement: "Phone networks in the border towns were cut by the fighting for a week.", kind: event,
+     as_of: 2023-11-27, source: s1, reliability: B, credibility: 2}
+  - {key: r-trade-old, statement: "Trade across the frontier was halted.", kind: figure,
+     as_of: 2023-11-01, source: s1, reliability: B, credibility: 2}
+  - {key: r-trade-new, statement: "Trade across the frontier was halted.", kind: figure,
+     as_of: 2023-11-20, source: s1, reliability: B, credibility: 2}
+  - {key: r-trade-bg, statement: "Trade across the frontier was halted.", kind: background,
+     as_of: 2023-11-25, source: bg, reliability: F, credibility: 2}
+"""
+
+
+@pytest.fixture
+async def ranking(store) -> Loaded:  # type: ignore[no-untyped-def]
+    await apply_pack(store.db, parse_pack(RANKING_PACK), now=FIXED_NOW)
+    topic = await store.topic("r1")
+    assert topic is not None
+    return Loaded(store, topic.id)
+
+
+async def test_a_word_that_matches_nothing_does_not_block_the_rest(ranking: Loaded) -> None:
+    # "want", "wibble" and "thing" match no fact; the question is still answered by what its other words match.
+    assert (await search(ranking, "Who is forced to work the phone scams wibble?"))[0] == "r-scam-work"
+    assert (await search(ranking, "phone scams"))[0] == "r-scam-work"
+
+
+async def test_relevance_not_id_orders_matches(ranking: Loaded) -> None:
+    # Both match "phone"; the fact that also says "scams" is the better answer though it is older.
+    found = await search(ranking, "phone scams fighting")
+    assert found[:2] == ["r-phone", "r-scam-work"] or found[:2] == ["r-scam-work", "r-phone"]
+    assert (await search(ranking, "scams phone"))[0] == "r-scam-work"
+
+
+async def test_equal_matches_are_ordered_by_grade_then_date(ranking: Loaded) -> None:
+    assert await search(ranking, "trade frontier") == ["r-trade-new", "r-trade-old", "r-trade-bg"]
+
+
+async def test_as_of_applies_to_ranked_matches(ranking: Loaded) -> None:
+    assert await search(ranking, "trade frontier", date(2023, 11, 10)) == ["r-trade-old"]
+
+
+async def test_the_thesaurus_reaches_a_fact_worded_otherwise(ranking: Loaded) -> None:
+    assert await search(ranking, "Is the Tatmadaw better armed?") == ["r-outgun"]
+    hits = await ranking.store.ranked_search(ranking.topic_id, "Is the Tatmadaw better armed?", None, 5)
+    assert hits[0].matched == ("tatmadaw (what it is about)", "better armed ~ outgun")
+    assert (await search(ranking, "commerce stopped at the frontier"))[0].startswith("r-trade")
+
+
+async def test_a_misspelt_name_is_read_as_the_name(loaded: Loaded) -> None:
+    assert set(await search(loaded, "Tatmdaw")) == set(await search(loaded, "Tatmadaw"))
+    assert (await search(loaded, "Thre Brothers Aliance"))[0] == "f-offensive"
+
+
+async def test_ranked_hits_say_which_words_matched(loaded: Loaded) -> None:
+    hits = await loaded.store.ranked_search(loaded.topic_id, "Tatmadaw border crossings", None, 5)
+    assert hits[0].fact.key == "f-offensive"
+    # The statement says "junta", not one of the junta's names: the name matched what the fact is about.
+    assert hits[0].matched == ("tatmadaw (what it is about)", "border", "crossings")
+    assert hits[0].score > hits[-1].score
+
+
+async def test_the_thesaurus_is_written_with_the_pack_and_only_when_it_changed(ranking: Loaded) -> None:
+    assert await ranking.store.related_terms(ranking.topic_id) == [["outgun", "better armed"], ["halted", "stopped"]]
+    before = ranking.store.db.conn.total_changes
+    await apply_pack(ranking.store.db, parse_pack(RANKING_PACK), now=FIXED_NOW)
+    assert ranking.store.db.conn.total_changes - before == 1  # the topic's own row, upserted by every import
+    changed = RANKING_PACK.replace("  - [halted, stopped]\n", "")
+    await apply_pack(ranking.store.db, parse_pack(changed), now=FIXED_NOW)
+    assert await ranking.store.related_terms(ranking.topic_id) == [["outgun", "better armed"]]
+    assert "r-outgun" not in await search(ranking, "commerce stopped")
