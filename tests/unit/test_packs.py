@@ -185,7 +185,7 @@ def test_problem_limit_keeps_the_count() -> None:
     with pytest.raises(PackError) as exc:
         parse_pack(MINIMAL + "facts:\n" + facts)
     assert len(exc.value.problems) == MAX_PROBLEMS
-    assert f"{MAX_PROBLEMS + 5} problem(s)" in str(exc.value)
+    assert f"{MAX_PROBLEMS + 5} problems in pack" in str(exc.value)
     assert "… and 5 more" in str(exc.value)
 
 
@@ -348,7 +348,7 @@ def test_stake_rules_apply_in_packs() -> None:
     )
     problem = only_problem(text)
     assert (problem.location, problem.line) == ("facts[0]", 6)
-    assert "only a stake" in problem.message
+    assert "go together" in problem.message
 
 
 def test_background_source_with_url_in_pack() -> None:

@@ -94,8 +94,7 @@ async def test_event_record(loaded: Loaded) -> None:
     assert op is not None
     assert op.date == date(2023, 10, 27)
     assert op.precision == "day"
-    assert op.place is not None
-    assert op.place.slug == "shan"
+    assert [p.slug for p in op.places] == ["shan"]
     assert [(p.actor.slug, p.role) for p in op.actors] == [("junta", "target"), ("tba", "attacker")]
     assert op.follows == []
     assert [r.slug for r in op.followed_by] == ["haigeng-talks", "laukkai-falls"]  # by date
@@ -108,7 +107,7 @@ async def test_event_record(loaded: Loaded) -> None:
     talks = await loaded.store.event(await loaded.event("haigeng-talks"))
     assert talks is not None
     assert talks.precision == "month"
-    assert talks.place is None
+    assert talks.places == []
     assert [r.slug for r in talks.follows] == ["op1027", "laukkai-falls"]
     assert talks.followed_by == []
     assert {p.actor.slug: p.role for p in talks.actors}["tba"] == "participant"
