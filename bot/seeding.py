@@ -18,6 +18,8 @@ async def load_pack_file(store: Store, path: Path, *, dry_run: bool = False) -> 
     """Validate a pack file as a whole, then apply it in one transaction (or only report, in a dry run)."""
     changes = await apply_pack(store.db, read_pack(path), dry_run=dry_run)
     log.info("loaded pack %s: added %s, changed %s", path.name, changes.added, changes.changed)
+    for warning in changes.warnings:
+        log.warning("pack %s: %s", path.name, warning)
     return changes
 
 

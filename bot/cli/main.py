@@ -82,6 +82,8 @@ async def load(settings: Settings, packs: Sequence[Path], *, dry_run: bool = Fal
                 continue
             verb = "would add" if dry_run else "added"
             print(f"{path}: {verb} {changes.added}, changed {changes.changed}, unchanged {changes.unchanged}")
+            for warning in changes.warnings:
+                print(f"{path}: warning: {warning}", file=sys.stderr)
     finally:
         await store.close()
     return status

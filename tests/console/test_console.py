@@ -49,7 +49,7 @@ async def test_answers_match_the_briefing_service(briefing):
 async def test_bad_options_are_errors_not_tracebacks(briefing):
     assert (await answer_line(briefing, "/brief as_of:2023-02-30")).startswith("error: `as_of`")
     assert "unknown option" in await answer_line(briefing, "/brief colour:red")
-    assert "Did you mean" in await answer_line(briefing, "/actor name:army")
+    assert "Did you mean" in await answer_line(briefing, "/actor name:armee")
     assert "required" in (await answer_line(briefing, "/actor")).lower()
 
 
