@@ -221,7 +221,7 @@ class Briefing:
         lines are made (events after them are not cited, so later sections may still say what they say).
         """
         facts = await self.store.facts_about_events([e.id for e in events], as_of, 2)
-        lines = []
+        lines: list[Line] = []
         for event in events:
             if limit is not None and len(lines) >= limit:
                 break

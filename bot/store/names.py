@@ -107,10 +107,12 @@ async def named_by_words(conn: Reader, topic_id: int, entity: Entity, text: str)
     norm = normalise(text)
     if len(norm) < 3:
         return []
-    rows = await conn.execute_fetchall(
-        "SELECT n.entity_id, n.norm FROM names_trigram g JOIN names n ON n.id = g.rowid"
-        " WHERE names_trigram MATCH ? AND n.topic_id = ? AND n.entity = ? LIMIT ?",
-        ('"' + norm.replace('"', '""') + '"', topic_id, entity, CANDIDATES + 1),
+    rows = list(
+        await conn.execute_fetchall(
+            "SELECT n.entity_id, n.norm FROM names_trigram g JOIN names n ON n.id = g.rowid"
+            " WHERE names_trigram MATCH ? AND n.topic_id = ? AND n.entity = ? LIMIT ?",
+            ('"' + norm.replace('"', '""') + '"', topic_id, entity, CANDIDATES + 1),
+        )
     )
     if len(rows) > CANDIDATES:
         return []
