@@ -177,10 +177,6 @@ class Citer:
         numbered_lines, numbered_sections, citations = self.number(lines, shown)
         return Answer(title=title, lines=numbered_lines, sections=numbered_sections, citations=citations, **extra)
 
-    def citations(self) -> list[Citation]:
-        """Every fact cited so far, by source in the order first cited (for lines kept in the order built)."""
-        return self.number([Line(text="", facts=list(self._facts))], [])[2]
-
 
 def note(text: str) -> Line:
     """A line about the answer itself, or a record's own label: it cites nothing."""
