@@ -10,6 +10,7 @@ so two statements that each carry a name or a number the other lacks are never t
 
 from __future__ import annotations
 
+import functools
 import re
 
 from rapidfuzz import fuzz
@@ -41,9 +42,19 @@ def _names_and_numbers(text: str) -> set[str]:
     return found
 
 
+@functools.lru_cache(maxsize=4096)
+def _folded(text: str) -> tuple[str, frozenset[str]]:
+    """A statement folded for comparison, and its names and numbers.
+
+    Kept, since an answer compares each statement with every other one it shows, and folding costs more
+    than comparing.
+    """
+    return normalise(text), frozenset(_names_and_numbers(text))
+
+
 def same_claim(one: str, other: str) -> bool:
     """Whether two statements say nearly the same thing about the same things."""
-    if fuzz.token_set_ratio(normalise(one), normalise(other)) < NEAR_DUPLICATE:
+    (folded_one, mine), (folded_other, theirs) = _folded(one), _folded(other)
+    if fuzz.token_set_ratio(folded_one, folded_other) < NEAR_DUPLICATE:
         return False
-    mine, theirs = _names_and_numbers(one), _names_and_numbers(other)
     return not (mine - theirs and theirs - mine)

@@ -155,10 +155,15 @@ class Citer:
             for fact in facts:
                 numbers.setdefault(fact.source.id, len(numbers) + 1)
                 cited.setdefault(fact.source.id, []).append(fact)
-            return line.model_copy(update={"cites": list(dict.fromkeys(numbers[f.source.id] for f in facts))})
+            cites = list(dict.fromkeys(numbers[f.source.id] for f in facts))
+            # Built without validation: every field comes from a validated line (answers are built often).
+            return Line.model_construct(text=line.text, cites=cites, facts=line.facts, note=line.note)
 
         lines = [renumber(line) for line in lines]
-        sections = [s.model_copy(update={"lines": [renumber(line) for line in s.lines]}) for s in sections]
+        sections = [
+            Section.model_construct(title=s.title, lines=[renumber(line) for line in s.lines], inline=s.inline)
+            for s in sections
+        ]
         citations = [
             Citation(
                 number=numbers[source_id],

@@ -174,12 +174,12 @@ class Briefing:
         judged = await self.store.facts_of_kind(topic.id, [FactKind.ASSESSMENT], q.as_of, BOTTOM_LINE + ASSESSMENTS)
         bottom = cite.fresh(judged)[:BOTTOM_LINE]
         lines = [cite.line(("**Bottom line:** " if i == 0 else "") + f.statement, f) for i, f in enumerate(bottom)]
-        figures = cite.fresh(await self.store.facts_of_kind(topic.id, [FactKind.FIGURE], q.as_of, FIGURES + 2))
+        figures = cite.fresh(await self.store.facts_of_kind(topic.id, [FactKind.FIGURE], q.as_of, FIGURES + 1))
         figure_lines = [cite.fact_line(f) for f in figures[:FIGURES]]
         assessment_lines = [cite.fact_line(f) for f in cite.fresh(judged)[:ASSESSMENTS]]
-        happening = cite.fresh(await self.store.facts_of_kind(topic.id, [FactKind.EVENT], q.as_of, HAPPENING + 4))
+        happening = cite.fresh(await self.store.facts_of_kind(topic.id, [FactKind.EVENT], q.as_of, HAPPENING + 2))
         happening_lines = [cite.fact_line(f) for f in happening[:HAPPENING]]
-        events = await self.store.events(topic.id, until=q.as_of, newest_first=True, limit=LATEST_EVENTS + 4)
+        events = await self.store.events(topic.id, until=q.as_of, newest_first=True, limit=LATEST_EVENTS + 2)
         event_lines = await self.event_lines(events, cite, q.as_of, skip_said=True, limit=LATEST_EVENTS)
         sections = [
             Section(title="Key figures", lines=figure_lines),
@@ -187,7 +187,7 @@ class Briefing:
             Section(title="What is happening", lines=happening_lines),
             Section(title="Latest events", lines=event_lines),
         ]
-        stakes = await self.headline_stakes(topic, self.stakeholder, q.as_of, STAKES + 4)
+        stakes = await self.headline_stakes(topic, self.stakeholder, q.as_of, STAKES + 2)
         if stakes:
             name, facts = stakes
             shown = [
@@ -267,10 +267,10 @@ class Briefing:
         lines = [cite.fact_line(f) for f in intro]
         if actor.aliases:
             lines.append(note("Also known as: " + ", ".join(actor.aliases)))
-        facts = cite.fresh(await self.store.facts_about_actor(actor.id, as_of, KEY_FACTS + 6))[:KEY_FACTS]
+        facts = cite.fresh(await self.store.facts_about_actor(actor.id, as_of, KEY_FACTS + 2))[:KEY_FACTS]
         key_facts = [cite.fact_line(f) for f in facts]
         events = await self.store.events(
-            topic.id, actor_id=actor.id, until=as_of, newest_first=True, limit=RECENT_EVENTS + 3
+            topic.id, actor_id=actor.id, until=as_of, newest_first=True, limit=RECENT_EVENTS + 2
         )
         recent = await self.event_lines(events, cite, as_of, skip_said=True, limit=RECENT_EVENTS)
         sections = [

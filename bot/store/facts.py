@@ -255,7 +255,8 @@ class Facts(Reads):
     ) -> dict[int, list[FactRecord]]:
         """The few active facts that matter most about each of several events, in one query.
 
-        A list of events cites them; each event's are chosen among its newest.
+        A list of events cites them; each event's are chosen among its newest few (four times as many as asked
+        for), so a timeline of popular events ranks dozens of rows, not thousands.
         """
         if not event_ids:
             return {}
@@ -266,7 +267,7 @@ class Facts(Reads):
             f" AND h.as_of <= ? ORDER BY h.as_of DESC LIMIT ?) WHERE e.id IN ({marks(event_ids)})) pick"
             " JOIN facts f ON f.id = pick.id JOIN sources s ON s.id = f.source_id"
             " WHERE pick.nth <= ? ORDER BY pick.event_id, pick.nth",
-            (up_to(as_of), CANDIDATES, *event_ids, per_event),
+            (up_to(as_of), max(4 * per_event, 8), *event_ids, per_event),
         )
         found: dict[int, list[FactRecord]] = {}
         for fact in await self._hydrate(rows):
