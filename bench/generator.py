@@ -755,8 +755,7 @@ class BulkLoader:
         self.place_names = self._names(topic_id, "place", [(p.name, p.aliases) for p in places])
         self._changes(topic_id, "place", [self._place_form(p) for p in places])
         conn.executemany(
-            "INSERT INTO events (id, topic_id, slug, name, date, precision, place_id, summary)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO events (id, topic_id, slug, name, date, precision, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     i + 1,
@@ -765,7 +764,6 @@ class BulkLoader:
                     e.name,
                     e.day.isoformat(),
                     e.precision,
-                    e.place + 1 if e.place is not None else None,
                     e.summary,
                 )
                 for i, e in enumerate(events)
@@ -775,6 +773,10 @@ class BulkLoader:
         conn.executemany(
             "INSERT OR REPLACE INTO event_actors (event_id, actor_id, role) VALUES (?, ?, ?)",
             [(i + 1, a + 1, role) for i, e in enumerate(events) for a, role in e.actors],
+        )
+        conn.executemany(
+            "INSERT INTO event_places (event_id, place_id) VALUES (?, ?)",
+            [(i + 1, e.place + 1) for i, e in enumerate(events) if e.place is not None],
         )
         conn.executemany(
             "INSERT OR IGNORE INTO event_follows (event_id, follows_id) VALUES (?, ?)",
@@ -830,7 +832,7 @@ class BulkLoader:
             "aliases": event.aliases,
             "date": event.day.isoformat(),
             "precision": event.precision,
-            "place": places[event.place].slug if event.place is not None else None,
+            "places": [places[event.place].slug] if event.place is not None else [],
             "actors": sorted(({"actor": actors[a].slug, "role": r} for a, r in event.actors), key=lambda p: p["actor"]),
             "follows": sorted(events[f].slug for f in event.follows),
             "summary": event.summary,
@@ -859,6 +861,7 @@ class BulkLoader:
             },
             "reliability": fact.reliability,
             "credibility": fact.credibility,
+            "salience": None,
         }
 
     def facts(self, batch: Sequence[FactSpec], first_id: int, topic_id: int = 1) -> None:

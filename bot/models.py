@@ -161,6 +161,14 @@ class FactKind(StrEnum):
     BACKGROUND = "background"
 
 
+class Salience(StrEnum):
+    """What a pack author knows about a fact's weight that the data cannot say; unmarked facts are ranked by it."""
+
+    KEY_JUDGEMENT = "key-judgement"
+    HEADLINE = "headline"
+    COLOUR = "colour"
+
+
 class Interest(StrEnum):
     """The interest a stake touches; `/stakes` groups by it."""
 
@@ -265,12 +273,28 @@ class Event(Strict):
         description="YYYY-MM-DD, not in the future; a month- or year-precision date is written as its first day."
     )
     precision: DatePrecision = Field(DatePrecision.DAY, description="How much of the date is known.")
-    place: Slug | None = Field(None, description="The slug of the place where it happened.")
+    place: Slug | None = Field(
+        None, description="The slug of the place where it happened; `places` lists several (give one or the other)."
+    )
+    places: list[Slug] = Field(
+        default_factory=list, max_length=20, description="The slugs of the places where it happened."
+    )
     actors: list[Participant] = Field(default_factory=list, max_length=50, description="Who took part, and how.")
     follows: list[Slug] = Field(
         default_factory=list, max_length=20, description="Slugs of the events this one followed from."
     )
     summary: Text = Field("", description="What happened, in a sentence or two.")
+
+    @model_validator(mode="after")
+    def _one_list_of_places(self) -> Self:
+        """A single `place` (the older form, still read) is a one-place `places`; two different lists are an error."""
+        if self.place is not None:
+            if self.places and self.places != [self.place]:
+                raise ValueError("give `place` or `places`, not both")
+            object.__setattr__(self, "places", [self.place])
+        if len(set(self.places)) != len(self.places):
+            raise ValueError("a place is listed twice in `places`")
+        return self
 
     @model_validator(mode="after")
     def _date_fits_precision(self) -> Self:
@@ -296,13 +320,16 @@ class Fact(Strict):
     source: Source
     reliability: Reliability
     credibility: Credibility
+    salience: Salience | None = None
 
     @model_validator(mode="after")
     def _stakes_name_their_stakeholder(self) -> Self:
+        # A figure or an event may also be at stake for someone (the halted trade is Beijing's), so that one
+        # claim is one fact; but a stakeholder always comes with the interest at stake, and a stake has both.
         if self.kind is FactKind.STAKE and (self.stakeholder is None or self.interest is None):
             raise ValueError("a stake needs a stakeholder and an interest")
-        if self.kind is not FactKind.STAKE and (self.stakeholder or self.interest):
-            raise ValueError("only a stake has a stakeholder and an interest")
+        if (self.stakeholder is None) != (self.interest is None):
+            raise ValueError("a stakeholder and an interest go together: give both or neither")
         if self.source.kind is SourceKind.BACKGROUND and self.reliability != "F":
             raise ValueError("a fact from background knowledge is graded F: its source cannot be judged")
         return self

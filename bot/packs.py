@@ -32,6 +32,7 @@ from bot.models import (
     Place,
     Reason,
     Reliability,
+    Salience,
     Slug,
     Source,
     Topic,
@@ -57,6 +58,11 @@ class Problem:
         return f"{where}{self.location}: {self.message}"
 
 
+def plural(count: int, noun: str) -> str:
+    """`1 problem`, `3 problems`: a count with its noun, never `problem(s)`."""
+    return f"{count} {noun if count == 1 else noun + 's'}"
+
+
 class PackError(Exception):
     """A pack that cannot be loaded; carries every problem found, not just the first."""
 
@@ -64,7 +70,7 @@ class PackError(Exception):
         self.problems = problems[:MAX_PROBLEMS]
         extra = len(problems) - len(self.problems)
         lines = [str(p) for p in self.problems] + ([f"… and {extra} more"] if extra > 0 else [])
-        super().__init__(f"{len(problems)} problem(s) in pack:\n" + "\n".join(lines))
+        super().__init__(f"{plural(len(problems), 'problem')} in pack:\n" + "\n".join(lines))
 
 
 class PackFact(BaseModel):
@@ -80,7 +86,7 @@ class PackFact(BaseModel):
         json_schema_extra={"minLength": 1, "maxLength": STATEMENT_MAX},
     )
     kind: FactKind = Field(
-        description="Where the fact appears in a brief; a `stake` needs `stakeholder` and `interest`, others neither."
+        description="Where the fact appears in a brief; a `stake` needs `stakeholder` and `interest`."
     )
     actors: list[Slug] = Field(
         default_factory=list,
@@ -89,8 +95,12 @@ class PackFact(BaseModel):
     )
     event: Slug | None = Field(None, description="The slug of the event the fact is about.")
     place: Slug | None = Field(None, description="The slug of the place the fact is about.")
-    stakeholder: Slug | None = Field(None, description="For a stake: the slug of the actor who stands to gain or lose.")
-    interest: Interest | None = Field(None, description="For a stake: the interest it touches.")
+    stakeholder: Slug | None = Field(
+        None,
+        description="The slug of the actor who stands to gain or lose by it: required for a `stake`, allowed on "
+        "any fact that is also at stake for someone (with `interest`).",
+    )
+    interest: Interest | None = Field(None, description="With `stakeholder`: the interest it touches.")
     as_of: PastDate = Field(description="The day the statement describes, YYYY-MM-DD, not in the future.")
     source: Slug = Field(description="The key of a source declared under `sources`.")
     reliability: Reliability = Field(
@@ -99,6 +109,11 @@ class PackFact(BaseModel):
     )
     credibility: Credibility = Field(
         description="Admiralty grade of the information, 1 (confirmed) to 6 (cannot be judged)."
+    )
+    salience: Salience | None = Field(
+        None,
+        description="Only where the pack's author knows better than the data: `key-judgement` (the bottom line "
+        "`/brief` opens with), `headline` (leads wherever it appears) or `colour` (shown after the rest).",
     )
     retracted: Reason | None = Field(
         None, description="Why the fact was retracted; a retracted fact stays on record but leaves every answer."
@@ -336,7 +351,11 @@ def _resolve(doc: PackFile, root: Node) -> Pack:
     for i, place in enumerate(doc.places):
         check(("places", i, "parent"), place.parent, places, "place")
     for i, event in enumerate(doc.events):
-        check(("events", i, "place"), event.place, places, "place")
+        if event.place is not None:
+            check(("events", i, "place"), event.place, places, "place")
+        else:
+            for j, slug in enumerate(event.places):
+                check(("events", i, "places", j), slug, places, "place")
         for j, part in enumerate(event.actors):
             check(("events", i, "actors", j, "actor"), part.actor, actors, "actor")
         for j, slug in enumerate(event.follows):

@@ -50,6 +50,8 @@ async def load_pack_files(store: Store, paths: Sequence[Path], *, dry_run: bool 
     for path, change in zip(paths, changes, strict=True):
         outcome = "dry run, nothing written" if dry_run else "loaded"
         log.info("pack %s (%s): %s", path.name, outcome, change.summary(dry_run=dry_run))
+        for warning in change.warnings:
+            log.warning("pack %s: %s", path.name, warning)
     return changes
 
 

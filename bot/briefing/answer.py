@@ -3,17 +3,22 @@
 Keeping one shape for every answer is what makes `/brief` look the same in Discord and in the console:
 the briefing code fills an `Answer`, and `bot.render` turns it into whatever the channel needs.
 Moments in text are written in Discord's own markup, `<t:UNIX:f>`; the text renderer turns them into
-ISO times. Citations are numbered per answer: a line cites `[1]`, and `sources` explains `[1]`.
+ISO times. Citations are numbered per answer, in the order a reader meets them: a line cites `[1]`, and
+`sources` explains `[1]`. Every line that says something about the crisis cites the facts behind it; the
+only uncited lines are notes (`Line.note`): what an answer covers or leaves out, and a record's own labels
+(names, kind, side, links, when and where).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping
+import re
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from bot.claims import same_claim
 from bot.models import DatePrecision
 from bot.store.records import FactRecord, SourceRecord
 
@@ -21,12 +26,18 @@ T = TypeVar("T")
 
 
 class Line(BaseModel):
-    """One line of an answer and the citation numbers that back it."""
+    """One line of an answer, the citation numbers that back it and the facts they stand for.
+
+    A line with no citation must be a `note`: about the answer itself (what it covers, what it leaves out
+    and why) or a record's own label (a name, a kind, a link, a date). Tests hold every other line to a cite.
+    """
 
     model_config = ConfigDict(frozen=True)
 
     text: str
     cites: list[int] = Field(default_factory=list)
+    facts: list[int] = Field(default_factory=list)
+    note: bool = False
 
 
 class Section(BaseModel):
@@ -40,7 +51,10 @@ class Section(BaseModel):
 
 
 class Citation(BaseModel):
-    """A numbered source and the facts in this answer drawn from it."""
+    """A numbered source and the facts in this answer drawn from it (sorted), with their grades.
+
+    `full` shows the source's provenance note whole (`/fact show`); elsewhere a long note is abbreviated.
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -48,6 +62,7 @@ class Citation(BaseModel):
     source: SourceRecord
     grades: list[str]
     fact_ids: list[int]
+    full: bool = False
 
 
 class Answer(BaseModel):
@@ -85,36 +100,103 @@ class Answer(BaseModel):
 
 
 class Citer:
-    """Numbers sources in the order an answer first cites them, so [1] is the first source a reader meets."""
+    """Cites facts in lines, keeps any claim to one line per answer, and numbers sources as a reader meets them.
 
-    def __init__(self) -> None:
-        self._numbers: dict[int, int] = {}
-        self._citations: dict[int, dict[str, object]] = {}
+    Lines are built in whatever order the answer is assembled; `answer()` numbers the sources in the order
+    its lines are read (description first, then each section), lists each source's facts in order, and
+    leaves out any source whose lines did not make it into the answer.
+    """
+
+    def __init__(self, *, full_notes: bool = False) -> None:
+        self._facts: dict[int, FactRecord] = {}
+        self._stated: dict[int, FactRecord] = {}
+        self._full = full_notes
+
+    def shown(self, fact: FactRecord) -> bool:
+        """Whether this answer already states what `fact` says: the fact itself, or another making the same claim.
+
+        A fact only cited (behind an event's line, which names the event) is not stated.
+        """
+        return fact.id in self._stated or any(same_claim(fact.statement, f.statement) for f in self._stated.values())
+
+    def fresh(self, facts: Iterable[FactRecord]) -> list[FactRecord]:
+        """The facts that say something this answer has not said yet, each claim once, in the order given."""
+        kept: list[FactRecord] = []
+        for fact in facts:
+            if not self.shown(fact) and not any(same_claim(fact.statement, k.statement) for k in kept):
+                kept.append(fact)
+        return kept
 
     def cite(self, fact: FactRecord) -> int:
-        """The citation number for this fact's source, recording the fact and its grade under it."""
-        number = self._numbers.setdefault(fact.source.id, len(self._numbers) + 1)
-        entry = self._citations.setdefault(number, {"source": fact.source, "grades": [], "fact_ids": []})
-        grades: list[str] = entry["grades"]  # type: ignore[assignment]
-        fact_ids: list[int] = entry["fact_ids"]  # type: ignore[assignment]
-        if fact.grade not in grades:
-            grades.append(fact.grade)
-        if fact.id not in fact_ids:
-            fact_ids.append(fact.id)
-        return number
+        """Record `fact` as cited in this answer; the number is provisional until `answer()` numbers sources."""
+        self._facts.setdefault(fact.id, fact)
+        return fact.source.id
 
-    def line(self, text: str, *facts: FactRecord) -> Line:
-        """A line citing each of `facts`."""
+    def line(self, text: str, *facts: FactRecord, stated: bool = True) -> Line:
+        """A line citing each of `facts`; `stated` when the line says what they say (not just names their event)."""
+        if stated:
+            self._stated.update((f.id, f) for f in facts)
         numbers = list(dict.fromkeys(self.cite(f) for f in facts))
-        return Line(text=text, cites=numbers)
+        return Line(text=text, cites=numbers, facts=list(dict.fromkeys(f.id for f in facts)))
 
     def fact_line(self, fact: FactRecord) -> Line:
         """A fact's statement as a cited line."""
         return self.line(fact.statement, fact)
 
-    def citations(self) -> list[Citation]:
-        """Every source cited so far, in citation order."""
-        return [Citation.model_validate({"number": n, **entry}) for n, entry in sorted(self._citations.items())]
+    def number(self, lines: list[Line], sections: list[Section]) -> tuple[list[Line], list[Section], list[Citation]]:
+        """The lines and sections with their cites numbered in reading order, and the sources they cite."""
+        numbers: dict[int, int] = {}
+        cited: dict[int, list[FactRecord]] = {}
+
+        def renumber(line: Line) -> Line:
+            facts = [self._facts[i] for i in line.facts if i in self._facts]
+            if not facts:
+                return line
+            for fact in facts:
+                numbers.setdefault(fact.source.id, len(numbers) + 1)
+                cited.setdefault(fact.source.id, []).append(fact)
+            cites = list(dict.fromkeys(numbers[f.source.id] for f in facts))
+            # Built without validation: every field comes from a validated line (answers are built often).
+            return Line.model_construct(text=line.text, cites=cites, facts=line.facts, note=line.note)
+
+        lines = [renumber(line) for line in lines]
+        sections = [
+            Section.model_construct(title=s.title, lines=[renumber(line) for line in s.lines], inline=s.inline)
+            for s in sections
+        ]
+        citations = [
+            Citation(
+                number=numbers[source_id],
+                source=facts[0].source,
+                grades=sorted({f.grade for f in facts}),
+                fact_ids=sorted({f.id for f in facts}),
+                full=self._full,
+            )
+            for source_id, facts in cited.items()
+        ]
+        return lines, sections, sorted(citations, key=lambda c: c.number)
+
+    def answer(self, title: str, lines: list[Line], sections: list[Section] | None = None, **extra: Any) -> Answer:
+        """The answer these lines make: empty sections left out, sources numbered as they are read."""
+        shown = [s for s in sections or [] if s.lines]
+        numbered_lines, numbered_sections, citations = self.number(lines, shown)
+        return Answer(title=title, lines=numbered_lines, sections=numbered_sections, citations=citations, **extra)
+
+
+def note(text: str) -> Line:
+    """A line about the answer itself, or a record's own label: it cites nothing."""
+    return Line(text=text, note=True)
+
+
+def agrees(name: str, singular: str, plural: str) -> str:
+    """The verb form a name takes: "Beijing stands", "Chinese citizens stand"."""
+    last = name.split()[-1] if name.split() else name
+    return plural if last.endswith("s") and not last.endswith(("ss", "us", "is")) else singular
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """`1 change`, `3 changes`: a count with its noun, never `change(s)`."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
 
 
 def format_day(day: date, precision: DatePrecision | str = DatePrecision.DAY) -> str:
@@ -133,8 +215,24 @@ def moment(when: datetime) -> str:
     return f"<t:{int(when.timestamp())}:f>"
 
 
-def describe_source(source: SourceRecord) -> str:
-    """A source in one line: publisher, title, date, and the URL only when there is one."""
+#: A provenance note longer than this is abbreviated outside `/fact show`, which shows it whole.
+NOTE_SHOWN = 80
+NOTE_MORE = "… (in full: /fact show)"
+
+
+def short_note(note: str) -> str:
+    """A long provenance note cut to its first sentence or clause, or to whole words, with a pointer to the rest."""
+    if len(note) <= NOTE_SHOWN:
+        return note
+    for pattern in (r"(?<=[.;])\s", r",\s"):
+        first = re.split(pattern, note, maxsplit=1)[0].rstrip(".;,")
+        if len(first) <= NOTE_SHOWN:
+            return first + NOTE_MORE
+    return note[:NOTE_SHOWN].rsplit(" ", 1)[0].rstrip(".;,") + NOTE_MORE
+
+
+def describe_source(source: SourceRecord, *, full: bool = False) -> str:
+    """A source in one line: publisher, title, date, its note (abbreviated unless `full`), and any URL."""
     parts = [p for p in (source.publisher, f"“{source.title}”") if p]
     if source.published:
         parts.append(format_day(source.published))
@@ -142,7 +240,7 @@ def describe_source(source: SourceRecord) -> str:
     if source.kind == "background":
         text += " (background knowledge, not from a document)"
     if source.note:
-        text += f"; {source.note}"
+        text += f"; {source.note if full else short_note(source.note)}"
     if source.url:
         text += f" <{source.url}>"
     return text

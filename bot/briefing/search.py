@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.briefing.answer import Answer, Citer, Line, Section
+from bot.briefing.answer import Answer, Citer, Line, Section, note
 from bot.store.search import SearchHit
 
 NO_MATCH = "No facts match. Try fewer words, or an actor's or place's name."
@@ -26,12 +26,17 @@ def _line(cite: Citer, hit: SearchHit) -> Line:
 
 
 def search_answer(query: str, hits: Sequence[SearchHit]) -> Answer:
-    """A ranked search as an answer: the best match under its own heading, the others after it in rank order."""
+    """A ranked search as an answer: the best match under its own heading, the others after it in rank order.
+
+    A fact that makes the same claim as a better-ranked one is left out: one claim is said once.
+    """
     title = f"Search: {query}"[:256]
-    if not hits:
-        return Answer(title=title, lines=[Line(text=NO_MATCH)])
     cite = Citer()
-    sections = [Section(title="Best answer", lines=[_line(cite, hits[0])])]
-    if len(hits) > 1:
-        sections.append(Section(title="Also relevant", lines=[_line(cite, h) for h in hits[1:]]))
-    return Answer(title=title, sections=sections, citations=cite.citations())
+    by_id = {hit.fact.id: hit for hit in hits}
+    kept = [by_id[fact.id] for fact in cite.fresh(hit.fact for hit in hits)]
+    if not kept:
+        return cite.answer(title, [note(NO_MATCH)])
+    sections = [Section(title="Best answer", lines=[_line(cite, kept[0])])]
+    if len(kept) > 1:
+        sections.append(Section(title="Also relevant", lines=[_line(cite, h) for h in kept[1:]]))
+    return cite.answer(title, [], sections)

@@ -14,7 +14,7 @@ from datetime import date
 from typing import Any
 
 from bot import __version__
-from bot.briefing.answer import Answer, Citer, Line, Section, format_day, moment
+from bot.briefing.answer import Answer, Citer, Line, Section, agrees, counted, format_day, moment, note
 from bot.briefing.cache import AnswerCache, cached
 from bot.briefing.queries import (
     AboutQuery,
@@ -35,9 +35,21 @@ from bot.models import FactKind, Interest
 from bot.store import Store
 from bot.store.events import EventWindow
 from bot.store.names import Entity, is_confident
-from bot.store.records import EventRecord, FactRecord, TopicRecord
+from bot.store.records import Affiliated, EventRecord, FactRecord, TopicRecord
 
 PAGE_SIZE = 8
+# How much each answer shows: /brief's bottom line (key judgements), then its sections; an actor's profile.
+BOTTOM_LINE = 2
+ASSESSMENTS = 3
+FIGURES = 4
+HAPPENING = 4
+LATEST_EVENTS = 5
+STAKES = 4
+KEY_FACTS = 6
+RECENT_EVENTS = 5
+EVENT_FACTS = 8
+# Relations that read the same from either end: shown once per pair, however they were recorded.
+SYMMETRIC = frozenset({"allied-with", "cooperates-with", "opposes"})
 #: Answers kept for reuse until the store changes: a few hundred kilobytes.
 CACHED_ANSWERS = 256
 RELIABILITY = {
@@ -82,6 +94,27 @@ def _event_when(event: EventRecord) -> str:
     return format_day(event.date, event.precision)
 
 
+def _unsourced(events: list[EventRecord]) -> str:
+    names = ", ".join(f"{e.name} ({_event_when(e)})" for e in events[:3]) + (", …" if len(events) > 3 else "")
+    return f"{counted(len(events), 'event')} with no sourced fact on record yet: {names}"
+
+
+def links_once(affiliations: list[Affiliated]) -> list[str]:
+    """An actor's links in words, each pair once: a symmetric link recorded at both ends is one link.
+
+    "cooperates with **People's Defense Forces**" and "**People's Defense Forces** cooperates with it" are the
+    same link; it is said from this actor's side when it was recorded there.
+    """
+    shown: dict[tuple[str, int, bool], str] = {}
+    for a in sorted(affiliations, key=lambda a: not a.outgoing):
+        words = a.relation.replace("-", " ")
+        symmetric = a.relation in SYMMETRIC
+        key = (a.relation, a.other.id, True if symmetric else a.outgoing)
+        if key not in shown:
+            shown[key] = f"{words} **{a.other.name}**" if a.outgoing else f"**{a.other.name}** {words} it"
+    return list(shown.values())
+
+
 class Briefing:
     """Answers questions about one default topic from the store."""
 
@@ -123,51 +156,88 @@ class Briefing:
         clear_lead = len(found) == 1 or (found and found[0].score - found[1].score >= 4)
         if found and clear_lead and is_confident(text, found[0]):
             return found[0].entity_id
+        # A whole word of a name ("coup" of "2021 coup") is enough when only one record has it.
+        by_word = await self.store.named_by_words(topic.id, entity, text)
+        if len(by_word) == 1:
+            return by_word[0]
         raise NotFound(f"No {word} is called “{text}”.", names=[m.name for m in found[:5]])
 
     # Answers ------------------------------------------------------------------------------------------
 
     @cached
     async def brief(self, q: BriefQuery) -> Answer:
-        """The situation in one answer, every line cited."""
+        """The situation in one answer, the bottom line first, every line cited, each claim once."""
         topic = await self.topic()
         cite = Citer()
-        happening = await self.store.facts_of_kind(topic.id, [FactKind.EVENT], q.as_of, 4)
-        figures = await self.store.facts_of_kind(topic.id, [FactKind.FIGURE], q.as_of, 5)
-        events = await self.store.events(topic.id, until=q.as_of, newest_first=True, limit=5)
-        stakes = await self.headline_stakes(topic, self.stakeholder, q.as_of, 4)
+        judged = await self.store.facts_of_kind(topic.id, [FactKind.ASSESSMENT], q.as_of, BOTTOM_LINE + ASSESSMENTS)
+        bottom = cite.fresh(judged)[:BOTTOM_LINE]
+        lines = [cite.line(("**Bottom line:** " if i == 0 else "") + f.statement, f) for i, f in enumerate(bottom)]
+        figures = cite.fresh(await self.store.facts_of_kind(topic.id, [FactKind.FIGURE], q.as_of, FIGURES + 1))
+        figure_lines = [cite.fact_line(f) for f in figures[:FIGURES]]
+        assessment_lines = [cite.fact_line(f) for f in cite.fresh(judged)[:ASSESSMENTS]]
+        happening = cite.fresh(await self.store.facts_of_kind(topic.id, [FactKind.EVENT], q.as_of, HAPPENING + 2))
+        happening_lines = [cite.fact_line(f) for f in happening[:HAPPENING]]
+        events = await self.store.events(topic.id, until=q.as_of, newest_first=True, limit=LATEST_EVENTS + 2)
+        event_lines = await self.event_lines(events, cite, q.as_of, skip_said=True, limit=LATEST_EVENTS)
         sections = [
-            Section(title="Key figures", lines=[cite.fact_line(f) for f in figures]),
-            Section(title="Latest events", lines=await self.event_lines(events, cite, q.as_of)),
+            Section(title="Key figures", lines=figure_lines),
+            Section(title="Assessments", lines=assessment_lines),
+            Section(title="What is happening", lines=happening_lines),
+            Section(title="Latest events", lines=event_lines),
         ]
+        stakes = await self.headline_stakes(topic, self.stakeholder, q.as_of, STAKES + 2)
         if stakes:
             name, facts = stakes
-            lines = [cite.line(f"{(f.interest or '').capitalize()}: {f.statement}", f) for f in facts]
-            sections.append(Section(title=f"Stakes for {name}", lines=lines))
-        lines = [cite.fact_line(f) for f in happening]
-        if not (lines or figures or events):
-            lines = [Line(text="Nothing is on record for this date yet.")]
-        return Answer(
-            title=f"{topic.title}{since_date(q.as_of)}",
-            lines=lines,
-            sections=[s for s in sections if s.lines],
-            citations=cite.citations(),
+            shown = [
+                cite.line(f"{(f.interest or '').capitalize()}: {f.statement}", f) for f in cite.fresh(facts)[:STAKES]
+            ]
+            sections.append(Section(title=f"Stakes for {name}", lines=shown))
+        if not any(s.lines for s in sections) and not lines:
+            lines = [note("Nothing is on record for this date yet.")]
+        return cite.answer(
+            f"{topic.title}{since_date(q.as_of)}",
+            lines,
+            sections,
             footer="Ask /search, /actor, /event or /stakes for more.",
         )
 
-    async def event_lines(self, events: list[EventRecord], cite: Citer, as_of: date | None) -> list[Line]:
-        """One cited line per event; public because the scheduled digests list events the same way."""
+    async def event_lines(
+        self,
+        events: list[EventRecord],
+        cite: Citer,
+        as_of: date | None,
+        *,
+        skip_said: bool = False,
+        unsourced: list[EventRecord] | None = None,
+        limit: int | None = None,
+    ) -> list[Line]:
+        """One cited line per event; public because the scheduled digests list events the same way.
+
+        An event with no active fact about it (as of the day asked) has nothing to cite, so it is left out and,
+        when `unsourced` is given, added to it for the caller to say so. With `skip_said`, an event whose facts
+        this answer already states is left out too: its line would say the same thing again. At most `limit`
+        lines are made (events after them are not cited, so later sections may still say what they say).
+        """
         facts = await self.store.facts_about_events([e.id for e in events], as_of, 2)
-        lines = []
+        lines: list[Line] = []
         for event in events:
-            where = f", {event.place.name}" if event.place else ""
-            lines.append(cite.line(f"{_event_when(event)}: **{event.name}**{where}", *facts.get(event.id, [])))
+            if limit is not None and len(lines) >= limit:
+                break
+            backing = facts.get(event.id, [])
+            if not backing:
+                if unsourced is not None:
+                    unsourced.append(event)
+                continue
+            if skip_said and all(cite.shown(f) for f in backing):
+                continue
+            where = ", " + ", ".join(p.name for p in event.places) if event.places else ""
+            lines.append(cite.line(f"{_event_when(event)}: **{event.name}**{where}", *backing, stated=False))
         return lines
 
     async def headline_stakes(
         self, topic: TopicRecord, who: str, as_of: date | None, limit: int
     ) -> tuple[str, list[FactRecord]] | None:
-        """The newest stake of each interest first, so a short list shows the breadth of what is at stake."""
+        """The stake that matters most of each interest first, so a short list shows the breadth of what is at stake."""
         try:
             actor_id = await self.resolve(topic, "actor", who)
         except NotFound:
@@ -181,36 +251,34 @@ class Briefing:
 
     @cached
     async def actor_profile(self, actor_id: int, as_of: date | None) -> Answer:
-        """The profile by id: cached once whether it was asked for by slug, name, alias or a typo of one."""
+        """The profile by id: cached once whether it was asked for by slug, name, alias or a typo of one.
+
+        It opens with the background fact on record that matters most about the actor (cited, where the
+        record's own description would not be), then its key facts by salience.
+        """
         topic = await self.topic()
         actor = await self.store.actor(actor_id)
         if actor is None:
             raise NotFound("That actor is no longer on record.")
         cite = Citer()
-        facts = await self.store.facts_about_actor(actor.id, as_of, 6)
-        events = await self.store.events(topic.id, actor_id=actor.id, until=as_of, newest_first=True, limit=5)
-        lines = [Line(text=actor.description)] if actor.description else []
+        intro = await self.store.facts_about_actor(actor.id, as_of, 1, kinds=[FactKind.BACKGROUND])
+        lines = [cite.fact_line(f) for f in intro]
         if actor.aliases:
-            lines.append(Line(text="Also known as: " + ", ".join(actor.aliases)))
-        links = [
-            f"{a.relation.replace('-', ' ')} **{a.other.name}**"
-            if a.outgoing
-            else f"**{a.other.name}** {a.relation.replace('-', ' ')} it"
-            for a in actor.affiliations
-        ]
-        sections = [
-            Section(title="Kind", lines=[Line(text=actor.kind.replace("-", " "))], inline=True),
-            Section(title="Side", lines=[Line(text=actor.side)], inline=True),
-            Section(title="Links", lines=[Line(text=t) for t in links]),
-            Section(title="Key facts", lines=[cite.fact_line(f) for f in facts]),
-            Section(title="Recent events", lines=await self.event_lines(events, cite, as_of)),
-        ]
-        return Answer(
-            title=f"{actor.name}{since_date(as_of)}",
-            lines=lines,
-            sections=[s for s in sections if s.lines],
-            citations=cite.citations(),
+            lines.append(note("Also known as: " + ", ".join(actor.aliases)))
+        facts = cite.fresh(await self.store.facts_about_actor(actor.id, as_of, KEY_FACTS + 2))[:KEY_FACTS]
+        key_facts = [cite.fact_line(f) for f in facts]
+        events = await self.store.events(
+            topic.id, actor_id=actor.id, until=as_of, newest_first=True, limit=RECENT_EVENTS + 2
         )
+        recent = await self.event_lines(events, cite, as_of, skip_said=True, limit=RECENT_EVENTS)
+        sections = [
+            Section(title="Kind", lines=[note(actor.kind.replace("-", " "))], inline=True),
+            Section(title="Side", lines=[note(actor.side)], inline=True),
+            Section(title="Links", lines=[note(t) for t in links_once(actor.affiliations)]),
+            Section(title="Key facts", lines=key_facts),
+            Section(title="Recent events", lines=recent),
+        ]
+        return cite.answer(f"{actor.name}{since_date(as_of)}", lines, sections)
 
     async def event(self, q: EventQuery) -> Answer:
         """An event: when (to its precision) and where, who took part, what it followed and what followed."""
@@ -223,32 +291,28 @@ class Briefing:
         if event is None:
             raise NotFound("That event is no longer on record.")
         cite = Citer()
-        facts = await self.store.facts_about_event(event.id, None, 8)
+        facts = cite.fresh(await self.store.facts_about_event(event.id, None, EVENT_FACTS))
         when = f"**When:** {_event_when(event)}"
         if event.precision != "day":
             when += f" (known to the {event.precision})"
-        lines = [Line(text=when)]
-        if event.place:
-            place = await self.store.place(event.place.id)
-            within = f", {place.parent.name}" if place and place.parent else ""
-            lines.append(Line(text=f"**Where:** {event.place.name}{within}"))
-        if event.summary:
-            lines.append(Line(text=event.summary))
-        who = [Line(text=f"**{p.actor.name}**: {p.role}") for p in event.actors]
+        lines = [note(when)]
+        if event.places:
+            parents = await self.store.place_parents([p.id for p in event.places])
+            where = "; ".join(p.name + (f", {parents[p.id].name}" if p.id in parents else "") for p in event.places)
+            lines.append(note(f"**Where:** {where}"))
+        who = [note(f"**{p.actor.name}**: {p.role}") for p in event.actors]
+        happened = [cite.fact_line(f) for f in facts]
         later = await self.event_lines(await self.store.events_by_id([r.id for r in event.followed_by]), cite, None)
         earlier = await self.event_lines(await self.store.events_by_id([r.id for r in event.follows]), cite, None)
+        if not happened:
+            lines.append(note("No fact about this event is on record yet."))
         sections = [
             Section(title="Who", lines=who),
-            Section(title="What happened", lines=[cite.fact_line(f) for f in facts]),
+            Section(title="What happened", lines=happened),
             Section(title="What followed", lines=later),
             Section(title="Followed from", lines=earlier),
         ]
-        return Answer(
-            title=event.name,
-            lines=lines,
-            sections=[s for s in sections if s.lines],
-            citations=cite.citations(),
-        )
+        return cite.answer(event.name, lines, sections)
 
     async def timeline(self, q: TimelineQuery, page: int = 1) -> Answer:
         """One page of events in date order, for the filters as typed."""
@@ -288,16 +352,13 @@ class Briefing:
         page = min(max(page, 1), pages)
         events = await self.store.events(topic.id, **window, offset=(page - 1) * PAGE_SIZE, limit=PAGE_SIZE)
         cite = Citer()
-        lines = await self.event_lines(events, cite, None)
-        if not lines:
-            lines = [Line(text="No events match these filters. Try a wider date range or another name.")]
-        return Answer(
-            title="Timeline" + (" " + " ".join(filters) if filters else ""),
-            lines=lines,
-            citations=cite.citations(),
-            page=page,
-            pages=pages,
-        )
+        unsourced: list[EventRecord] = []
+        lines = await self.event_lines(events, cite, None, unsourced=unsourced)
+        if unsourced:
+            lines.append(note(f"Not shown: {_unsourced(unsourced)}."))
+        if not events:
+            lines = [note("No events match these filters. Try a wider date range or another name.")]
+        return cite.answer("Timeline" + (" " + " ".join(filters) if filters else ""), lines, page=page, pages=pages)
 
     async def stakes(self, q: StakesQuery) -> Answer:
         """A stakeholder's stakes grouped by interest, each linked to its fact and event."""
@@ -310,8 +371,8 @@ class Briefing:
         actor = await self.store.actor(actor_id)
         if actor is None:
             raise NotFound("That actor is no longer on record.")
-        facts = await self.store.stakes(actor.id, as_of, 40)
         cite = Citer()
+        facts = cite.fresh(await self.store.stakes(actor.id, as_of, 40))
         by_interest: dict[str, list[Line]] = {}
         for fact in facts:
             behind = f" · event: {fact.event.name}" if fact.event else ""
@@ -322,53 +383,47 @@ class Briefing:
             Section(title=interest.capitalize(), lines=lines)
             for interest, lines in sorted(by_interest.items(), key=lambda kv: order.index(kv[0]))
         ]
-        lines = [] if facts else [Line(text=f"No stakes are on record for {actor.name}.")]
-        return Answer(
-            title=f"What {actor.name} stands to gain or lose{since_date(as_of)}",
-            lines=lines,
-            sections=sections,
-            citations=cite.citations(),
+        lines = [] if facts else [note(f"No stakes are on record for {actor.name}.")]
+        return cite.answer(
+            f"What {actor.name} {agrees(actor.name, 'stands', 'stand')} to gain or lose{since_date(as_of)}",
+            lines,
+            sections,
             footer="Use /fact show id:<number> to see any fact in full.",
         )
 
     @cached
     async def search(self, q: SearchQuery) -> Answer:
-        """The facts that best answer a question, ranked."""
+        """The facts that best answer a question, ranked, each claim once."""
         topic = await self.topic()
         return search_answer(q.query, await self.store.ranked_search(topic.id, q.query, None, 8))
 
     @cached
     async def fact(self, q: FactQuery) -> Answer:
-        """One fact in full: what it says, what it is about, its grading and source."""
+        """One fact in full: what it says, what it is about, its grading and source (its note whole)."""
         fact = await self.store.fact(q.id)
         if fact is None:
             raise NotFound(f"There is no fact #{q.id}.")
-        cite = Citer()
-        number = cite.cite(fact)
+        cite = Citer(full_notes=True)
         about = [a.name for a in fact.actors] + [r.name for r in (fact.event, fact.place) if r]
-        lines = [Line(text=fact.statement, cites=[number])]
+        lines = [cite.fact_line(fact)]
         if fact.status != "active":
-            lines.insert(0, Line(text="**This fact has been retracted** and appears in no answer."))
+            lines.insert(0, note("**This fact has been retracted** and appears in no answer."))
         sections = [
-            Section(title="Kind", lines=[Line(text=fact.kind)], inline=True),
-            Section(title="As of", lines=[Line(text=format_day(fact.as_of))], inline=True),
-            Section(title="Grade", lines=[Line(text=grade_meaning(fact.reliability, fact.credibility))]),
-            Section(title="About", lines=[Line(text=", ".join(about))] if about else []),
+            Section(title="Kind", lines=[note(fact.kind)], inline=True),
+            Section(title="As of", lines=[note(format_day(fact.as_of))], inline=True),
+            Section(title="Grade", lines=[note(grade_meaning(fact.reliability, fact.credibility))]),
+            Section(title="Marked", lines=[note(fact.salience)] if fact.salience else [], inline=True),
+            Section(title="About", lines=[note(", ".join(about))] if about else []),
             Section(
                 title="Stake",
-                lines=[Line(text=f"{fact.stakeholder.name}: {fact.interest}")] if fact.stakeholder else [],
+                lines=[note(f"{fact.stakeholder.name}: {fact.interest}")] if fact.stakeholder else [],
             ),
             Section(
                 title="Recorded",
-                lines=[Line(text=f"added {moment(fact.created_at)}, last changed {moment(fact.updated_at)}")],
+                lines=[note(f"added {moment(fact.created_at)}, last changed {moment(fact.updated_at)}")],
             ),
         ]
-        return Answer(
-            title=f"Fact #{fact.id}",
-            lines=lines,
-            sections=[s for s in sections if s.lines],
-            citations=cite.citations(),
-        )
+        return cite.answer(f"Fact #{fact.id}", lines, sections)
 
     @cached
     async def history(self, q: HistoryQuery) -> Answer:
@@ -378,22 +433,22 @@ class Briefing:
             raise NotFound(f"There is no fact #{q.id}.")
         sections = []
         for number, change in enumerate(await self.store.changes("fact", q.id), start=1):
-            lines = [Line(text=moment(change.at))]
+            lines = [note(moment(change.at))]
             if change.reason:
-                lines.append(Line(text=f"Reason: {change.reason}"))
-            lines.extend(Line(text=text) for text in _differences(change.before, change.after))
+                lines.append(note(f"Reason: {change.reason}"))
+            lines.extend(note(text) for text in _differences(change.before, change.after))
             title = f"{number}. {change.action} by {change.user_name}"
             sections.append(Section(title=title, lines=lines))
         state = "retracted" if fact.status != "active" else "active"
         return Answer(
             title=f"History of fact #{fact.id}",
-            lines=[Line(text=fact.statement), Line(text=f"Now {state}; {len(sections)} change(s) on record.")],
+            lines=[note(fact.statement), note(f"Now {state}; {counted(len(sections), 'change')} on record.")],
             sections=sections,
         )
 
     async def about(self, q: AboutQuery, latency: float | None = None) -> Answer:
         """Version, what the store holds and how fast the gateway answers."""
-        lines = [Line(text=f"briefbot {__version__}")]
+        lines = [note(f"briefbot {__version__}")]
         for topic in await self.store.topics():
             counts = await self.store.counts(topic.id)
             changed = await self.store.last_change(topic.id)
@@ -402,14 +457,14 @@ class Briefing:
                 f" ({counts.get('facts_retracted', 0)} retracted), {counts.get('actors', 0)} actors,"
                 f" {counts.get('places', 0)} places, {counts.get('events', 0)} events"
             )
-            lines.append(Line(text=text + (f"; last change {moment(changed)}" if changed else "")))
+            lines.append(note(text + (f"; last change {moment(changed)}" if changed else "")))
         if len(lines) == 1:
-            lines.append(Line(text="The store is empty: load a pack with `briefbot load PACK`."))
+            lines.append(note("The store is empty: load a pack with `briefbot load PACK`."))
         shown = "offline (console)" if latency is None or math.isnan(latency) else f"{latency * 1000:.0f} ms"
         return Answer(
             title="About briefbot",
             lines=lines,
-            sections=[Section(title="Gateway latency", lines=[Line(text=shown)])],
+            sections=[Section(title="Gateway latency", lines=[note(shown)])],
         )
 
 

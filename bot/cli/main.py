@@ -86,6 +86,8 @@ async def load(settings: Settings, packs: Sequence[Path], *, dry_run: bool = Fal
         await store.close()
     for path, change in zip(packs, changes, strict=True):
         print(f"{path}: {change.summary(dry_run=dry_run)}")
+        for warning in change.warnings:
+            print(f"{path}: warning: {warning}", file=sys.stderr)
     if dry_run:
         print("dry run: nothing was written; import again without --dry-run to apply this")
     return 0

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from rapidfuzz import fuzz
 
-from bot.briefing.answer import Answer, Line, Section
+from bot.briefing.answer import Answer, Section, counted, note
 from bot.briefing.queries import build
 from bot.briefing.service import Briefing
+from bot.claims import same_claim
 from bot.curation.models import FactFields, RecordEdit, RecordRequest, RetractRequest
 from bot.errors import NotFound, UserError, explain
 from bot.models import Actor, Author, Event, Fact, Place, Source, SourceKind, Topic, normalise
@@ -28,7 +28,6 @@ from bot.store.packform import Form, actor_form, event_form, place_form
 from bot.store.records import FactRecord, PackChanges, TopicRecord, count_list
 from bot.store.writes import apply_pack, writing
 
-NEAR_DUPLICATE = 90
 T = TypeVar("T", bound=BaseModel)
 
 
@@ -106,12 +105,8 @@ class Curator:
 
         It runs inside the write transaction, so two moderators adding the same fact at once cannot both pass.
         """
-        wanted = normalise(statement)
         for candidate in await reads.search(topic.id, statement, None, 8):
-            if (
-                candidate.id != fact_id
-                and fuzz.token_set_ratio(wanted, normalise(candidate.statement)) >= NEAR_DUPLICATE
-            ):
+            if candidate.id != fact_id and same_claim(statement, candidate.statement):
                 raise UserError(
                     f"This is a near-duplicate of fact #{candidate.id}: “{candidate.statement[:200]}”."
                     f" Edit that one instead (`/fact edit id:{candidate.id}`)."
@@ -169,6 +164,12 @@ class Curator:
         record, topic = await self._topic()
         models: dict[Entity, type[Actor] | type[Place] | type[Event]] = {"actor": Actor, "place": Place, "event": Event}
         model = models[entity]
+        if entity == "event" and "place" in values:
+            # A moderator names one place, which replaces the event's places; a pack can list several.
+            place = values["place"]
+            values = {k: v for k, v in values.items() if k != "place"}
+            if place:
+                values["places"] = [place]
         if slug is None:
             base = slugify(values["name"])
             slug = base
@@ -207,20 +208,21 @@ def import_report(changes: PackChanges, *, dry_run: bool) -> Answer:
     """What an import did, or would do, per kind of record."""
     sections = []
     for title, counts in (("Added", changes.added), ("Changed", changes.changed), ("Unchanged", changes.unchanged)):
-        sections.append(Section(title=title, lines=[Line(text=count_list(counts))], inline=True))
+        sections.append(Section(title=title, lines=[note(count_list(counts))], inline=True))
     if dry_run:
         verdict = "Dry run: nothing was written. Import again without `dry_run` to apply this."
     elif changes.touched:
         verdict = "Applied in one transaction; every change is on record."
     else:
         verdict = "The store already matches this pack: nothing to write."
-    return Answer(
-        title="Pack import" + (" (dry run)" if dry_run else ""), lines=[Line(text=verdict)], sections=sections
-    )
+    if changes.warnings:
+        warned = [note(f"• {w}") for w in changes.warnings]
+        sections.append(Section(title=f"Warnings: {counted(len(warned), 'near-duplicate')}", lines=warned))
+    return Answer(title="Pack import" + (" (dry run)" if dry_run else ""), lines=[note(verdict)], sections=sections)
 
 
 def problems_report(error: PackError) -> Answer:
     """Every problem of a rejected pack with its line, so a moderator can fix the file in one go."""
-    lines = [Line(text="Nothing was written. Fix these and import again:")]
-    lines += [Line(text=f"• {problem}") for problem in error.problems]
-    return Answer(title=f"Pack rejected: {len(error.problems)} problem(s)", lines=lines)
+    lines = [note("Nothing was written. Fix these and import again:")]
+    lines += [note(f"• {problem}") for problem in error.problems]
+    return Answer(title=f"Pack rejected: {counted(len(error.problems), 'problem')}", lines=lines)

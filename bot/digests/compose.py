@@ -3,9 +3,11 @@
 A recurring digest reports what changed since the previous one, read from the change log (new facts,
 corrections, retractions, new events), then the standing picture: key figures and the headline stakes
 for the default stakeholder. A milestone digest summarises an event up to a day, in the manner of a
-CrisisWatch entry: a bold summary line, whether things deteriorated, improved or stayed the same, then
-short themed paragraphs. Every statement comes from a fact and cites it; nothing dated after the
-milestone is used, so a digest posted late, or previewed years later, reads as it would have on the day.
+CrisisWatch entry: a bold summary line that states what changed in the period, the trend (only when a
+sourced assessment says which way things went), then short themed sections, about 300 words in all with
+the rest left to `/brief` and `/timeline`. Every statement comes from a fact and cites it; nothing dated
+after the milestone is used, so a digest posted late, or previewed years later, reads as it would have on
+the day, and when most of what is known about the period was dated after its cut-off, it says so.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from bot.briefing.answer import Answer, Citer, Line, Section, format_day, moment
+from bot.briefing.answer import Answer, Citer, Line, Section, counted, format_day, moment, note
 from bot.briefing.service import Briefing
 from bot.digests.schedules import After, Schedule
 from bot.errors import NotFound
@@ -32,7 +34,12 @@ STAKES = 4
 MILESTONE_FACTS = 6
 MILESTONE_EVENTS = 8
 WHO = 6
-WATCH = 7
+WATCH = 4
+# A CrisisWatch entry runs a few hundred words: the milestone keeps to about this many before its sources.
+WORDS = 300
+# Facts dated this soon after a milestone's cut-off still describe its period (the seed's article, dated the
+# day after the 30-day mark, is all of what is known about the first month).
+AFTERMATH = timedelta(days=31)
 # Assessments read for the trend: every one up to the milestone in any pack of a realistic size.
 TREND_SCAN = 50
 # The words by which an assessment says which way things went; improvement is tested first because
@@ -91,14 +98,12 @@ class DigestComposer:
         if not sections:
             if quiet:
                 return None
-            line = Line(text=f"Nothing has changed {since} ({moment(window.since)}).")
-            return Answer(title=title, lines=[line], footer=footer)
+            return cite.answer(title, [note(f"Nothing has changed {since} ({moment(window.since)}).")], footer=footer)
         sections += await self._standing(briefing, topic, cite, as_of)
-        return Answer(
-            title=title,
-            lines=[Line(text=f"What changed {since} ({moment(window.since)}), then where things stand.")],
-            sections=sections,
-            citations=cite.citations(),
+        return cite.answer(
+            title,
+            [note(f"What changed {since} ({moment(window.since)}), then where things stand.")],
+            sections,
             footer=footer,
         )
 
@@ -132,13 +137,17 @@ class DigestComposer:
             shown = items[:PER_SECTION]
             if key == "events":
                 events = [e for e in [await self.store.event(i.entity_id) for i in shown] if e]
-                lines = await briefing.event_lines(events, cite, None)
+                unsourced: list[EventRecord] = []
+                lines = await briefing.event_lines(events, cite, None, unsourced=unsourced)
+                if unsourced:
+                    names = ", ".join(f"{e.name} ({format_day(e.date, e.precision)})" for e in unsourced)
+                    lines.append(note(f"Recorded without a sourced fact yet, so not reported as news: {names}."))
             else:
                 lines = [line for i in shown if (line := await self._change_line(key, i, cite))]
             hidden = len(items) - len(shown)
             if hidden or (more and len(items) == len(shown) == PER_SECTION):
                 count = f"{hidden} more" if hidden else "More"
-                lines.append(Line(text=f"… {count} in this digest's period: see /search or /timeline."))
+                lines.append(note(f"… {count} in this digest's period: see /search or /timeline."))
             sections.append(Section(title=title, lines=lines))
         return sections
 
@@ -158,20 +167,20 @@ class DigestComposer:
         return cite.line(f"{_ref(fact)}{earlier}", fact)
 
     async def _standing(self, briefing: Briefing, topic: TopicRecord, cite: Citer, as_of: date | None) -> list[Section]:
-        figures = await self.store.facts_of_kind(topic.id, [FactKind.FIGURE], as_of, FIGURES)
+        figures = cite.fresh(await self.store.facts_of_kind(topic.id, [FactKind.FIGURE], as_of, FIGURES + 2))
         sections = [
-            Section(title="Key figures", lines=[cite.fact_line(f) for f in figures]),
+            Section(title="Key figures", lines=[cite.fact_line(f) for f in figures[:FIGURES]]),
             await self._stakes(briefing, topic, cite, as_of),
         ]
         return [s for s in sections if s and s.lines]
 
     async def _stakes(self, briefing: Briefing, topic: TopicRecord, cite: Citer, as_of: date | None) -> Section | None:
-        """The default stakeholder's headline stakes, as `/brief` shows them."""
-        stakes = await briefing.headline_stakes(topic, briefing.stakeholder, as_of, STAKES)
+        """The default stakeholder's headline stakes, as `/brief` shows them, less what this digest already said."""
+        stakes = await briefing.headline_stakes(topic, briefing.stakeholder, as_of, STAKES + 4)
         if not stakes:
             return None
         name, facts = stakes
-        lines = [cite.line(f"{(f.interest or '').capitalize()}: {f.statement}", f) for f in facts]
+        lines = [cite.line(f"{(f.interest or '').capitalize()}: {f.statement}", f) for f in cite.fresh(facts)[:STAKES]]
         return Section(title=f"Stakes for {name}", lines=lines)
 
     # Milestone --------------------------------------------------------------------------------------
@@ -188,72 +197,142 @@ class DigestComposer:
         milestone = after.from_day(event.date)
         until = min(milestone, as_of) if as_of else milestone
         cite = Citer()
-        assessments = await self.store.facts_of_kind(topic.id, [FactKind.ASSESSMENT], until, TREND_SCAN)
-        headline = assessments[0] if assessments else None
-        trend, basis = _trend(assessments)
         started = format_day(event.date, event.precision)
-        if headline:
-            lines = [cite.line(f"**{headline.statement}**", headline)]
+
+        # The summary line: what changed in the period, from the fact that matters most among those dated in it
+        # (what the event itself is, and colour, do not say what changed).
+        changes = await self.store.facts_of_kind(topic.id, [FactKind.EVENT, FactKind.FIGURE], until, 12)
+        in_period = [
+            f
+            for f in changes
+            if f.as_of >= event.date and f.salience != "colour" and (f.event is None or f.event.id != event.id)
+        ]
+        if in_period:
+            lines = [cite.line(f"**{in_period[0].statement}**", in_period[0])]
         else:
-            lines = [Line(text=f"**{event.name} ({started}): {after.text} on.**")]
-        lines.append(
-            Line(text=f"From {started} to {format_day(until)}: only facts and events dated on or before then.")
-        )
+            lines = [
+                note(f"**{event.name} ({started}): {after.text} on.** Nothing dated in the period says what changed.")
+            ]
+        lines.append(note(f"From {started} to {format_day(until)}: only facts and events dated on or before then."))
+        assessments = await self.store.facts_of_kind(topic.id, [FactKind.ASSESSMENT], until, TREND_SCAN)
+        trend, basis = _trend([f for f in assessments if f.as_of >= event.date])
         if basis:
-            said = "" if basis is headline else f" {basis.statement}"
-            lines.append(cite.line(f"**Trend: {trend}.**{said}", basis))
+            lines.append(cite.line(f"**Trend: {trend}.** {basis.statement}", basis))
         else:
             lines.append(
-                Line(
-                    text="**Trend: not assessed.** No assessment on record says whether the situation deteriorated,"
-                    " improved or stayed the same."
+                note(
+                    "**Trend: not assessed.** No assessment on record for the period says whether the situation"
+                    " deteriorated, improved or stayed the same."
                 )
             )
-        used = {f.id for f in (headline, basis) if f}
-        happened = [f for f in await self.store.facts_about_event(event.id, until, MILESTONE_FACTS) if f.id not in used]
-        used.update(f.id for f in happened)
+
+        about = cite.fresh(await self.store.facts_about_event(event.id, until, 12))[:MILESTONE_FACTS]
+        happened = [cite.fact_line(f) for f in about]
         later = [
             e
             for e in await self.store.events(topic.id, since=event.date, until=until, limit=MILESTONE_EVENTS + 1)
             if e.id != event.id
         ][:MILESTONE_EVENTS]
-        figures = await self.store.facts_of_kind(topic.id, [FactKind.FIGURE], until, FIGURES)
+        unsourced: list[EventRecord] = []
+        happened += await briefing.event_lines(later, cite, until, skip_said=True, unsourced=unsourced)
+        figures = cite.fresh(await self.store.facts_of_kind(topic.id, [FactKind.FIGURE], until, FIGURES + 2))
+        standing = [cite.fact_line(f) for f in figures[:FIGURES]]
+        stakes = await self._stakes(briefing, topic, cite, until)
+        watch = [cite.fact_line(f) for f in cite.fresh(assessments)[:WATCH]]
+        who = await self._who(event, later, cite, until)
+        stakes_title = stakes.title if stakes else f"Stakes for {briefing.stakeholder}"
         sections = [
-            Section(
-                title="What happened",
-                lines=[cite.fact_line(f) for f in happened] + await briefing.event_lines(later, cite, until),
-            ),
-            Section(title="Where things stand", lines=[cite.fact_line(f) for f in figures if f.id not in used]),
-            Section(title="Who is who", lines=await self._who(event, later, cite, until, used)),
-            await self._stakes(briefing, topic, cite, until),
-            Section(title="What to watch", lines=[cite.fact_line(f) for f in assessments if f.id not in used][:WATCH]),
+            Section(title="What happened", lines=happened[: MILESTONE_FACTS + MILESTONE_EVENTS]),
+            Section(title="Where things stand", lines=standing),
+            Section(title="Who is who", lines=who),
+            Section(title=stakes_title, lines=stakes.lines if stakes else []),
+            Section(title="What to watch", lines=watch),
         ]
-        return Answer(
-            title=f"{event.name}: {after.text} on · {format_day(milestone)}",
-            lines=lines,
-            sections=[s for s in sections if s and s.lines],
-            citations=cite.citations(),
-            footer=footer,
+        missing = await self._missing(topic, event, until, sections, unsourced)
+        if missing:
+            lines.append(missing)
+        lines, sections = _within_words(
+            lines,
+            sections,
+            priority=["What happened", "What to watch", "Where things stand", stakes_title, "Who is who"],
+            more=f"/brief as_of:{until.isoformat()} and /timeline since:{event.date.isoformat()}"
+            f" until:{until.isoformat()}",
+        )
+        return cite.answer(f"{event.name}: {after.text} on · {format_day(milestone)}", lines, sections, footer=footer)
+
+    async def _missing(
+        self, topic: TopicRecord, event: EventRecord, until: date, sections: list[Section], unsourced: list[EventRecord]
+    ) -> Line | None:
+        """A note when the cut-off leaves out most of what is known about the period: what is missing, and why."""
+        known, _ = await self.store.count_facts_dated(topic.id, event.date, until)
+        later, first = await self.store.count_facts_dated(topic.id, until + timedelta(days=1), until + AFTERMATH)
+        if first is None or later <= known:
+            return None
+        empty = [s.title for s in sections if not s.lines]
+        left_out = [f"“{title}”" for title in empty]
+        if unsourced:
+            left_out.append(counted(len(unsourced), "event") + " known only from those later facts")
+        what = f" It leaves out {_listing(left_out)}." if left_out else ""
+        return note(
+            f"**Most of what is on record about this period is dated after its cut-off:**"
+            f" {counted(later, 'fact')} from {format_day(first)}, against {counted(known, 'fact')} up to"
+            f" {format_day(until)}.{what} A later milestone, or /brief, has them."
         )
 
-    async def _who(
-        self, event: EventRecord, later: list[EventRecord], cite: Citer, until: date, used: set[int]
-    ) -> list[Line]:
-        """Who took part, each introduced by the background fact on record about them, when there is one."""
+    async def _who(self, event: EventRecord, later: list[EventRecord], cite: Citer, until: date) -> list[Line]:
+        """Who took part, each introduced by the background fact on record about them; without one, left out."""
         roles: dict[int, tuple[Ref, str]] = {}
         for each in [event, *later]:
             for part in each.actors:
                 roles.setdefault(part.actor.id, (part.actor, part.role))
         lines = []
         for actor_ref, role in list(roles.values())[:WHO]:
-            facts = await self.store.facts_about_actor(actor_ref.id, until, 20)
-            intro = next((f for f in facts if f.kind == FactKind.BACKGROUND and f.id not in used), None)
-            if intro is None:
-                lines.append(Line(text=f"**{actor_ref.name}** ({role})"))
-                continue
-            used.add(intro.id)
-            lines.append(cite.line(f"**{actor_ref.name}** ({role}): {intro.statement}", intro))
+            facts = await self.store.facts_about_actor(actor_ref.id, until, 3, kinds=[FactKind.BACKGROUND])
+            intro = next(iter(cite.fresh(facts)), None)
+            if intro is not None:
+                lines.append(cite.line(f"**{actor_ref.name}** ({role}): {intro.statement}", intro))
         return lines
+
+
+def _listing(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _words(line: Line) -> int:
+    return len(re.sub(r"[*_~`]", "", line.text).split())
+
+
+def _within_words(
+    lines: list[Line], sections: list[Section], *, priority: list[str], more: str
+) -> tuple[list[Line], list[Section]]:
+    """The digest cut to about `WORDS` words, and what was cut named with where to read it.
+
+    The opening lines stay whole; then the sections take turns in order of priority, a line each per round,
+    so every theme keeps its lead lines and none crowds out the rest.
+    """
+    budget = WORDS - sum(_words(line) for line in lines)
+    by_title = {s.title: s for s in sections}
+    ordered = [by_title[t] for t in priority if t in by_title]
+    kept: dict[str, list[Line]] = {s.title: [] for s in sections}
+    cut = 0
+    for round_ in range(max((len(s.lines) for s in ordered), default=0)):
+        for section in ordered:
+            if round_ >= len(section.lines):
+                continue
+            line = section.lines[round_]
+            if _words(line) <= budget:
+                kept[section.title].append(line)
+                budget -= _words(line)
+            else:
+                cut += 1
+    if cut:
+        lines = [
+            *lines,
+            note(
+                f"Kept to about {WORDS} words: {counted(cut, 'further line')} {'is' if cut == 1 else 'are'} in {more}."
+            ),
+        ]
+    return lines, [s.model_copy(update={"lines": kept[s.title]}) for s in sections]
 
 
 def _trend(assessments: list[FactRecord]) -> tuple[str, FactRecord | None]:

@@ -6,6 +6,6 @@ Discord's embeds are drawn at the edge (`bot.edge.embeds`) from the same entries
 
 from __future__ import annotations
 
-from bot.render.text import plain_moments, render_text
+from bot.render.text import plain_markup, plain_moments, render_text
 
-__all__ = ["plain_moments", "render_text"]
+__all__ = ["plain_markup", "plain_moments", "render_text"]

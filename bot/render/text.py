@@ -1,9 +1,11 @@
 """Answers as plain text for the console, and the line formats every renderer shares.
 
 The console shows everything: there is no length limit to respect, so nothing is cut. Discord's
-timestamp markup means nothing outside Discord, so moments become ISO times in UTC, which read the same
-on every machine. The `Entry` formats live here, not in the embed renderer, so that a line or a source
-reads exactly the same in both places and this module never needs discord.py.
+markup means nothing outside Discord, so the console shows plain text: moments become ISO times in UTC,
+which read the same on every machine, and bold, struck-through and code spans lose their markers (a
+struck retraction says "was retracted" in words too). The `Entry` formats live here, not in the embed
+renderer, so that a line or a source reads exactly the same in both places and this module never needs
+discord.py.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ from datetime import UTC, datetime
 from bot.briefing.answer import Answer, Citation, Line, describe_source
 
 _MOMENT = re.compile(r"<t:(-?\d+)(?::[a-zA-Z])?>")
+_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+_STRUCK = re.compile(r"~~(.+?)~~")
+_CODE = re.compile(r"`([^`]+)`")
+_LINK = re.compile(r"\[([^\[\]\n]+)\]\((https?://[^()\s]+)\)")
 
 
 @dataclass(frozen=True)
@@ -41,7 +47,8 @@ def line_entry(line: Line) -> Entry:
 def citation_entry(citation: Citation) -> Entry:
     """A source as `[n] description · grade B2 · facts #3, #7`, so a reader can weigh it without looking it up."""
     tail = [_listed("grade", citation.grades), _listed("fact", [f"#{i}" for i in citation.fact_ids])]
-    return Entry(f"[{citation.number}] {describe_source(citation.source)}", " · ".join(filter(None, tail)), " · ")
+    text = f"[{citation.number}] {describe_source(citation.source, full=citation.full)}"
+    return Entry(text, " · ".join(filter(None, tail)), " · ")
 
 
 def _listed(noun: str, items: list[str]) -> str:
@@ -73,6 +80,17 @@ def plain_moments(text: str) -> str:
     return _MOMENT.sub(iso, text)
 
 
+def plain_markup(text: str) -> str:
+    """Discord's markup as plain text: `**bold**` → bold, `` `code` `` → code, `[text](url)` → text <url>.
+
+    Moments are left to `plain_moments`.
+    """
+    text = _LINK.sub(r"\1 <\2>", text)
+    text = _BOLD.sub(lambda m: m[1] or m[2], text)
+    text = _STRUCK.sub(r"\1", text)
+    return _CODE.sub(r"\1", text)
+
+
 def _heading(text: str, rule: str) -> list[str]:
     return [text, rule * max(len(text), 1)]
 
@@ -90,4 +108,4 @@ def render_text(answer: Answer) -> str:
     footer = " · ".join(part for part in (answer.footer, page_label(answer)) if part)
     if footer:
         out += ["", footer]
-    return plain_moments("\n".join(out))
+    return plain_moments(plain_markup("\n".join(out)))

@@ -52,6 +52,10 @@ class Entities(Reads):
         """Candidates for a typed name, best first (see `bot.store.names`)."""
         return await name_index.find_names(self.conn, topic_id, entity, text, limit)
 
+    async def named_by_words(self, topic_id: int, entity: Entity, text: str) -> list[int]:
+        """The actors, places or events with a name containing `text` as whole words (see `bot.store.names`)."""
+        return await name_index.named_by_words(self.conn, topic_id, entity, text)
+
     async def entity_by_slug(self, topic_id: int, entity: Entity, slug: str) -> int | None:
         """The id of the actor, place or event with this slug."""
         table = {"actor": "actors", "place": "places", "event": "events"}[entity]
@@ -129,6 +133,17 @@ class Entities(Reads):
             parent=parent,
             aliases=(await self._aliases("place", [place_id])).get(place_id, []),
         )
+
+    async def place_parents(self, place_ids: Sequence[int]) -> dict[int, Ref]:
+        """The place each of these lies within, in one query (an event's places, each with its region)."""
+        if not place_ids:
+            return {}
+        rows = await self.rows(
+            "SELECT p.id, q.id, q.slug, q.name FROM places p JOIN places q ON q.id = p.parent_id"
+            f" WHERE p.id IN ({marks(place_ids)})",
+            list(place_ids),
+        )
+        return {r[0]: Ref(id=r[1], slug=r[2], name=r[3]) for r in rows}
 
     async def place_and_within(self, place_id: int) -> list[int]:
         """A place and every place inside it, so that a filter on Shan State includes its towns."""

@@ -11,17 +11,56 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
+from bot.models import FactKind
 from bot.store.names import Recorded
 from bot.store.reads import Reads, marks, up_to
 from bot.store.records import ChangeRecord, FactRecord, Ref, SourceRecord
 
 _FACT_COLUMNS = (
     "f.id, f.topic_id, f.key, f.statement, f.kind, f.event_id, f.place_id, f.stakeholder_id, f.interest,"
-    " f.as_of, f.reliability, f.credibility, f.status, f.created_at, f.updated_at,"
+    " f.as_of, f.reliability, f.credibility, f.status, f.created_at, f.updated_at, f.salience,"
     " s.id AS s_id, s.title AS s_title, s.publisher AS s_publisher, s.url AS s_url,"
     " s.published AS s_published, s.kind AS s_kind, s.note AS s_note"
 )
 _FACT_FROM = "facts f JOIN sources s ON s.id = f.source_id"
+#: How many of the newest facts a ranked read weighs, and how many of the marked ones (few by design): the
+#: ranking sorts these few rows, so its cost stays flat however large the store grows.
+CANDIDATES = 60
+FACT_KINDS = tuple(k.value for k in FactKind)
+MARKED = 200
+
+
+def salience_order(f: str = "f", *, current: bool = False) -> str:
+    """The order answers show facts in, what matters most first; `f` is the alias of the facts table.
+
+    1. What a pack's author marked: key judgements, then headlines, then the unmarked, then colour.
+    2. What kind of claim it is: assessments and figures carry the story, then events and stakes, then
+       background.
+    3. The grade: the more reliable source, then the more credible information.
+    4. Consequence: how many events followed from the event it is about (up to 20).
+    5. Recency, the tie-break: the newer day it describes, then the newer event it is about, then the order
+       it was recorded in.
+
+    A stake is what someone stands to gain or lose now, so with `current` (stakes) the newest development
+    comes straight after the mark and the grade: "re-engaged" before "the coup strained ties", though the
+    coup had more consequences.
+    """
+    mark = f"CASE {f}.salience WHEN 'key-judgement' THEN 0 WHEN 'headline' THEN 1 WHEN 'colour' THEN 3 ELSE 2 END"
+    grade = f"{f}.reliability, {f}.credibility"
+    recency = f"{f}.as_of DESC, (SELECT e.date FROM events e WHERE e.id = {f}.event_id) DESC, {f}.id"
+    if current:
+        return f"{mark}, {grade}, {recency}"
+    kind = f"CASE {f}.kind WHEN 'assessment' THEN 0 WHEN 'figure' THEN 0 WHEN 'background' THEN 2 ELSE 1 END"
+    consequence = f"(SELECT count(*) FROM (SELECT 1 FROM event_follows x WHERE x.follows_id = {f}.event_id LIMIT 20))"
+    return f"{mark}, {kind}, {grade}, {consequence} DESC, {recency}"
+
+
+# The topic's marked facts, newest first from their partial index (migration 0007); parameters: topic id, day,
+# how many.
+_MARKED_OF_TOPIC = (
+    "SELECT id FROM (SELECT id FROM facts WHERE topic_id = ? AND status = 'active' AND salience IS NOT NULL"
+    " AND as_of <= ? ORDER BY as_of DESC LIMIT ?)"
+)
 
 
 def _day(value: str | None) -> date | None:
@@ -66,6 +105,7 @@ class Facts(Reads):
                     status=r["status"],
                     created_at=datetime.fromisoformat(r["created_at"]),
                     updated_at=datetime.fromisoformat(r["updated_at"]),
+                    salience=r["salience"],
                 )
             )
         return facts
@@ -147,42 +187,87 @@ class Facts(Reads):
     async def facts_of_kind(
         self, topic_id: int, kinds: Sequence[str], as_of: date | None, limit: int
     ) -> list[FactRecord]:
-        """The latest active facts of the given kinds, newest first."""
-        listed = marks(kinds)
+        """The active facts of the given kinds that matter most (`salience_order`) among the newest and the marked.
+
+        Each kind is read newest first from its own index range, so the candidates never need a sort of their own.
+        """
+        if not kinds:
+            return []
+        newest = " UNION ALL ".join(
+            "SELECT id FROM (SELECT id FROM facts WHERE topic_id = ? AND status = 'active' AND kind = ?"
+            " AND as_of <= ? ORDER BY as_of DESC, id DESC LIMIT ?)"
+            for _ in kinds
+        )
+        params: list[object] = []
+        for kind in kinds:
+            params += [topic_id, kind, up_to(as_of), CANDIDATES]
         rows = await self.rows(
-            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.topic_id = ? AND f.status = 'active'"
-            f" AND f.kind IN ({listed}) AND f.as_of <= ? ORDER BY f.as_of DESC, f.id ASC LIMIT ?",
-            (topic_id, *kinds, up_to(as_of), limit),
+            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.id IN ({newest} UNION {_MARKED_OF_TOPIC})"
+            f" AND f.kind IN ({marks(kinds)}) ORDER BY {salience_order()} LIMIT ?",
+            (*params, topic_id, up_to(as_of), MARKED, *kinds, limit),
         )
         return await self._hydrate(rows)
 
-    async def facts_about_actor(self, actor_id: int, as_of: date | None, limit: int) -> list[FactRecord]:
-        """The latest active facts that name this actor."""
+    async def count_facts_dated(
+        self, topic_id: int, since: date, through: date, cap: int = 500
+    ) -> tuple[int, date | None]:
+        """How many active facts are dated from `since` to `through` (counted up to `cap`), and the earliest day.
+
+        Read per kind from the facts' kind index, so each is a bounded range however large the topic is.
+        """
+        ranges = " UNION ALL ".join(
+            "SELECT as_of FROM (SELECT as_of FROM facts WHERE topic_id = ? AND status = 'active' AND kind = ?"
+            " AND as_of >= ? AND as_of <= ? ORDER BY as_of LIMIT ?)"
+            for _ in FACT_KINDS
+        )
+        params: list[object] = []
+        for kind in FACT_KINDS:
+            params += [topic_id, kind, since.isoformat(), through.isoformat(), cap]
+        row = await self.row(f"SELECT count(*), min(as_of) FROM ({ranges})", params)
+        if row is None or not row[0]:
+            return 0, None
+        return min(int(row[0]), cap), date.fromisoformat(row[1])
+
+    async def facts_about_actor(
+        self, actor_id: int, as_of: date | None, limit: int, kinds: Sequence[str] | None = None
+    ) -> list[FactRecord]:
+        """The active facts naming this actor that matter most, among its newest and the topic's marked ones."""
+        only = f" AND f.kind IN ({','.join(f'?{6 + i}' for i in range(len(kinds)))})" if kinds else ""
         rows = await self.rows(
-            f"SELECT {_FACT_COLUMNS} FROM fact_actors fa JOIN facts f ON f.id = fa.fact_id"
-            " JOIN sources s ON s.id = f.source_id"
-            " WHERE fa.actor_id = ? AND fa.active = 1 AND fa.as_of <= ?"
-            " ORDER BY fa.as_of DESC, fa.fact_id ASC LIMIT ?",
-            (actor_id, up_to(as_of), limit),
+            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.id IN ("
+            "SELECT fact_id FROM (SELECT fa.fact_id FROM fact_actors fa WHERE fa.actor_id = ?1 AND fa.active = 1"
+            " AND fa.as_of <= ?2 ORDER BY fa.as_of DESC, fa.fact_id LIMIT ?3)"
+            " UNION SELECT id FROM (SELECT m.id FROM facts m WHERE m.topic_id = (SELECT topic_id FROM actors"
+            " WHERE id = ?1) AND m.status = 'active' AND m.salience IS NOT NULL AND m.as_of <= ?2"
+            " ORDER BY m.as_of DESC LIMIT ?4) marked"
+            " WHERE EXISTS (SELECT 1 FROM fact_actors x WHERE x.fact_id = marked.id AND x.actor_id = ?1))"
+            f"{only} ORDER BY {salience_order()} LIMIT ?5",
+            (actor_id, up_to(as_of), CANDIDATES, MARKED, limit, *(kinds or [])),
         )
         return await self._hydrate(rows)
 
     async def facts_about_event(self, event_id: int, as_of: date | None, limit: int) -> list[FactRecord]:
-        """The active facts about this event, oldest first, as a story reads."""
+        """The active facts about this event that matter most."""
         return (await self.facts_about_events([event_id], as_of, limit)).get(event_id, [])
 
     async def facts_about_events(
         self, event_ids: Sequence[int], as_of: date | None, per_event: int
     ) -> dict[int, list[FactRecord]]:
-        """The first few active facts about each of several events, in one query (a list of events cites them)."""
+        """The few active facts that matter most about each of several events, in one query.
+
+        A list of events cites them; each event's are chosen among its newest few (four times as many as asked
+        for), so a timeline of popular events ranks dozens of rows, not thousands.
+        """
         if not event_ids:
             return {}
         rows = await self.rows(
-            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.id IN (SELECT g.id FROM events e"
+            f"SELECT {_FACT_COLUMNS} FROM (SELECT g.id, g.event_id, row_number() OVER"
+            f" (PARTITION BY g.event_id ORDER BY {salience_order('g')}) AS nth FROM events e"
             " JOIN facts g ON g.id IN (SELECT h.id FROM facts h WHERE h.event_id = e.id AND h.status = 'active'"
-            f" AND h.as_of <= ? ORDER BY h.as_of, h.id LIMIT ?) WHERE e.id IN ({marks(event_ids)}))"
-            " ORDER BY f.as_of, f.id",
-            (up_to(as_of), per_event, *event_ids),
+            f" AND h.as_of <= ? ORDER BY h.as_of DESC LIMIT ?) WHERE e.id IN ({marks(event_ids)})) pick"
+            " JOIN facts f ON f.id = pick.id JOIN sources s ON s.id = f.source_id"
+            " WHERE pick.nth <= ? ORDER BY pick.event_id, pick.nth",
+            (up_to(as_of), max(4 * per_event, 8), *event_ids, per_event),
         )
         found: dict[int, list[FactRecord]] = {}
         for fact in await self._hydrate(rows):
@@ -191,32 +276,27 @@ class Facts(Reads):
         return found
 
     async def stakes(self, stakeholder_id: int, as_of: date | None, limit: int) -> list[FactRecord]:
-        """The active stakes of one stakeholder, newest first."""
-        return await self._active_facts("stakeholder_id", stakeholder_id, as_of, "DESC", limit)
+        """The active facts at stake for one stakeholder, what matters most first, among its newest."""
+        rows = await self.rows(
+            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.id IN (SELECT id FROM facts WHERE stakeholder_id = ?"
+            " AND status = 'active' AND as_of <= ? ORDER BY as_of DESC LIMIT ?)"
+            f" ORDER BY {salience_order(current=True)} LIMIT ?",
+            (stakeholder_id, up_to(as_of), max(limit, CANDIDATES), limit),
+        )
+        return await self._hydrate(rows)
 
     async def headline_stakes(self, stakeholder_id: int, as_of: date | None, limit: int) -> list[FactRecord]:
-        """A few stakes that show their breadth: the newest of each interest, then the newest of the rest.
+        """A few stakes that show their breadth: the one that matters most of each interest, then the rest.
 
         Chosen among the stakeholder's 40 newest, so the cost stays flat however many it has, and only the
         ones shown are read in full.
         """
         rows = await self.rows(
-            f"SELECT {_FACT_COLUMNS} FROM (SELECT id, row_number() OVER"
-            " (PARTITION BY interest ORDER BY as_of DESC, id) AS nth FROM (SELECT id, interest, as_of FROM facts"
-            " WHERE stakeholder_id = ? AND status = 'active' AND as_of <= ? ORDER BY as_of DESC, id LIMIT 40))"
-            " pick JOIN facts f ON f.id = pick.id JOIN sources s ON s.id = f.source_id"
-            " ORDER BY pick.nth > 1, f.as_of DESC, f.id LIMIT ?",
+            f"SELECT {_FACT_COLUMNS} FROM (SELECT g.id, row_number() OVER"
+            f" (PARTITION BY g.interest ORDER BY {salience_order('g', current=True)}) AS nth FROM facts g WHERE g.id IN"
+            " (SELECT id FROM facts WHERE stakeholder_id = ? AND status = 'active' AND as_of <= ?"
+            " ORDER BY as_of DESC, id LIMIT 40)) pick JOIN facts f ON f.id = pick.id"
+            f" JOIN sources s ON s.id = f.source_id ORDER BY pick.nth > 1, {salience_order(current=True)} LIMIT ?",
             (stakeholder_id, up_to(as_of), limit),
-        )
-        return await self._hydrate(rows)
-
-    async def _active_facts(
-        self, column: str, value: int, as_of: date | None, order: str, limit: int
-    ) -> list[FactRecord]:
-        """Active facts by one indexed reference column (facts_event, facts_stake), in date order."""
-        rows = await self.rows(
-            f"SELECT {_FACT_COLUMNS} FROM {_FACT_FROM} WHERE f.{column} = ? AND f.status = 'active'"
-            f" AND f.as_of <= ? ORDER BY f.as_of {order}, f.id ASC LIMIT ?",
-            (value, up_to(as_of), limit),
         )
         return await self._hydrate(rows)

@@ -95,3 +95,25 @@ async def expand_aliases(conn: Reader, topic_id: int, phrases: list[str]) -> dic
         if other not in names:
             names.append(other)
     return found
+
+
+async def named_by_words(conn: Reader, topic_id: int, entity: Entity, text: str) -> list[int]:
+    """The entities one of whose names contains `text` as whole words ("coup" in "2021 military coup").
+
+    Candidates come from the trigram index (a phrase there is a substring); a word inside a name is a
+    confident answer only when exactly one entity has it, so the caller wants every candidate: when the
+    index offers more than `CANDIDATES` names, the word is too common to say which, and none is returned.
+    """
+    norm = normalise(text)
+    if len(norm) < 3:
+        return []
+    rows = list(
+        await conn.execute_fetchall(
+            "SELECT n.entity_id, n.norm FROM names_trigram g JOIN names n ON n.id = g.rowid"
+            " WHERE names_trigram MATCH ? AND n.topic_id = ? AND n.entity = ? LIMIT ?",
+            ('"' + norm.replace('"', '""') + '"', topic_id, entity, CANDIDATES + 1),
+        )
+    )
+    if len(rows) > CANDIDATES:
+        return []
+    return sorted({entity_id for entity_id, candidate in rows if f" {norm} " in f" {candidate} "})

@@ -49,6 +49,7 @@ def fact_form(fact: Fact | FactRecord) -> Form:
         "source": source_form(fact.source),
         "reliability": fact.reliability,
         "credibility": fact.credibility,
+        "salience": str(fact.salience) if fact.salience else None,
     }
 
 
@@ -82,13 +83,13 @@ def place_form(place: Place | PlaceRecord) -> Form:
 
 
 def event_form(event: Event | EventRecord) -> Form:
-    """An event with its participants and the events it followed, as slugs."""
+    """An event with its places, participants and the events it followed, as slugs (a single place too)."""
     if isinstance(event, EventRecord):
-        place = event.place.slug if event.place else None
+        places = [p.slug for p in event.places]
         actors = [{"actor": p.actor.slug, "role": p.role} for p in event.actors]
         follows = [r.slug for r in event.follows]
     else:
-        place = event.place
+        places = list(event.places)
         actors = [{"actor": p.actor, "role": p.role} for p in event.actors]
         follows = list(event.follows)
     return {
@@ -97,7 +98,7 @@ def event_form(event: Event | EventRecord) -> Form:
         "aliases": list(event.aliases),
         "date": event.date.isoformat(),
         "precision": str(event.precision),
-        "place": place,
+        "places": sorted(places),
         "actors": sorted(actors, key=lambda p: p["actor"]),
         "follows": sorted(follows),
         "summary": event.summary,

@@ -69,6 +69,7 @@ class FactRecord(Record):
     status: str
     created_at: datetime
     updated_at: datetime
+    salience: str | None = None
 
     @property
     def grade(self) -> str:
@@ -118,7 +119,7 @@ class Participation(Record):
 
 
 class EventRecord(Record):
-    """An event with who took part, where, what it followed and what followed it."""
+    """An event with who took part, where (any number of places), what it followed and what followed it."""
 
     id: int
     topic_id: int
@@ -127,7 +128,7 @@ class EventRecord(Record):
     aliases: list[str]
     date: date
     precision: DatePrecision
-    place: Ref | None
+    places: list[Ref]
     actors: list[Participation]
     follows: list[Ref]
     followed_by: list[Ref]
@@ -150,6 +151,8 @@ class PackChanges(Record):
     added: dict[str, int]
     changed: dict[str, int]
     unchanged: dict[str, int]
+    # What was written but deserves a look: two facts that make the same claim, named as a pair.
+    warnings: list[str] = []
 
     @property
     def touched(self) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot.claims import same_claim
 from bot.models import OPERATOR, Actor, Author, Event, Fact, Place, Source, Topic, normalise
 from bot.packs import Pack
 from bot.store.database import Database
@@ -95,6 +96,10 @@ async def index_fact(conn: aiosqlite.Connection, fact_id: int) -> None:
     )
 
 
+#: Near-duplicate pairs named after an import, at most.
+MAX_WARNINGS = 50
+
+
 class _DryRun(Exception):
     """Raised inside a dry run's transaction so that everything it wrote is rolled back."""
 
@@ -117,6 +122,8 @@ class PackWriter:
         self.added: dict[str, int] = {}
         self.changed: dict[str, int] = {}
         self.unchanged: dict[str, int] = {}
+        self.written_facts: list[int] = []
+        self.warnings: list[str] = []
 
     def _count(self, section: str, target: dict[str, int]) -> None:
         target[section] = target.get(section, 0) + 1
@@ -232,12 +239,16 @@ class PackWriter:
             "name": event.name,
             "date": event.date.isoformat(),
             "precision": event.precision.value,
-            "place_id": await self._id("place", event.place),
             "summary": event.summary,
         }
         event_id, _ = await _upsert(self.conn, "events", key, values)
         self.ids[("event", event.slug)] = event_id
         await _set_names(self.conn, self.topic_id, "event", event_id, event.name, event.aliases)
+        await self.conn.execute("DELETE FROM event_places WHERE event_id = ?", (event_id,))
+        await self.conn.executemany(
+            "INSERT OR IGNORE INTO event_places (event_id, place_id) VALUES (?, ?)",
+            [(event_id, await self._id("place", slug)) for slug in event.places],
+        )
         await self.conn.execute("DELETE FROM event_actors WHERE event_id = ?", (event_id,))
         for part in event.actors:
             await self.conn.execute(
@@ -285,6 +296,7 @@ class PackWriter:
                 "source_id": await source_id(self.conn, fact.source),
                 "reliability": fact.reliability,
                 "credibility": fact.credibility,
+                "salience": fact.salience.value if fact.salience else None,
                 "updated_at": self.now.isoformat(),
             }
             if current is None:
@@ -297,6 +309,7 @@ class PackWriter:
             )
             await index_fact(self.conn, fact_id)
             await self._record("fact", fact_id, before, fact_form(fact))
+            self.written_facts.append(fact_id)
         if retracted is not None and (current is None or current.status == "active"):
             await self.set_status(fact_id, "retracted", retracted)
         return fact_id
@@ -335,9 +348,33 @@ class PackWriter:
             [(self.topic_id, i + 1, j, t, normalise(t)) for i, group in enumerate(groups) for j, t in enumerate(group)],
         )
 
+    async def warn_near_duplicates(self, limit: int = MAX_WARNINGS) -> None:
+        """Name each pair of active facts that make the same claim, where this writer wrote one of them.
+
+        The rule is the one that refuses a moderator's near-duplicate (`bot.claims`), over the same search
+        candidates; for a pack it warns instead of refusing, because a pack is reviewed as a whole and the
+        pair may be a deliberate step in merging. Facts the pack did not change are not read again.
+        """
+        pairs: set[tuple[int, int]] = set()
+        for fact_id in self.written_facts:
+            fact = await self.reads.fact(fact_id)
+            if fact is None or fact.status != "active":
+                continue
+            for other in await self.reads.search(self.topic_id, fact.statement, None, 8):
+                pair = (min(fact.id, other.id), max(fact.id, other.id))
+                if other.id == fact.id or pair in pairs or not same_claim(fact.statement, other.statement):
+                    continue
+                pairs.add(pair)
+                first, second = sorted((fact, other), key=lambda f: f.id)
+                if len(self.warnings) < limit:
+                    self.warnings.append(
+                        f"facts {first.key} and {second.key} make the same claim: “{first.statement}” and"
+                        f" “{second.statement}”; merge them into one (keeping both sources if they differ)"
+                    )
+
     def changes(self) -> PackChanges:
         """What this writer did."""
-        return PackChanges(added=self.added, changed=self.changed, unchanged=self.unchanged)
+        return PackChanges(added=self.added, changed=self.changed, unchanged=self.unchanged, warnings=self.warnings)
 
 
 @contextlib.asynccontextmanager
@@ -397,6 +434,7 @@ async def apply_packs(
             for fact in pack.facts:
                 await writer.fact(fact, pack.retracted.get(fact.key))
             await writer.related(pack.related)
+            await writer.warn_near_duplicates()
             writers.append(writer)
     return [writer.changes() for writer in writers]
 

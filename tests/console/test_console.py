@@ -49,13 +49,13 @@ async def test_answers_match_the_briefing_service(briefing):
 async def test_bad_options_are_errors_not_tracebacks(briefing):
     assert (await answer_line(briefing, "/brief as_of:2023-02-30")).startswith("error: `as_of`")
     assert "unknown option" in await answer_line(briefing, "/brief colour:red")
-    assert "Did you mean" in await answer_line(briefing, "/actor name:army")
+    assert "Did you mean" in await answer_line(briefing, "/actor name:armee")
     assert "required" in (await answer_line(briefing, "/actor")).lower()
 
 
 async def test_unknown_names_get_advice_for_a_terminal_not_for_discord(briefing):
-    near = await answer_line(briefing, "/actor name:Brotherhood")
-    assert near.startswith("error: No actor is called “Brotherhood”. Did you mean: Three Brotherhood Alliance")
+    near = await answer_line(briefing, "/actor name:Brotherhod")
+    assert near.startswith("error: No actor is called “Brotherhod”. Did you mean: Three Brotherhood Alliance")
     assert "**" not in near
     far = await answer_line(briefing, "/actor name:zzzzqqqq")
     assert far == (

@@ -10,7 +10,7 @@ import pytest
 from bot.briefing.queries import BriefQuery, HistoryQuery, SearchQuery, build
 from bot.briefing.service import Briefing
 from bot.curation.export import export_pack
-from bot.curation.service import Curator, FactFields
+from bot.curation.service import Curator, FactFields, import_report
 from bot.errors import NotFound, UserError
 from bot.models import Author
 from bot.packs import PackError, parse_pack
@@ -207,3 +207,47 @@ async def test_concurrent_adds_lose_nothing(curator):
     assert len(set(ids)) == 40
     counts = await curator.store.counts((await curator.briefing.topic()).id)
     assert counts["facts_active"] == 7 + 40
+
+
+async def test_export_round_trip_keeps_several_places_and_salience_marks(tmp_path):
+    pack = PACK.replace(
+        "facts:",
+        "facts:\n  - {key: marked, statement: A judgement marked by the author., kind: assessment,"
+        " as_of: 2023-11-27, source: doc, reliability: B, credibility: 3, salience: key-judgement}",
+        1,
+    )
+    store = await Store.open(tmp_path / "one.db")
+    fresh = await Store.open(tmp_path / "two.db")
+    try:
+        await apply_pack(store.db, parse_pack(pack))
+        topic = await store.topic("crisis")
+        event = (await store.events(topic.id, limit=1))[0]
+        # Written as a moderator's edit could not (one place only): every place of the topic.
+        await store.db.conn.execute(
+            "INSERT OR IGNORE INTO event_places (event_id, place_id) SELECT ?, id FROM places WHERE topic_id = ?",
+            (event.id, topic.id),
+        )
+        exported = await export_pack(store, "crisis")
+        assert "salience: key-judgement" in exported
+        await apply_pack(fresh.db, parse_pack(exported))
+        assert await export_pack(fresh, "crisis") == exported
+        assert len((await fresh.event(event.id)).places) >= 2
+    finally:
+        await store.close()
+        await fresh.close()
+
+
+async def test_a_pack_import_names_each_pair_of_facts_that_make_the_same_claim(curator):
+    restated = PACK.replace(
+        "facts:",
+        "facts:\n  - {key: again, statement: 'The junta still enjoys complete air superiority, it seems.',"
+        " kind: assessment, as_of: 2023-11-27, source: doc, reliability: B, credibility: 3}",
+        1,
+    )
+    report = await curator.import_pack(restated.encode(), MONA, dry_run=True)
+    assert len(report.warnings) == 1
+    assert "again" in report.warnings[0] and "air superiority" in report.warnings[0]
+    shown = import_report(report, dry_run=True)
+    assert any(s.title == "Warnings: 1 near-duplicate" for s in shown.sections)
+    # An unchanged pack writes nothing and has nothing to warn about.
+    assert (await curator.import_pack(PACK.encode(), MONA, dry_run=True)).warnings == []

@@ -280,10 +280,12 @@ def test_unknown_interest_rejected() -> None:
 
 
 @pytest.mark.parametrize("kind", ["figure", "event", "assessment", "background"])
-def test_only_stakes_have_stakeholder_or_interest(kind: str) -> None:
-    with pytest.raises(ValidationError, match="only a stake"):
+def test_any_fact_may_be_at_stake_but_stakeholder_and_interest_go_together(kind: str) -> None:
+    # The halted trade is a figure and Beijing's stake at once: one claim, one fact.
+    assert fact(kind=kind, stakeholder="china", interest="trade").interest == "trade"
+    with pytest.raises(ValidationError, match="go together"):
         fact(kind=kind, stakeholder="china")
-    with pytest.raises(ValidationError, match="only a stake"):
+    with pytest.raises(ValidationError, match="go together"):
         fact(kind=kind, interest="trade")
 
 

@@ -185,7 +185,7 @@ def test_problem_limit_keeps_the_count() -> None:
     with pytest.raises(PackError) as exc:
         parse_pack(MINIMAL + "facts:\n" + facts)
     assert len(exc.value.problems) == MAX_PROBLEMS
-    assert f"{MAX_PROBLEMS + 5} problem(s)" in str(exc.value)
+    assert f"{MAX_PROBLEMS + 5} problems in pack" in str(exc.value)
     assert "… and 5 more" in str(exc.value)
 
 
@@ -348,10 +348,41 @@ def test_stake_rules_apply_in_packs() -> None:
     )
     problem = only_problem(text)
     assert (problem.location, problem.line) == ("facts[0]", 6)
-    assert "only a stake" in problem.message
+    assert "go together" in problem.message
 
 
 def test_background_source_with_url_in_pack() -> None:
     text = MINIMAL + "sources:\n  s1: {title: T, kind: background, url: 'https://example.org'}\n"
     problem = only_problem(text)
     assert (problem.location, problem.line) == ("sources.s1", 4)
+
+
+# Several places, salience marks --------------------------------------------------------------------------
+
+PLACES = MINIMAL + "places:\n  - {slug: a, name: A, kind: region}\n  - {slug: b, name: B, kind: region}\n"
+
+
+def test_an_event_lists_several_places_and_a_single_place_still_reads() -> None:
+    pack = parse_pack(
+        PLACES
+        + "events:\n"
+        + "  - {slug: two, name: Two, date: 2023-11-01, places: [a, b]}\n"
+        + "  - {slug: one, name: One, date: 2023-11-02, place: a}\n"
+    )
+    assert [e.places for e in pack.events] == [["a", "b"], ["a"]]
+
+
+def test_place_and_places_together_and_unknown_places_are_problems() -> None:
+    both = only_problem(PLACES + "events:\n  - {slug: e, name: E, date: 2023-11-01, place: a, places: [b]}\n")
+    assert "not both" in both.message
+    unknown = only_problem(PLACES + "events:\n  - {slug: e, name: E, date: 2023-11-01, places: [a, nowhere]}\n")
+    assert (unknown.location, unknown.message) == ("events[0].places[1]", "unknown place 'nowhere'")
+
+
+def test_a_fact_may_carry_a_salience_mark_and_only_a_known_one() -> None:
+    fact = (
+        "sources: {s1: {title: Doc}}\nfacts:\n  - {key: f, statement: S, kind: assessment, as_of: 2023-10-01,"
+        " source: s1, reliability: B, credibility: 3, salience: %s}\n"
+    )
+    assert parse_pack(MINIMAL + fact % "key-judgement").facts[0].salience == "key-judgement"
+    assert "salience" in only_problem(MINIMAL + fact % "urgent").location

@@ -94,8 +94,7 @@ async def test_event_record(loaded: Loaded) -> None:
     assert op is not None
     assert op.date == date(2023, 10, 27)
     assert op.precision == "day"
-    assert op.place is not None
-    assert op.place.slug == "shan"
+    assert [p.slug for p in op.places] == ["shan"]
     assert [(p.actor.slug, p.role) for p in op.actors] == [("junta", "target"), ("tba", "attacker")]
     assert op.follows == []
     assert [r.slug for r in op.followed_by] == ["haigeng-talks", "laukkai-falls"]  # by date
@@ -108,8 +107,50 @@ async def test_event_record(loaded: Loaded) -> None:
     talks = await loaded.store.event(await loaded.event("haigeng-talks"))
     assert talks is not None
     assert talks.precision == "month"
-    assert talks.place is None
+    assert talks.places == []
     assert [r.slug for r in talks.follows] == ["op1027", "laukkai-falls"]
     assert talks.followed_by == []
     assert {p.actor.slug: p.role for p in talks.actors}["tba"] == "participant"
     assert await loaded.store.event(10_000) is None
+
+
+async def test_an_event_in_several_places_is_in_each_and_listed_once(store) -> None:
+    from bot.packs import parse_pack
+    from bot.store.writes import apply_pack
+
+    await apply_pack(
+        store.db,
+        parse_pack(
+            """
+format: 1
+topic: {slug: t, title: T}
+places:
+  - {slug: mm, name: Myanmar, kind: country}
+  - {slug: sagaing, name: Sagaing Region, kind: region, parent: mm}
+  - {slug: magway, name: Magway Region, aliases: [Magwe], kind: region, parent: mm}
+events:
+  - {slug: pdf, name: PDF offensives, date: 2023-11-01, precision: month, places: [sagaing, magway]}
+  - {slug: coup, name: Coup, date: 2021-01-01, precision: year, place: mm}
+"""
+        ),
+    )
+    topic = await store.topic("t")
+    ids = {slug: await store.entity_by_slug(topic.id, "place", slug) for slug in ("mm", "sagaing", "magway")}
+    pdf = await store.entity_by_slug(topic.id, "event", "pdf")
+    assert [p.slug for p in (await store.event(pdf)).places] == ["sagaing", "magway"]
+    for region, expected in (("sagaing", ["pdf"]), ("magway", ["pdf"]), ("mm", ["coup", "pdf"])):
+        within = await store.place_and_within(ids[region])
+        assert [e.slug for e in await store.events(topic.id, place_ids=within)] == expected, region
+        assert await store.count_events(topic.id, place_ids=within) == len(expected), region
+
+
+async def test_a_regions_events_come_from_the_place_links_index(loaded: Loaded) -> None:
+    source, event_id, dated, where, params = _event_filter(
+        loaded.topic_id, None, [await loaded.place("shan")], None, None
+    )
+    rows = await loaded.store.conn.execute_fetchall(
+        f"EXPLAIN QUERY PLAN SELECT DISTINCT {dated}, {event_id} FROM {source} WHERE {where}"
+        f" ORDER BY {dated}, {event_id} LIMIT 8",
+        params,
+    )
+    assert [row[3] for row in rows] == ["SEARCH ep USING COVERING INDEX event_places_place (place_id=?)"]

@@ -10,14 +10,16 @@ from tests.unit.store.conftest import Loaded, keys
 
 async def test_facts_of_kind(loaded: Loaded) -> None:
     store, topic = loaded.store, loaded.topic_id
+    # What matters most first (bot.store.facts.salience_order): the best grade, then consequence, then recency.
     assert await keys(await store.facts_of_kind(topic, ["event"], None, 10)) == [
-        "f-surrender",
         "f-offensive",
         "f-magwe",
+        "f-surrender",
     ]
+    # Figures and assessments carry the story alike; the A2 figure before the B3 assessment.
     assert await keys(await store.facts_of_kind(topic, ["figure", "assessment"], None, 10)) == [
-        "f-assess",
         "f-displaced",
+        "f-assess",
     ]
     assert len(await store.facts_of_kind(topic, ["event"], None, 1)) == 1
 
@@ -57,7 +59,7 @@ async def test_an_actors_facts_follow_a_changed_date(loaded: Loaded) -> None:
     await loaded.store.conn.execute(
         "UPDATE facts SET as_of = '2023-10-01' WHERE id = ?", (await loaded.fact_id("f-assess"),)
     )
-    assert await keys(await loaded.store.facts_about_actor(junta, None, 10)) == ["f-offensive", "f-assess"]
+    assert await keys(await loaded.store.facts_about_actor(junta, None, 10)) == ["f-assess", "f-offensive"]
     assert await keys(await loaded.store.facts_about_actor(junta, date(2023, 10, 15), 10)) == ["f-assess"]
 
 
@@ -72,7 +74,8 @@ async def test_facts_about_events_caps_each_event(loaded: Loaded) -> None:
     await loaded.store.conn.execute(
         "UPDATE facts SET event_id = ? WHERE id = ?", (op, await loaded.fact_id("f-assess"))
     )
-    for per_event, expected in ((1, ["f-offensive"]), (5, ["f-offensive", "f-assess"])):
+    # Each event's facts in salience order: the assessment before the event report.
+    for per_event, expected in ((1, ["f-assess"]), (5, ["f-assess", "f-offensive"])):
         found = await loaded.store.facts_about_events([op, laukkai, 10_000], None, per_event)
         assert {event: await keys(facts) for event, facts in found.items()} == {
             op: expected,

@@ -233,3 +233,29 @@ async def test_full_text_rows_are_rekeyed_newest_first(tmp_path: Path, monkeypat
             assert [r[0] for r in await cur.fetchall()] == [3, 2]  # newest first without ORDER BY
     finally:
         await db.close()
+
+
+async def test_an_events_single_place_is_carried_over_to_its_places(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = migrations()
+    monkeypatch.setattr(database, "migrations", lambda: [m for m in real if m[0] < 6])
+    db = await Database.open(tmp_path / "old.db")
+    await db.conn.executescript(
+        "INSERT INTO topics (id, slug, title) VALUES (1, 't', 'T');"
+        "INSERT INTO places (id, topic_id, slug, name, kind) VALUES (7, 1, 'shan', 'Shan State', 'state');"
+        "INSERT INTO events (id, topic_id, slug, name, date, precision, place_id)"
+        " VALUES (3, 1, 'op', 'Op', '2023-10-27', 'day', 7), (4, 1, 'nowhere', 'N', '2023-11-01', 'month', NULL);"
+    )
+    await db.close()
+    monkeypatch.setattr(database, "migrations", lambda: real)
+    db = await Database.open(tmp_path / "old.db")
+    try:
+        async with db.conn.execute("SELECT event_id, place_id, date FROM event_places") as cur:
+            assert [tuple(r) for r in await cur.fetchall()] == [(3, 7, "2023-10-27")]
+        assert await scalar(db, "SELECT count(*) FROM events WHERE place_id IS NOT NULL") == 0
+        # Facts gain an unmarked salience column.
+        async with db.conn.execute("PRAGMA table_info(facts)") as cur:
+            assert "salience" in [r[1] for r in await cur.fetchall()]
+    finally:
+        await db.close()

@@ -1,0 +1,60 @@
+"""When two statements make the same claim: the one rule for moderators' writes, pack imports and answers.
+
+A fact that restates another splits its history and its citations, and an answer that lists both says one
+thing twice. The test is rapidfuzz's token-set ratio over folded text, which ignores word order and
+repetition and scores a statement whose words are all in the other as a match ("the frontier with China"
+against "Myanmar's frontier with China"). That ratio alone also matches statements that differ only in the
+name they are about ("making ground in Shan State" against "… in Kayah State"), which are different claims:
+so two statements that each carry a name or a number the other lacks are never the same claim.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from rapidfuzz import fuzz
+
+from bot.models import normalise
+
+#: Token-set similarity (0-100) from which two statements count as the same claim.
+NEAR_DUPLICATE = 90
+# Words that start a sentence with a capital without being names.
+_FUNCTION_WORDS = frozenset(
+    "a about after against all an and any as at before by despite during for from in into it its more most no"
+    " not of on one only or over since some that the their these they this those to under until when where"
+    " which while with without".split()
+)
+_WORD = re.compile(r"[\w'’%-]+")
+
+
+def _names_and_numbers(text: str) -> set[str]:
+    """The words that say what a statement is about: capitalised names, and anything with a digit.
+
+    A sentence's first word is capitalised anyway, so it counts only when it is not a function word.
+    """
+    found = set()
+    for i, word in enumerate(_WORD.findall(text)):
+        if any(c.isdigit() for c in word) or (
+            word[0].isupper() and not (i == 0 and word.casefold() in _FUNCTION_WORDS)
+        ):
+            found.add(normalise(word).replace(" ", ""))
+    return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(text: str) -> tuple[str, frozenset[str]]:
+    """A statement folded for comparison, and its names and numbers.
+
+    Kept, since an answer compares each statement with every other one it shows, and folding costs more
+    than comparing.
+    """
+    return normalise(text), frozenset(_names_and_numbers(text))
+
+
+def same_claim(one: str, other: str) -> bool:
+    """Whether two statements say nearly the same thing about the same things."""
+    (folded_one, mine), (folded_other, theirs) = _folded(one), _folded(other)
+    if fuzz.token_set_ratio(folded_one, folded_other) < NEAR_DUPLICATE:
+        return False
+    return not (mine - theirs and theirs - mine)
