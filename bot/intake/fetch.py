@@ -78,6 +78,8 @@ def is_public(address: str | Address) -> bool:
     except ValueError:
         return False
     if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:  # ::ffff:a.b.c.d is a.b.c.d on a dual-stack socket
+            return is_public(ip.ipv4_mapped)
         inner = embedded_ipv4(ip)
         if inner is not None and not is_public(inner):
             return False

@@ -139,7 +139,6 @@ def extract_html(body: bytes | str, url: str | None) -> Article:
         include_images=False,
         include_links=False,
         favor_precision=True,
-        deduplicate=True,
     )
     if document is None:
         raise ParseError("no article text could be found on the page")
