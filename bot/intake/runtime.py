@@ -35,7 +35,9 @@ class IntakeRuntime:
         self.scheduler = AsyncIOScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
         )
-        self._tasks: set[asyncio.Task[list[PollOutcome]]] = set()
+        #: Tasks inside a round now: a stop lets them finish, for a moment.
+        self._rounds: set[asyncio.Task[object]] = set()
+        self._first: asyncio.Task[list[PollOutcome]] | None = None
 
     async def start(self, ready: Callable[[], Awaitable[None]] | None = None) -> None:
         """Hand the service its poster, schedule the rounds, and run a first one once `ready`."""
@@ -48,9 +50,7 @@ class IntakeRuntime:
             name="intake round",
             replace_existing=True,
         )
-        first = asyncio.create_task(self._first_round(ready), name="intake first round")
-        self._tasks.add(first)
-        first.add_done_callback(self._tasks.discard)
+        self._first = asyncio.create_task(self._first_round(ready), name="intake first round")
         log.info("feed poller started: every %s", self.service.poll_interval)
 
     async def _first_round(self, ready: Callable[[], Awaitable[None]] | None) -> list[PollOutcome]:
@@ -62,7 +62,7 @@ class IntakeRuntime:
         """One round; whatever fails is logged, so the schedule carries on."""
         task = asyncio.current_task()
         if task is not None:
-            self._tasks.add(task)
+            self._rounds.add(task)
         try:
             outcomes = await self.service.round()
         except Exception:
@@ -70,7 +70,7 @@ class IntakeRuntime:
             return []
         finally:
             if task is not None:
-                self._tasks.discard(task)
+                self._rounds.discard(task)
         failed = sum(o.status == "failed" for o in outcomes)
         fresh = sum(o.candidates for o in outcomes)
         log.info("intake round: %d feeds polled, %d failed, %d new candidates", len(outcomes), failed, fresh)
@@ -80,7 +80,12 @@ class IntakeRuntime:
         """Stop the schedule, give a round in progress a moment, then cut it off; let go of the poster."""
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
-        pending = {t for t in self._tasks if not t.done() and t is not asyncio.current_task()}
+        first = self._first
+        if first is not None and not first.done() and first not in self._rounds:
+            first.cancel()  # still waiting to connect: nothing to finish
+            with contextlib.suppress(asyncio.CancelledError):
+                await first
+        pending = {t for t in self._rounds if not t.done() and t is not asyncio.current_task()}
         if pending:
             _, late = await asyncio.wait(pending, timeout=STOP_GRACE)
             for task in late:
