@@ -2,7 +2,8 @@
 
 Both parsers are synchronous and can take a while on a large or hostile document, so the service runs
 them with `asyncio.to_thread`, one document at a time per worker, on bodies the fetcher already bounded
-(5 MiB). HTML is only ever read for its text: nothing of it is kept or shown but the extracted words.
+(5 MiB). Both are imported on first use, so a bot that reads no feed pays nothing for them at start.
+HTML is only ever read for its text: nothing of it is kept or shown but the extracted words.
 """
 
 from __future__ import annotations
@@ -12,9 +13,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
-
-import feedparser
-import trafilatura
 
 from bot.models import normalise
 from bot.text import clean_line, clean_paragraph
@@ -87,6 +85,8 @@ def _day(parsed: Any) -> date | None:
 
 def parse_feed(body: bytes, url: str) -> ParsedFeed:
     """An RSS or Atom document's title and items; anything else (HTML, broken XML, nothing) is a `ParseError`."""
+    import feedparser  # imported when first needed: it costs the bot's start-up a tenth of a second
+
     parsed = feedparser.parse(body, response_headers={"content-location": url}, sanitize_html=True)
     version = parsed.get("version") or ""
     entries = parsed.get("entries") or []
@@ -130,6 +130,8 @@ def extract_html(body: bytes | str, url: str | None) -> Article:
     trafilatura keeps the article's own paragraphs and drops `<aside>`, navigation, footers and blocks
     marked as related or sponsored; `favor_precision` leans towards leaving a doubtful block out.
     """
+    import trafilatura  # imported when first needed, like feedparser
+
     document = trafilatura.bare_extraction(
         body,
         url=url,
