@@ -285,6 +285,7 @@ class FeedsCog(
 
 
 @app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
 class SourcesCog(
     commands.GroupCog, name="Sources", group_name="source", group_description="Articles read into candidate facts."
 ):
