@@ -28,13 +28,13 @@ from pathlib import Path
 
 import discord
 
-from bench import fanout, latency, memory, relevance, search, startup
+from bench import fanout, intake, latency, memory, relevance, search, startup
 from bench.generator import CACHE_DIR, cached_store
 from bench.harness import USERS, remove_copies, stage
 from bench.relevance import planted
 from bench.report import Row, save, table
 
-MEASUREMENTS = ("latency", "search", "fanout", "memory", "startup", "relevance")
+MEASUREMENTS = ("latency", "search", "fanout", "memory", "startup", "relevance", "intake")
 #: Measurements that need no generated store but the largest (relevance plants its answers in a copy of it).
 STORELESS = {"relevance"}
 
@@ -135,6 +135,9 @@ async def measure(plan: Plan, templates: dict[int, Path]) -> list[Row]:
             for size in [s for s in sizes if s >= memory.GOAL_SIZE] or [largest]:
                 print(f"memory at {size:,} facts …", file=sys.stderr)
                 rows += await memory.run(st, templates[size], size, plan.memory_commands, rss_after_start.get(smallest))
+        if "intake" in only:
+            print(f"intake: one poll round over {intake.FEEDS} feeds …", file=sys.stderr)
+            rows += await intake.run()
         if "startup" in only and largest != smallest:
             print(f"start-up at {largest:,} facts against {smallest:,} …", file=sys.stderr)
             rows += await startup.run(
@@ -157,7 +160,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print the table; the exit status is 0 even when goals are missed."""
     plan, markdown = _plan(argv)
     context = machine()
-    templates = stores(plan.sizes if plan.only - STORELESS else plan.sizes[-1:])
+    # Intake brings its own store and site: `--only intake` builds none of the large stores.
+    needed = plan.only - {"intake"}
+    templates = stores(plan.sizes if needed - STORELESS else plan.sizes[-1:]) if needed else {}
     started = time.monotonic()
     try:
         rows = asyncio.run(measure(plan, templates))

@@ -83,6 +83,16 @@ class Settings(BaseSettings):
         le=100_000,
         description="How many answers to keep for reuse until the store changes; 0 turns the cache off.",
     )
+    feed_poll_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="How often followed feeds are polled for new reports."
+    )
+    review_channel_id: int | None = Field(
+        default=None, description="Where candidate facts from feeds, articles and proposals go for review."
+    )
+    fetch_allow_private_addresses: bool = Field(
+        default=False,
+        description="Let intake fetch from private, loopback and link-local addresses (tests, your own network).",
+    )
     discord_api_base: str | None = Field(
         default=None,
         description="Override of Discord's REST base URL; only the test double and benchmarks set it.",

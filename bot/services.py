@@ -21,6 +21,8 @@ from bot.curation.service import Curator
 from bot.digests.delivery import Deliveries, Poster
 from bot.digests.service import DigestService
 from bot.errors import NotFound
+from bot.intake.fetch import Fetcher
+from bot.intake.service import IntakeService
 from bot.seeding import PacksRejected, seed_if_empty
 from bot.store import Store
 from bot.store.database import StoreUnavailable
@@ -36,6 +38,7 @@ class Services:
     briefing: Briefing
     curator: Curator
     digests: DigestService
+    intake: IntakeService
     _briefings: dict[str, Briefing] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -60,7 +63,18 @@ class Services:
             timezone=settings.timezone,
             clock=clock,
         )
-        return cls(settings, store, briefing, Curator(store, briefing), digests, briefings)
+        curator = Curator(store, briefing)
+        intake = IntakeService(
+            store,
+            curator,
+            briefing,
+            Fetcher(allow_private=settings.fetch_allow_private_addresses),
+            poll_minutes=settings.feed_poll_minutes,
+            review_channel_id=settings.review_channel_id,
+            alert_channel_id=settings.alert_channel_id,
+            clock=clock,
+        )
+        return cls(settings, store, briefing, curator, digests, intake, briefings)
 
     def deliveries(self, poster: Poster, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Deliveries:
         """Digest delivery through `poster`, with the grace and alert channel the settings give."""
@@ -77,7 +91,8 @@ class Services:
         return "; ".join(f"{b.answers.report()} for {topic}" for topic, b in self._briefings.items())
 
     async def close(self) -> None:
-        """Close the store; nothing else here holds a resource."""
+        """Close intake's HTTP client, then the store."""
+        await self.intake.fetcher.close()
         await self.store.close()
 
 

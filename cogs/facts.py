@@ -9,7 +9,7 @@ modal left open for minutes.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
@@ -17,13 +17,22 @@ from discord.ext import commands
 
 from bot.briefing.queries import FactQuery, HistoryQuery, build, describe, summary
 from bot.briefing.service import Briefing
-from bot.curation.models import FactAddRequest, FactEditRequest, FactFields, FactForm, RestoreRequest, RetractRequest
+from bot.curation.models import (
+    FactAddRequest,
+    FactEditRequest,
+    FactFields,
+    FactForm,
+    FactProposeRequest,
+    RestoreRequest,
+    RetractRequest,
+)
 from bot.curation.service import Curator
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import author, name_autocomplete, report_error, send_answer, tell
 from bot.edge.permissions import ensure_moderator, moderator_only
 from bot.edge.transformers import Checked, limits
+from bot.intake.service import IntakeService
 from bot.models import FactKind, Interest
 
 FactId = app_commands.Transform[int, Checked(FactQuery, "id")]
@@ -48,6 +57,13 @@ FORM_INPUTS = {
 #: Inputs that take a day: exactly as long as YYYY-MM-DD, which the date rule checks in full.
 DAYS = {"source_date", "as_of"}
 
+#: Anyone may propose, so the names are offered to anyone.
+PROPOSE_AUTOCOMPLETE = {
+    "actor": name_autocomplete("actor"),
+    "event": name_autocomplete("event"),
+    "place": name_autocomplete("place"),
+    "stakeholder": name_autocomplete("actor"),
+}
 WRITE_AUTOCOMPLETE = {
     "actor": name_autocomplete("actor", moderators_only=True),
     "event": name_autocomplete("event", moderators_only=True),
@@ -72,11 +88,21 @@ def form_input(name: str, default: str | None) -> discord.ui.TextInput[FactModal
     )
 
 
-class FactModal(discord.ui.Modal):
-    """The free-text half of a fact: what it says and where it comes from."""
+class Writes(Protocol):
+    """What the fact form needs of the cog that opens it."""
 
-    def __init__(self, cog: FactsCog, values: dict[str, Any], fact_id: int | None) -> None:
-        super().__init__(title=f"Edit fact #{fact_id}" if fact_id else "Add a fact", timeout=900)
+    briefing: Briefing
+    curator: Curator
+
+
+class FactModal(discord.ui.Modal):
+    """The free-text half of a fact: what it says and where it comes from.
+
+    `save` decides what a submitted form does; subclasses (a proposal, a candidate's edit) replace it.
+    """
+
+    def __init__(self, cog: Writes, values: dict[str, Any], fact_id: int | None, *, title: str | None = None) -> None:
+        super().__init__(title=title or (f"Edit fact #{fact_id}" if fact_id else "Add a fact"), timeout=900)
         self.cog = cog
         self.values = values
         self.fact_id = fact_id
@@ -85,10 +111,13 @@ class FactModal(discord.ui.Modal):
             self.add_item(text_input)
 
     async def on_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """Validate the whole fact, save it in one transaction, and show the result to the moderator."""
-        ensure_moderator(interaction)
+        """Validate the whole fact, then `save` it."""
         typed = {name: text_input.value for name, text_input in self.inputs.items()}
-        fields = build(FactFields, **{**self.values, **typed})
+        await self.save(interaction, build(FactFields, **{**self.values, **typed}))
+
+    async def save(self, interaction: discord.Interaction[Any], fields: FactFields) -> None:
+        """Save the fact in one transaction (moderators only) and show the result to the moderator."""
+        ensure_moderator(interaction)
         curator = self.cog.curator
         who = author(interaction)
         if self.fact_id:
@@ -106,12 +135,27 @@ class FactModal(discord.ui.Modal):
         await report_error(interaction, error)
 
 
+class ProposalModal(FactModal):
+    """The fact form, filled in by anyone: the fact goes to the review queue, not the store."""
+
+    def __init__(self, cog: FactsCog, values: dict[str, Any]) -> None:
+        super().__init__(cog, values, None, title="Propose a fact")
+        self.intake = cog.intake
+
+    async def save(self, interaction: discord.Interaction[Any], fields: FactFields) -> None:
+        """Queue the proposal for review and say where it went."""
+        candidate = await self.intake.propose(fields, author(interaction), interaction.channel_id)
+        where = f"<#{candidate.channel_id}>" if candidate.channel_id else "the review channel"
+        await tell(interaction, f"Proposed as candidate #{candidate.id}; moderators review it in {where}.")
+
+
 class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in the store, with their sources."):
     """Commands about single facts."""
 
-    def __init__(self, briefing: Briefing, curator: Curator) -> None:
+    def __init__(self, briefing: Briefing, curator: Curator, intake: IntakeService) -> None:
         self.briefing = briefing
         self.curator = curator
+        self.intake = intake
         super().__init__()
 
     @app_commands.command(name="show", description=summary(FactQuery))
@@ -159,6 +203,39 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
             background=background,
         )
         await interaction.response.send_modal(FactModal(self, q.fields(), None))
+
+    @app_commands.command(name="propose", description=summary(FactProposeRequest))
+    @app_commands.describe(**describe(FactProposeRequest))
+    @app_commands.autocomplete(**PROPOSE_AUTOCOMPLETE)
+    async def propose(
+        self,
+        interaction: discord.Interaction[Any],
+        kind: Kind,
+        reliability: Grade,
+        credibility: Credibility,
+        actor: ActorName | None = None,
+        event: EventName | None = None,
+        place: PlaceName | None = None,
+        stakeholder: StakeholderName | None = None,
+        interest: Interested | None = None,
+        publisher: Publisher | None = None,
+        background: bool = False,
+    ) -> None:
+        """/fact propose (anyone): the /fact add form; the fact waits in the review queue for a moderator."""
+        q = build(
+            FactProposeRequest,
+            kind=kind,
+            reliability=reliability,
+            credibility=credibility,
+            actor=actor,
+            event=event,
+            place=place,
+            stakeholder=stakeholder,
+            interest=interest,
+            publisher=publisher,
+            background=background,
+        )
+        await interaction.response.send_modal(ProposalModal(self, q.fields()))
 
     @app_commands.command(name="edit", description=summary(FactEditRequest))
     @app_commands.describe(**describe(FactEditRequest))
@@ -216,4 +293,4 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
 
 async def setup(bot: BriefBot) -> None:
     """Load the /fact group."""
-    await bot.add_cog(FactsCog(bot.briefing, bot.curator))
+    await bot.add_cog(FactsCog(bot.briefing, bot.curator, bot.services.intake))

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bot.cli import digests as digest_cli
+from bot.cli import intake as intake_cli
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import error_text, run_console
 from bot.curation.export import export_pack
@@ -51,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     backup = sub.add_parser("backup", help="a consistent copy of the live database, safe while the bot runs")
     backup.add_argument("path", type=Path, metavar="PATH")
     digest_cli.add_parser(sub)
+    intake_cli.add_parser(sub)
     pack = sub.add_parser("pack", help="about the pack format")
     pack_actions = pack.add_subparsers(dest="pack_action", required=True, metavar="ACTION")
     pack_actions.add_parser("schema", help="print the JSON Schema of a pack file, for editors")
@@ -131,6 +133,8 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
         return await console(settings)
     if name == "digest":
         return await digest_cli.run(settings, args)
+    if name in {"feed", "source"}:
+        return await intake_cli.run(settings, args)
     if settings.discord_token is None:
         if name == "sync":
             raise ConfigError.of("DISCORD_TOKEN", "not set; syncing needs the bot's token")

@@ -100,6 +100,10 @@ class FactAddRequest(FactOptions):
     background: bool = Field(False, description=BACKGROUND)
 
 
+class FactProposeRequest(FactAddRequest):
+    """Propose a fact (anyone): the same form as /fact add; a moderator approves it before it is stored."""
+
+
 class FactEditRequest(FactOptions):
     """Edit a fact (moderators): saves a new revision, keeps the old."""
 

@@ -105,20 +105,33 @@ class Curator:
 
         It runs inside the write transaction, so two moderators adding the same fact at once cannot both pass.
         """
+        candidate = await self._near_duplicate(reads, topic, statement, fact_id)
+        if candidate is not None:
+            raise UserError(
+                f"This is a near-duplicate of fact #{candidate.id}: “{candidate.statement[:200]}”."
+                f" Edit that one instead (`/fact edit id:{candidate.id}`)."
+            )
+
+    async def _near_duplicate(
+        self, reads: Store, topic: TopicRecord, statement: str, fact_id: int | None
+    ) -> FactRecord | None:
         for candidate in await reads.search(topic.id, statement, None, 8):
             if candidate.id != fact_id and same_claim(statement, candidate.statement):
-                raise UserError(
-                    f"This is a near-duplicate of fact #{candidate.id}: “{candidate.statement[:200]}”."
-                    f" Edit that one instead (`/fact edit id:{candidate.id}`)."
-                )
+                return candidate
+        return None
 
-    async def add_fact(self, fields: FactFields, who: Author) -> int:
-        """Add a fact; it answers questions as soon as this returns."""
+    async def near_duplicate(self, statement: str) -> FactRecord | None:
+        """The stored fact that already says this, if any (what `add_fact` would refuse it for)."""
+        record, _ = await self._topic()
+        return await self._near_duplicate(self.store, record, statement, None)
+
+    async def add_fact(self, fields: FactFields, who: Author, *, reason: str | None = None) -> int:
+        """Add a fact; it answers questions as soon as this returns. `reason` goes on record with it."""
         record, topic = await self._topic()
         fact = await self._fact(record, f"f-{secrets.token_hex(5)}", fields)
         async with writing(self.store.db, topic, who) as writer:
             await self._refuse_near_duplicate(writer.reads, record, fact.statement, None)
-            return await writer.fact(fact)
+            return await writer.fact(fact, reason=reason)
 
     async def existing(self, fact_id: int) -> FactRecord:
         """A stored fact of the default topic, or a `NotFound` naming the id."""

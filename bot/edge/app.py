@@ -32,7 +32,15 @@ from bot.store.writes import utcnow
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = ("cogs.briefing", "cogs.facts", "cogs.curate", "cogs.packs", "cogs.digests", "cogs.meta")
+EXTENSIONS = (
+    "cogs.briefing",
+    "cogs.facts",
+    "cogs.curate",
+    "cogs.packs",
+    "cogs.digests",
+    "cogs.intake",
+    "cogs.meta",
+)
 
 
 def command_payload(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> list[dict[str, object]]:

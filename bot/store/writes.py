@@ -139,7 +139,13 @@ class PackWriter:
         return self.ids[(entity, slug)]
 
     async def _record(
-        self, entity: Recorded, entity_id: int, before: Form | None, after: Form, action: str = ""
+        self,
+        entity: Recorded,
+        entity_id: int,
+        before: Form | None,
+        after: Form,
+        action: str = "",
+        reason: str | None = None,
     ) -> None:
         await record_change(
             self.conn,
@@ -151,6 +157,7 @@ class PackWriter:
             user_name=self.author.name,
             before=before,
             after=after,
+            reason=reason,
             at=self.now,
         )
         self._count(f"{entity}s", self.changed if before else self.added)
@@ -277,8 +284,11 @@ class PackWriter:
         """Write the events that differ from what is stored."""
         await self._records("event", events, event_form, self._event, self._event_follows)
 
-    async def fact(self, fact: Fact, retracted: str | None = None) -> int:
-        """Write a fact if it differs from what is stored; retract it if the pack says so."""
+    async def fact(self, fact: Fact, retracted: str | None = None, *, reason: str | None = None) -> int:
+        """Write a fact if it differs from what is stored; retract it if the pack says so.
+
+        `reason` goes on record with the write (such as the feed item an approved candidate came from).
+        """
         current = await self.reads.fact_by_key(self.topic_id, fact.key)
         before = fact_form(current) if current else None
         fact_id = current.id if current else 0
@@ -308,7 +318,7 @@ class PackWriter:
                 [(fact_id, await self._id("actor", slug)) for slug in fact.actors],
             )
             await index_fact(self.conn, fact_id)
-            await self._record("fact", fact_id, before, fact_form(fact))
+            await self._record("fact", fact_id, before, fact_form(fact), reason=reason)
             self.written_facts.append(fact_id)
         if retracted is not None and (current is None or current.status == "active"):
             await self.set_status(fact_id, "retracted", retracted)

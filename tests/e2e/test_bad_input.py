@@ -35,6 +35,8 @@ SAMPLES: dict[str, Any] = {
     "schedule": "daily 09:00",
     "timezone": "UTC",
     "after": "30d",
+    # Never fetched: each walk sends one bad option beside it, refused before the command runs.
+    "url": "https://example.org/feed.xml",
 }
 
 

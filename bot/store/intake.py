@@ -1,0 +1,392 @@
+"""Intake's SQL: feeds, the items seen, and candidate facts with their review state (migration 0007).
+
+Reads go through the store's reader (committed data); each write is one short transaction on the
+writer. A unique key settles races (two polls of one feed, the bot and `briefbot feed poll` at once):
+the second insert of the same sentence is ignored rather than proposed twice.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.store.database import Database
+
+
+class FeedRecord(BaseModel):
+    """A feed followed, with the state of its polling."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    url: str
+    title: str
+    reliability: str
+    channel_id: int | None
+    guild_id: int | None
+    status: str
+    etag: str | None
+    last_modified: str | None
+    items_now: int
+    last_polled_at: datetime | None
+    last_ok_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    failures: int
+    failing_since: datetime | None
+    alerted: bool
+    next_poll_at: datetime | None
+    added_by_name: str
+    created_at: datetime
+
+
+class ItemRecord(BaseModel):
+    """An item or article as it was read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    feed_id: int | None
+    url: str | None
+    title: str
+
+
+class CandidateRecord(BaseModel):
+    """A candidate fact and where its review stands."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    topic_id: int
+    item_id: int | None
+    fields: dict[str, Any]
+    links: list[dict[str, str]]
+    duplicate_of: int | None
+    channel_id: int | None
+    message_id: int | None
+    status: str
+    proposed_by: int | None
+    proposed_by_name: str | None
+    decided_by: int | None
+    decided_by_name: str | None
+    decided_at: datetime | None
+    fact_id: int | None
+    created_at: datetime
+    item_url: str | None = None
+
+
+_FEED_COLUMNS = (
+    "id, url, title, reliability, channel_id, guild_id, status, etag, last_modified, items_now, last_polled_at,"
+    " last_ok_at, last_error, last_error_at, failures, failing_since, alerted, next_poll_at, added_by_name, created_at"
+)
+_CANDIDATE_COLUMNS = (
+    "c.id, c.topic_id, c.item_id, c.fields, c.links, c.duplicate_of, c.channel_id, c.message_id, c.status,"
+    " c.proposed_by, c.proposed_by_name, c.decided_by, c.decided_by_name, c.decided_at, c.fact_id, c.created_at,"
+    " i.url AS item_url"
+)
+
+
+def _candidate(row: sqlite3.Row) -> CandidateRecord:
+    values = dict(row)
+    values["fields"] = json.loads(values["fields"])
+    values["links"] = json.loads(values["links"])
+    return CandidateRecord(**values)
+
+
+class IntakeStore:
+    """Feeds, items and candidates in the fact store's database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def _rows(self, sql: str, params: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        return list(await self.db.reader.execute_fetchall(sql, params))
+
+    # Feeds ------------------------------------------------------------------------------------------------
+
+    async def add_feed(
+        self,
+        *,
+        url: str,
+        title: str,
+        reliability: str,
+        channel_id: int | None,
+        guild_id: int | None,
+        author_id: int | None,
+        author_name: str,
+        at: datetime,
+    ) -> int:
+        """Follow a feed; a removed feed with the same URL is followed again with the new settings."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO intake_feeds (url, title, reliability, channel_id, guild_id, added_by, added_by_name,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET title = excluded.title,"
+                " reliability = excluded.reliability, channel_id = excluded.channel_id, guild_id = excluded.guild_id,"
+                " status = 'active', added_by = excluded.added_by, added_by_name = excluded.added_by_name,"
+                " failures = 0, failing_since = NULL, alerted = 0, next_poll_at = NULL"
+                " WHERE intake_feeds.status = 'removed' RETURNING id",
+                (url, title, reliability, channel_id, guild_id, author_id, author_name, at.isoformat()),
+            )
+            row = await cur.fetchone()
+        if row is None:
+            raise LookupError(url)
+        return int(row[0])
+
+    async def feed(self, feed_id: int) -> FeedRecord | None:
+        """A feed by id, removed ones included."""
+        rows = await self._rows(f"SELECT {_FEED_COLUMNS} FROM intake_feeds WHERE id = ?", (feed_id,))
+        return FeedRecord(**dict(rows[0])) if rows else None
+
+    async def feed_by_url(self, url: str) -> FeedRecord | None:
+        """A feed by its URL."""
+        rows = await self._rows(f"SELECT {_FEED_COLUMNS} FROM intake_feeds WHERE url = ?", (url,))
+        return FeedRecord(**dict(rows[0])) if rows else None
+
+    async def feeds(self, *, statuses: tuple[str, ...] = ("active", "paused"), limit: int = 1000) -> list[FeedRecord]:
+        """Feeds in these states, oldest first."""
+        marks = ",".join("?" * len(statuses))
+        rows = await self._rows(
+            f"SELECT {_FEED_COLUMNS} FROM intake_feeds WHERE status IN ({marks}) ORDER BY id LIMIT ?",
+            (*statuses, limit),
+        )
+        return [FeedRecord(**dict(r)) for r in rows]
+
+    async def set_feed_status(self, feed_id: int, status: str) -> None:
+        """Pause, resume or remove a feed; a resumed feed is polled at the next round."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE intake_feeds SET status = ?, next_poll_at = NULL WHERE id = ?", (status, feed_id)
+            )
+
+    async def poll_ok(
+        self,
+        feed_id: int,
+        *,
+        at: datetime,
+        title: str | None,
+        etag: str | None,
+        last_modified: str | None,
+        items_now: int | None,
+    ) -> None:
+        """A poll that worked (a 304 too): the failure count starts again and the validators are kept."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE intake_feeds SET last_polled_at = ?1, last_ok_at = ?1, failures = 0, failing_since = NULL,"
+                " alerted = 0, next_poll_at = NULL, title = coalesce(?2, title), etag = coalesce(?3, etag),"
+                " last_modified = coalesce(?4, last_modified), items_now = coalesce(?5, items_now) WHERE id = ?6",
+                (at.isoformat(), title, etag, last_modified, items_now, feed_id),
+            )
+
+    async def poll_failed(self, feed_id: int, *, at: datetime, error: str, next_poll_at: datetime) -> FeedRecord:
+        """A failed poll: the error kept for `/feed list`, the feed backed off; returns the feed as it now is."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE intake_feeds SET last_polled_at = ?1, last_error = ?2, last_error_at = ?1,"
+                " failures = failures + 1, failing_since = coalesce(failing_since, ?1), next_poll_at = ?3"
+                " WHERE id = ?4",
+                (at.isoformat(), error[:500], next_poll_at.isoformat(), feed_id),
+            )
+        feed = await self.feed(feed_id)
+        assert feed is not None
+        return feed
+
+    async def mark_alerted(self, feed_id: int) -> None:
+        """Moderators were told this feed has been failing: not again until it works and fails anew."""
+        async with self.db.transaction() as conn:
+            await conn.execute("UPDATE intake_feeds SET alerted = 1 WHERE id = ?", (feed_id,))
+
+    # Items ------------------------------------------------------------------------------------------------
+
+    async def seen_item(self, guid: str | None, url: str | None) -> bool:
+        """Whether an item with this guid or link was read before, from any feed or by hand."""
+        for column, value in (("guid", guid), ("url", url), ("canonical_url", url)):
+            if value and await self._rows(f"SELECT 1 FROM intake_items WHERE {column} = ? LIMIT 1", (value,)):
+                return True
+        return False
+
+    async def seen_article(self, canonical_url: str | None, text_hash: str) -> bool:
+        """Whether this article was read before under another link or feed: same canonical URL or same text."""
+        if canonical_url:
+            for column in ("canonical_url", "url"):
+                if await self._rows(f"SELECT 1 FROM intake_items WHERE {column} = ? LIMIT 1", (canonical_url,)):
+                    return True
+        return bool(await self._rows("SELECT 1 FROM intake_items WHERE text_hash = ? LIMIT 1", (text_hash,)))
+
+    async def add_item(
+        self,
+        *,
+        feed_id: int | None,
+        guid: str | None,
+        url: str | None,
+        canonical_url: str | None,
+        text_hash: str | None,
+        title: str,
+        publisher: str | None,
+        published: str | None,
+        status: str,
+        detail: str | None,
+        at: datetime,
+        candidates: list[dict[str, Any]] | None = None,
+    ) -> tuple[int, list[int]]:
+        """Record an item read and, in the same transaction, its candidates; returns their ids.
+
+        A candidate whose sentence was proposed before (by any item, decided or not) is left out.
+        """
+        created: list[int] = []
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "INSERT INTO intake_items (feed_id, guid, url, canonical_url, text_hash, title, publisher, published,"
+                " status, detail, seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    feed_id,
+                    guid,
+                    url,
+                    canonical_url,
+                    text_hash,
+                    title,
+                    publisher,
+                    published,
+                    status,
+                    detail,
+                    at.isoformat(),
+                ),
+            )
+            item_id = cur.lastrowid
+            assert item_id is not None
+            for candidate in candidates or []:
+                candidate_id = await _insert_candidate(conn, item_id=item_id, at=at, **candidate)
+                if candidate_id is not None:
+                    created.append(candidate_id)
+            await conn.execute("UPDATE intake_items SET candidates = ? WHERE id = ?", (len(created), item_id))
+        return item_id, created
+
+    # Candidates -------------------------------------------------------------------------------------------
+
+    async def add_candidate(self, *, at: datetime, **values: Any) -> int | None:
+        """A candidate proposed by hand (no item); None when the same sentence was proposed before."""
+        async with self.db.transaction() as conn:
+            return await _insert_candidate(conn, item_id=None, at=at, **values)
+
+    async def candidate(self, candidate_id: int) -> CandidateRecord | None:
+        """A candidate with the URL of the item it came from."""
+        rows = await self._rows(
+            f"SELECT {_CANDIDATE_COLUMNS} FROM intake_candidates c LEFT JOIN intake_items i ON i.id = c.item_id"
+            " WHERE c.id = ?",
+            (candidate_id,),
+        )
+        return _candidate(rows[0]) if rows else None
+
+    async def known_sentence(self, topic_id: int, key: str) -> bool:
+        """Whether this sentence was proposed before, whatever became of it."""
+        rows = await self._rows(
+            "SELECT 1 FROM intake_candidates WHERE topic_id = ? AND sentence_key = ? LIMIT 1", (topic_id, key)
+        )
+        return bool(rows)
+
+    async def unposted(self, limit: int = 50) -> list[CandidateRecord]:
+        """Pending candidates not yet posted for review, oldest first."""
+        rows = await self._rows(
+            f"SELECT {_CANDIDATE_COLUMNS} FROM intake_candidates c LEFT JOIN intake_items i ON i.id = c.item_id"
+            " WHERE c.message_id IS NULL AND c.status = 'pending' ORDER BY c.id LIMIT ?",
+            (limit,),
+        )
+        return [_candidate(r) for r in rows]
+
+    async def posted(self, candidate_id: int, channel_id: int, message_id: int) -> None:
+        """Where a candidate's review message is."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE intake_candidates SET channel_id = ?, message_id = ? WHERE id = ?",
+                (channel_id, message_id, candidate_id),
+            )
+
+    async def claim(self, candidate_id: int) -> bool:
+        """Take a pending candidate for a decision; False if someone else decided, or is deciding, first."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE intake_candidates SET status = 'deciding' WHERE id = ? AND status = 'pending'", (candidate_id,)
+            )
+            return cur.rowcount == 1
+
+    async def release(self, candidate_id: int) -> None:
+        """Give a claimed candidate back (the decision failed, e.g. the fact was refused)."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE intake_candidates SET status = 'pending' WHERE id = ? AND status = 'deciding'", (candidate_id,)
+            )
+
+    async def decide(
+        self,
+        candidate_id: int,
+        status: str,
+        *,
+        author_id: int | None,
+        author_name: str,
+        at: datetime,
+        fact_id: int | None,
+    ) -> None:
+        """Record the decision on a claimed candidate."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE intake_candidates SET status = ?, decided_by = ?, decided_by_name = ?, decided_at = ?,"
+                " fact_id = ? WHERE id = ?",
+                (status, author_id, author_name, at.isoformat(), fact_id, candidate_id),
+            )
+
+    async def counts(self) -> dict[str, int]:
+        """Candidates by state, for the CLI and the logs."""
+        rows = await self._rows("SELECT status, count(*) FROM intake_candidates GROUP BY status")
+        return {r[0]: r[1] for r in rows}
+
+    # What the topic knows -----------------------------------------------------------------------------------
+
+    async def known_names(self, topic_id: int) -> list[tuple[str, str, str, str]]:
+        """Every (folded name, entity, slug, display name) of the topic's actors, places and events."""
+        rows = await self._rows(
+            "SELECT n.norm, n.entity, coalesce(a.slug, p.slug, e.slug), coalesce(a.name, p.name, e.name)"
+            " FROM names n"
+            " LEFT JOIN actors a ON n.entity = 'actor' AND a.id = n.entity_id"
+            " LEFT JOIN places p ON n.entity = 'place' AND p.id = n.entity_id"
+            " LEFT JOIN events e ON n.entity = 'event' AND e.id = n.entity_id"
+            " WHERE n.topic_id = ? ORDER BY n.is_primary DESC, n.id LIMIT 200000",
+            (topic_id,),
+        )
+        return [(r[0], r[1], r[2], r[3]) for r in rows if r[2] is not None]
+
+
+async def _insert_candidate(
+    conn: Any,
+    *,
+    item_id: int | None,
+    at: datetime,
+    topic_id: int,
+    sentence_key: str,
+    fields: dict[str, Any],
+    links: list[dict[str, str]],
+    duplicate_of: int | None,
+    channel_id: int | None,
+    proposed_by: int | None = None,
+    proposed_by_name: str | None = None,
+) -> int | None:
+    cur = await conn.execute(
+        "INSERT INTO intake_candidates (topic_id, item_id, sentence_key, fields, links, duplicate_of, channel_id,"
+        " proposed_by, proposed_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT (topic_id, sentence_key) DO NOTHING",
+        (
+            topic_id,
+            item_id,
+            sentence_key,
+            json.dumps(fields, sort_keys=True, default=str),
+            json.dumps(links),
+            duplicate_of,
+            channel_id,
+            proposed_by,
+            proposed_by_name,
+            at.isoformat(),
+        ),
+    )
+    return cur.lastrowid if cur.rowcount == 1 else None

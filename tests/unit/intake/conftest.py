@@ -1,0 +1,87 @@
+"""Intake's fixtures: the seed topic in memory, a news site on loopback, services with a clock the test moves."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.briefing.answer import Answer
+from bot.config import Settings
+from bot.packs import read_pack
+from bot.services import Services
+from bot.store import Store
+from bot.store.intake import CandidateRecord
+from bot.store.writes import apply_pack
+from tests.intake_data.server import NewsSite, news_site
+
+SEED = Path(__file__).resolve().parents[3] / "data" / "packs" / "operation-1027.yaml"
+REVIEW = 111
+ALERTS = 222
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2024, 2, 1, 12, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@dataclass
+class FakePoster:
+    """Records what would be posted for review, and the alerts."""
+
+    posted: list[tuple[int, CandidateRecord, Answer]] = field(default_factory=list)
+    alerts: list[tuple[int, str]] = field(default_factory=list)
+
+    async def post_candidate(self, channel_id: int, candidate: CandidateRecord, answer: Answer) -> int:
+        self.posted.append((channel_id, candidate, answer))
+        return 10_000 + candidate.id
+
+    async def alert(self, channel_id: int, text: str) -> None:
+        self.alerts.append((channel_id, text))
+
+    def statements(self) -> list[str]:
+        return [c.fields["statement"] for _, c, _ in self.posted]
+
+
+@pytest.fixture
+async def site() -> AsyncIterator[NewsSite]:
+    async with news_site() as running:
+        yield running
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def services(clock: Clock) -> AsyncIterator[Services]:
+    store = await Store.open(":memory:")
+    await apply_pack(store.db, read_pack(SEED))
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None, fetch_allow_private_addresses=True, review_channel_id=REVIEW, alert_channel_id=ALERTS
+    )
+    built = Services.build(settings, store, clock=clock)
+    built.intake.fetcher.timeout = 1.5
+    try:
+        yield built
+    finally:
+        await built.close()
+
+
+@pytest.fixture
+def poster(services: Services) -> FakePoster:
+    fake = FakePoster()
+    services.intake.poster = fake
+    return fake
