@@ -56,6 +56,7 @@ class DigestRuntime:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         self.catch_up: asyncio.Task[list[Outcome]] | None = None
+        self._posting = False
 
     async def start(self, ready: Callable[[], Awaitable[None]] | None = None) -> None:
         """Register, schedule every active subscription, and catch up on runs missed while down.
@@ -77,6 +78,7 @@ class DigestRuntime:
     async def _catch_up(self, ready: Callable[[], Awaitable[None]] | None) -> list[Outcome]:
         if ready is not None:
             await ready()
+        self._posting = True
         return await self.deliveries.run_all_due()
 
     async def stop(self) -> None:
@@ -85,7 +87,9 @@ class DigestRuntime:
         if self.sync in self.service.listeners:
             self.service.listeners.remove(self.sync)
         if self.catch_up is not None and not self.catch_up.done():
-            await asyncio.wait({self.catch_up}, timeout=CATCH_UP_GRACE)
+            # A catch-up still waiting to connect has posted nothing: there is nothing to let finish.
+            if self._posting:
+                await asyncio.wait({self.catch_up}, timeout=CATCH_UP_GRACE)
             self.catch_up.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.catch_up
