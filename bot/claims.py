@@ -26,6 +26,7 @@ _FUNCTION_WORDS = frozenset(
     " which while with without".split()
 )
 _WORD = re.compile(r"[\w'’%-]+")
+_DIGIT = re.compile(r"\d")
 
 
 def _names_and_numbers(text: str) -> set[str]:
@@ -35,11 +36,15 @@ def _names_and_numbers(text: str) -> set[str]:
     """
     found = set()
     for i, word in enumerate(_WORD.findall(text)):
-        if any(c.isdigit() for c in word) or (
-            word[0].isupper() and not (i == 0 and word.casefold() in _FUNCTION_WORDS)
-        ):
-            found.add(normalise(word).replace(" ", ""))
+        if _DIGIT.search(word) or (word[0].isupper() and not (i == 0 and word.casefold() in _FUNCTION_WORDS)):
+            found.add(_fold_word(word))
     return found
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _fold_word(word: str) -> str:
+    """A name or number folded as names are (`normalise`); the same few names recur in every statement."""
+    return normalise(word).replace(" ", "")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -52,9 +57,14 @@ def _folded(text: str) -> tuple[str, frozenset[str]]:
     return normalise(text), frozenset(_names_and_numbers(text))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def same_claim(one: str, other: str) -> bool:
-    """Whether two statements say nearly the same thing about the same things."""
+    """Whether two statements say nearly the same thing about the same things.
+
+    Kept too: an answer compares every statement it shows with every other, and the same answers (and so
+    the same pairs) are built again and again; the cut-off lets rapidfuzz stop as soon as a pair falls short.
+    """
     (folded_one, mine), (folded_other, theirs) = _folded(one), _folded(other)
-    if fuzz.token_set_ratio(folded_one, folded_other) < NEAR_DUPLICATE:
+    if mine - theirs and theirs - mine:
         return False
-    return not (mine - theirs and theirs - mine)
+    return fuzz.token_set_ratio(folded_one, folded_other, score_cutoff=NEAR_DUPLICATE) >= NEAR_DUPLICATE
