@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from bot.briefing.answer import Answer
-from bot.briefing.queries import build, summary
+from bot.briefing.queries import AboutQuery, build, summary
 from bot.briefing.service import COMMANDS, Briefing, Command
 from bot.errors import NotFound, UserError
 from bot.render.text import render_text
@@ -121,7 +121,7 @@ async def answer_line(source: Briefing | Services, line: str, *, topic: str | No
         if parsed.command.path == "about" and isinstance(source, Services):
             # What the store holds needs no topic in force (an empty store has none); `topic:` narrows it.
             only = (await source.topics.named(parsed.topic)).slug if parsed.topic else None
-            answer = await source.briefing.about(query, only=only)
+            answer = await source.briefing.about(AboutQuery(), only=only)
         elif parsed.command.path == "search" and (parsed.topic or "").lower() == EVERY_TOPIC:
             if not isinstance(source, Services):
                 raise UserError("this console answers about one topic only")

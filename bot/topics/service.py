@@ -92,9 +92,12 @@ class Topics:
         if found is not None:
             return found
         topics = await self.store.topics()
-        by_title = [t for t in topics if normalise(t.title) == normalise(wanted)]
-        if len(by_title) == 1:
-            return by_title[0]
+        folded = normalise(wanted)
+        for exact in (True, False):
+            titles = [(t, normalise(t.title)) for t in topics]
+            by_title = [t for t, title in titles if (title == folded if exact else title.startswith(folded))]
+            if len(by_title) == 1:
+                return by_title[0]
         retired = await self.table.retired()
         live = [t.slug for t in topics if t.slug not in retired] or [t.slug for t in topics]
         raise NotFound(f"No topic is called “{wanted}”.", names=closest(wanted, live))
