@@ -95,7 +95,7 @@ class Workload:
                 r[0]
                 for r in conn.execute(
                     "SELECT a.name FROM actors a WHERE EXISTS (SELECT 1 FROM facts f WHERE f.stakeholder_id = a.id)"
-                    f" AND a.{where} ORDER BY a.id",
+                    f" AND {where.replace('topic_id', 'a.topic_id')} ORDER BY a.id",
                     params,
                 )
             ]
