@@ -14,6 +14,8 @@ import pytest
 import pytest_asyncio
 
 from bot.edge.app import BriefBot
+from bot.packs import parse_pack
+from bot.store.writes import apply_pack
 from tests.discord_double import DiscordDouble
 from tests.e2e.conftest import SEED_PACKS, World, bot_settings, embed_text, running_bot
 
@@ -97,6 +99,20 @@ async def test_search_in_every_topic_labels_each_result(discord_double, world, t
 async def test_an_unknown_topic_gets_the_closest_names(discord_double, world, topical):
     wrong = await ask(discord_double, world, "brief", topic="test-veldar")
     assert wrong.ephemeral and "Did you mean: **test-veldra**" in wrong.text
+
+
+async def test_timeline_pages_stay_in_their_topic(discord_double, world, topical):
+    extra = "".join(
+        f"  - {{slug: sluice-{i:02d}, name: Sluice check {i:02d}, date: 2023-06-{i + 1:02d}}}\n" for i in range(12)
+    )
+    title = (await topical.store.topic("test-veldra")).title
+    await apply_pack(topical.store.db, parse_pack(f"topic: {{slug: test-veldra, title: {title}}}\nevents:\n{extra}"))
+    asked = await ask(discord_double, world, "timeline", topic="test-veldra")
+    message = await asked.final()
+    _, later = message.custom_ids
+    assert later.endswith(f":t{(await topical.store.topic('test-veldra')).id}")
+    turned = embed_text((await discord_double.press(world.guild, world.channel, world.member, message, later)).embeds)
+    assert "Page 2/" in turned and "Operation 1027" not in turned
 
 
 async def test_channel_and_server_defaults_survive_a_restart(discord_double, world, topical, packs):
