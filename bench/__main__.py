@@ -5,11 +5,12 @@
     python3 dev.py bench --only search --sizes 1000000
     python3 dev.py bench --markdown           # the table as Markdown, for the README
     python3 dev.py bench --only relevance     # /search's ranking: the seed pack's questions
+    python3 dev.py bench --only latency,topics --sizes 100000   # the same store shared out over 20 topics
 
 Each measurement runs at the sizes the issue names, among those given with --sizes: latency at every
-size up to 100,000 facts, search and start-up at the largest (start-up against the smallest as its
-floor), memory at 100,000 facts and above. Goals are judged at the sizes the issue sets them for; other
-sizes are shown for comparison ("info").
+size up to 100,000 facts (`topics`: at the largest of those, shared out over 20 topics), search and
+start-up at the largest (start-up against the smallest as its floor), memory at 100,000 facts and above.
+Goals are judged at the sizes the issue sets them for; other sizes are shown for comparison ("info").
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ from bench.harness import USERS, remove_copies, stage
 from bench.relevance import planted
 from bench.report import Row, save, table
 
-MEASUREMENTS = ("latency", "search", "fanout", "memory", "startup", "relevance", "intake")
+MEASUREMENTS = ("latency", "topics", "search", "fanout", "memory", "startup", "relevance", "intake")
+#: `topics`: latency at `latency.GOAL_SIZE` facts shared out over this many topics (its own cached store).
+TOPICS = 20
 #: Measurements that need no generated store but the largest (relevance plants its answers in a copy of it).
 STORELESS = {"relevance"}
 
@@ -124,6 +127,17 @@ async def measure(plan: Plan, templates: dict[int, Path]) -> list[Row]:
                 found, rss_after_start[size] = await latency.run(st, templates[size], size, plan.latency_samples)
                 rows += found
                 settle()
+        if "topics" in only:
+            size = max([s for s in sizes if s <= latency.GOAL_SIZE] or [smallest])
+            start = time.monotonic()
+            print(f"store with {size:,} facts over {TOPICS} topics …", end=" ", file=sys.stderr, flush=True)
+            # Off the loop: building runs the migrations with a loop of its own.
+            template, built = await asyncio.to_thread(cached_store, size, topics=TOPICS)
+            print(f"built in {time.monotonic() - start:.0f} s" if built else "cached", file=sys.stderr)
+            print(f"latency at {size:,} facts over {TOPICS} topics …", file=sys.stderr)
+            found, _ = await latency.run(st, template, size, plan.latency_samples, topics=TOPICS)
+            rows += found
+            settle()
         if "search" in only:
             print(f"search at {largest:,} facts …", file=sys.stderr)
             rows += await search.run(templates[largest], largest, plan.search_repeats)

@@ -46,7 +46,7 @@ from bot.packs import Pack
 from bot.store.database import Database, migrations
 
 #: Bump whenever the generated rows change, so cached stores are rebuilt.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 SEED = 1027
 TOPIC_SLUG = "synthetic-crisis"
 TOPIC_TITLE = "Synthetic crisis"
@@ -717,48 +717,65 @@ class BulkLoader:
     "retract" where a fact is retracted), with the record's pack form as `bot.store.packform` makes it.
     """
 
-    def __init__(self, conn: sqlite3.Connection, world: World) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        world: World,
+        *,
+        after: tuple[int, int, int] = (0, 0, 0),
+        source_ids: dict[SourceSpec, int] | None = None,
+    ) -> None:
+        """`after` is the last actor, place and event id already written (by the topics loaded before this one);
+        `source_ids` the sources written so far, shared between topics as the store shares them."""
         self.conn = conn
         self.world = world
         self.recorded = RECORDED.isoformat()
-        self.source_ids: dict[int, int] = {}
+        self.actor_base, self.place_base, self.event_base = (base + 1 for base in after)
+        self.source_ids: dict[SourceSpec, int] = {} if source_ids is None else source_ids
         #: ' ; '-joined names per record, in the order `index_fact`'s query concatenates them.
         self.actor_names: list[str] = []
         self.place_names: list[str] = []
         self.event_names: list[str] = []
 
-    def world_rows(self, topic_id: int = 1) -> None:
+    def world_rows(self, topic_id: int = 1, slug: str = TOPIC_SLUG, title: str = TOPIC_TITLE) -> None:
         """Topic, actors, places and events with their names, links, participants and changes."""
         conn, world = self.conn, self.world
         actors, places, events = world.actors, world.places, world.events
+        a0, p0, e0 = self.actor_base, self.place_base, self.event_base
         conn.execute(
             "INSERT INTO topics (id, slug, title, summary) VALUES (?, ?, ?, ?)",
-            (topic_id, TOPIC_SLUG, TOPIC_TITLE, TOPIC_SUMMARY),
+            (topic_id, slug, title, TOPIC_SUMMARY),
+        )
+        # What `PackWriter` puts on record when a pack creates its topic.
+        conn.execute(
+            "INSERT INTO topic_changes (at, topic_slug, action, guild_id, channel_id, user_id, user_name, before,"
+            " after) VALUES (?, ?, 'add', NULL, NULL, NULL, ?, NULL, ?)",
+            (self.recorded, slug, OPERATOR.name, _json({"title": title, "summary": TOPIC_SUMMARY})),
         )
         conn.executemany(
             "INSERT INTO actors (id, topic_id, slug, name, kind, side, description) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(i + 1, topic_id, a.slug, a.name, a.kind, a.side, a.description) for i, a in enumerate(actors)],
+            [(a0 + i, topic_id, a.slug, a.name, a.kind, a.side, a.description) for i, a in enumerate(actors)],
         )
-        self.actor_names = self._names(topic_id, "actor", [(a.name, a.aliases) for a in actors])
+        self.actor_names = self._names(topic_id, "actor", [(a.name, a.aliases) for a in actors], a0)
         conn.executemany(
             "INSERT OR IGNORE INTO affiliations (actor_id, other_id, relation) VALUES (?, ?, ?)",
-            [(i + 1, o + 1, r) for i, a in enumerate(actors) for o, r in a.affiliations],
+            [(a0 + i, a0 + o, r) for i, a in enumerate(actors) for o, r in a.affiliations],
         )
-        self._changes(topic_id, "actor", [self._actor_form(a) for a in actors])
+        self._changes(topic_id, "actor", [self._actor_form(a) for a in actors], a0)
         conn.executemany(
             "INSERT INTO places (id, topic_id, slug, name, kind, parent_id) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (i + 1, topic_id, p.slug, p.name, p.kind, p.parent + 1 if p.parent is not None else None)
+                (p0 + i, topic_id, p.slug, p.name, p.kind, p0 + p.parent if p.parent is not None else None)
                 for i, p in enumerate(places)
             ],
         )
-        self.place_names = self._names(topic_id, "place", [(p.name, p.aliases) for p in places])
-        self._changes(topic_id, "place", [self._place_form(p) for p in places])
+        self.place_names = self._names(topic_id, "place", [(p.name, p.aliases) for p in places], p0)
+        self._changes(topic_id, "place", [self._place_form(p) for p in places], p0)
         conn.executemany(
             "INSERT INTO events (id, topic_id, slug, name, date, precision, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
                 (
-                    i + 1,
+                    e0 + i,
                     topic_id,
                     e.slug,
                     e.name,
@@ -769,27 +786,27 @@ class BulkLoader:
                 for i, e in enumerate(events)
             ],
         )
-        self.event_names = self._names(topic_id, "event", [(e.name, e.aliases) for e in events])
+        self.event_names = self._names(topic_id, "event", [(e.name, e.aliases) for e in events], e0)
         conn.executemany(
             "INSERT OR REPLACE INTO event_actors (event_id, actor_id, role) VALUES (?, ?, ?)",
-            [(i + 1, a + 1, role) for i, e in enumerate(events) for a, role in e.actors],
+            [(e0 + i, a0 + a, role) for i, e in enumerate(events) for a, role in e.actors],
         )
         conn.executemany(
             "INSERT INTO event_places (event_id, place_id) VALUES (?, ?)",
-            [(i + 1, e.place + 1) for i, e in enumerate(events) if e.place is not None],
+            [(e0 + i, p0 + e.place) for i, e in enumerate(events) if e.place is not None],
         )
         conn.executemany(
             "INSERT OR IGNORE INTO event_follows (event_id, follows_id) VALUES (?, ?)",
-            [(i + 1, f + 1) for i, e in enumerate(events) for f in e.follows],
+            [(e0 + i, e0 + f) for i, e in enumerate(events) for f in e.follows],
         )
-        self._changes(topic_id, "event", [self._event_form(e) for e in events])
+        self._changes(topic_id, "event", [self._event_form(e) for e in events], e0)
 
-    def _names(self, topic_id: int, entity: str, records: list[tuple[str, list[str]]]) -> list[str]:
+    def _names(self, topic_id: int, entity: str, records: list[tuple[str, list[str]]], first_id: int = 1) -> list[str]:
         self.conn.executemany(
             "INSERT OR IGNORE INTO names (topic_id, entity, entity_id, name, norm, is_primary)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (topic_id, entity, i + 1, n, normalise(n), int(k == 0))
+                (topic_id, entity, first_id + i, n, normalise(n), int(k == 0))
                 for i, (name, aliases) in enumerate(records)
                 for k, n in enumerate([name, *aliases])
             ],
@@ -867,15 +884,14 @@ class BulkLoader:
     def facts(self, batch: Sequence[FactSpec], first_id: int, topic_id: int = 1) -> None:
         """One batch of facts with their sources (new ones first), actors, full-text rows and changes."""
         conn, sources = self.conn, self.world.sources
+        a0, p0, e0 = self.actor_base, self.place_base, self.event_base
         new_sources = []
         for fact in batch:
-            if fact.source not in self.source_ids:
-                self.source_ids[fact.source] = len(self.source_ids) + 1
-                s = sources[fact.source]
+            s = sources[fact.source]
+            if s not in self.source_ids:
+                self.source_ids[s] = len(self.source_ids) + 1
                 published = s.published.isoformat() if s.published else None
-                new_sources.append(
-                    (self.source_ids[fact.source], s.title, s.publisher, s.url, published, s.kind, s.note)
-                )
+                new_sources.append((self.source_ids[s], s.title, s.publisher, s.url, published, s.kind, s.note))
         conn.executemany(
             "INSERT INTO sources (id, title, publisher, url, published, kind, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
             new_sources,
@@ -892,12 +908,12 @@ class BulkLoader:
                     f.key,
                     f.statement,
                     f.kind,
-                    f.event + 1 if f.event is not None else None,
-                    f.place + 1 if f.place is not None else None,
-                    f.stakeholder + 1 if f.stakeholder is not None else None,
+                    e0 + f.event if f.event is not None else None,
+                    p0 + f.place if f.place is not None else None,
+                    a0 + f.stakeholder if f.stakeholder is not None else None,
                     f.interest,
                     f.as_of.isoformat(),
-                    self.source_ids[f.source],
+                    self.source_ids[sources[f.source]],
                     f.reliability,
                     f.credibility,
                     "retracted" if f.retracted else "active",
@@ -909,7 +925,7 @@ class BulkLoader:
         )
         conn.executemany(
             "INSERT OR IGNORE INTO fact_actors (fact_id, actor_id) VALUES (?, ?)",
-            [(fact_id, a + 1) for fact_id, f in numbered for a in f.actors],
+            [(fact_id, a0 + a) for fact_id, f in numbered for a in f.actors],
         )
         conn.executemany(
             "INSERT INTO facts_fts (rowid, statement, entities) VALUES (?, ?, ?)",
@@ -960,32 +976,50 @@ def _create_schema(path: Path) -> None:
     asyncio.run(migrate())
 
 
-def build_store(path: Path, facts: int, seed: int = SEED) -> None:
-    """Generate a store of `facts` facts at `path` (replaced atomically), in WAL mode like the bot's."""
+def topic_slug(index: int) -> str:
+    """The slug of the `index`-th topic (from 0) of a store with several: the first is the one of a store with one."""
+    return TOPIC_SLUG if index == 0 else f"{TOPIC_SLUG}-{index + 1}"
+
+
+def build_store(path: Path, facts: int, seed: int = SEED, topics: int = 1) -> None:
+    """Generate a store of `facts` facts at `path` (replaced atomically), in WAL mode like the bot's.
+
+    With several `topics`, the facts are shared out evenly between as many dossiers, each a world of its own
+    (seeded `seed`, `seed + 1`, …), with its own actors, places, events and names: the first keeps the slug
+    of a one-topic store (`TOPIC_SLUG`), the others are `TOPIC_SLUG-2` and on.
+    """
     tmp = path.with_name(path.name + ".building")
     for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
         leftover.unlink(missing_ok=True)
     tmp.parent.mkdir(parents=True, exist_ok=True)
     _create_schema(tmp)
-    world, rng, words = build_world(facts, seed)
     conn = sqlite3.connect(tmp, isolation_level=None)
     try:
         # Nothing reads the file while it is built and a crash just means building it again.
         for pragma in ("journal_mode = OFF", "synchronous = OFF", "cache_size = -1000000", "temp_store = MEMORY"):
             conn.execute(f"PRAGMA {pragma}")
-        loader = BulkLoader(conn, world)
         conn.execute("BEGIN")
-        loader.world_rows()
         next_id, since_commit = 1, 0
-        stream = iter_facts(world, rng, words)
-        while batch := list(itertools.islice(stream, BATCH)):
-            loader.facts(batch, next_id)
-            next_id += len(batch)
-            since_commit += len(batch)
-            if since_commit >= COMMIT_EVERY:
-                conn.execute("COMMIT")
-                conn.execute("BEGIN")
-                since_commit = 0
+        after, source_ids = (0, 0, 0), {}
+        for index in range(topics):
+            world, rng, words = build_world(facts // topics, seed + index)
+            loader = BulkLoader(conn, world, after=after, source_ids=source_ids)
+            title = TOPIC_TITLE if index == 0 else f"{TOPIC_TITLE} {index + 1}"
+            loader.world_rows(index + 1, topic_slug(index), title)
+            after = (
+                after[0] + len(world.actors),
+                after[1] + len(world.places),
+                after[2] + len(world.events),
+            )
+            stream = iter_facts(world, rng, words)
+            while batch := list(itertools.islice(stream, BATCH)):
+                loader.facts(batch, next_id, index + 1)
+                next_id += len(batch)
+                since_commit += len(batch)
+                if since_commit >= COMMIT_EVERY:
+                    conn.execute("COMMIT")
+                    conn.execute("BEGIN")
+                    since_commit = 0
         conn.execute("COMMIT")
         conn.execute("PRAGMA journal_mode = WAL")
     finally:
@@ -1004,14 +1038,15 @@ def schema_version() -> str:
     return digest.hexdigest()[:10]
 
 
-def cached_store(facts: int, cache_dir: Path = CACHE_DIR) -> tuple[Path, bool]:
-    """The generated store of this size, built on first use; returns (path, whether it was built now).
+def cached_store(facts: int, cache_dir: Path = CACHE_DIR, topics: int = 1) -> tuple[Path, bool]:
+    """The generated store of this size (and number of topics), built on first use; returns (path, built now).
 
     Callers must not open it with the bot (closing runs PRAGMA optimize, which writes statistics that
     change query plans): copy it first, as `bench.harness.fresh_copy` does.
     """
-    path = cache_dir / f"store-g{GENERATOR_VERSION}-s{schema_version()}-{facts}.db"
+    several = f"-t{topics}" if topics > 1 else ""
+    path = cache_dir / f"store-g{GENERATOR_VERSION}-s{schema_version()}-{facts}{several}.db"
     if path.exists():
         return path, False
-    build_store(path, facts)
+    build_store(path, facts, topics=topics)
     return path, True

@@ -15,9 +15,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.generator import topic_slug
 from bench.harness import USERS, Answer, Stage, ask, fresh_copy, running_bot
 from bench.report import Row, percentile, verdict
-from bench.workload import MEASURED, Workload
+from bench.workload import MEASURED, TopicalWorkload, Workload
 
 #: The store size the issue sets the latency goals at.
 GOAL_SIZE = 100_000
@@ -40,11 +41,13 @@ class Samples:
         self.answers.setdefault(command, []).extend(answers)
 
 
-async def _user(stage: Stage, workload: Workload, user: int, command: str, rounds: int) -> list[Answer]:
+async def _user(
+    stage: Stage, workload: Workload | TopicalWorkload, user: int, command: str, rounds: int
+) -> list[Answer]:
     return [await ask(stage, stage.users[user], command, workload.options(command)) for _ in range(rounds)]
 
 
-async def measure(stage: Stage, workload: Workload, users: int, per_command: int) -> Samples:
+async def measure(stage: Stage, workload: Workload | TopicalWorkload, users: int, per_command: int) -> Samples:
     """At least `per_command` answers for /ping and each measured command, with `users` users at once."""
     commands = ["ping", *MEASURED]
     rounds = ROUNDS_PER_BLOCK if users > 1 else 10
@@ -59,9 +62,10 @@ async def measure(stage: Stage, workload: Workload, users: int, per_command: int
     return samples
 
 
-def rows(size: int, users: int, samples: Samples) -> list[Row]:
+def rows(size: int, users: int, samples: Samples, topics: int = 1) -> list[Row]:
     """p50 and p99 of each command against /ping's, at one concurrency."""
     who = "1 user" if users == 1 else f"{users} users"
+    who += f", {topics} topics" if topics > 1 else ""
     applies = size == GOAL_SIZE
     floor = samples.seconds("ping")
     floor50, floor99 = percentile(floor, 50) * 1000, percentile(floor, 99) * 1000
@@ -87,22 +91,32 @@ def rows(size: int, users: int, samples: Samples) -> list[Row]:
     return out
 
 
-async def run(stage: Stage, template: Path, size: int, per_command: dict[int, int]) -> tuple[list[Row], float]:
-    """Latency at 1 and 50 users on a bot serving a copy of `template`; also returns the RSS after start."""
-    workload = Workload.from_store(template)
-    database = fresh_copy(template, f"latency-{size}.db")
+async def run(
+    stage: Stage, template: Path, size: int, per_command: dict[int, int], topics: int = 1
+) -> tuple[list[Row], float]:
+    """Latency at 1 and 50 users on a bot serving a copy of `template`; also returns the RSS after start.
+
+    With several `topics` (a store from `cached_store(size, topics=…)`), each question is about a topic drawn
+    at random (`TopicalWorkload`).
+    """
+    workload: Workload | TopicalWorkload
+    if topics > 1:
+        workload = TopicalWorkload(template, {i + 1: topic_slug(i) for i in range(topics)})
+    else:
+        workload = Workload.from_store(template)
+    database = fresh_copy(template, f"latency-{size}" + (f"-t{topics}" if topics > 1 else "") + ".db")
     out: list[Row] = []
     async with running_bot(stage, database) as bot:
         log_from = bot.log_size()
         rss_after_start = bot.rss_mb()
         await measure(stage, workload, 1, 20)  # warm-up: imports, caches, the first page reads
         for users in (1, USERS):
-            out += rows(size, users, await measure(stage, workload, users, per_command[users]))
-    out.append(cache_row(size, bot.log, log_from))
+            out += rows(size, users, await measure(stage, workload, users, per_command[users]), topics)
+    out.append(cache_row(size, bot.log, log_from, topics))
     return out, rss_after_start
 
 
-def cache_row(size: int, log: Path, start: int) -> Row:
+def cache_row(size: int, log: Path, start: int, topics: int = 1) -> Row:
     """How many answers came from the answer cache: the figures above mix hits and misses in this share.
 
     Read from this run's part of the bot's log (logs are appended to across runs), as the bot logs it when
@@ -111,6 +125,9 @@ def cache_row(size: int, log: Path, start: int) -> Row:
     with log.open("rb") as text:
         text.seek(start)
         found = re.findall(r"answer cache: (\d+) hits, (\d+) misses", text.read().decode(errors="replace"))
-    hits, misses = map(int, found[-1]) if found else (0, 0)
+    # One cache per topic, each reported: they add up.
+    last = [tuple(map(int, pair)) for pair in found[-topics:]] if found else []
+    hits, misses = sum(h for h, _ in last), sum(m for _, m in last)
     share = 100 * hits / (hits + misses) if hits + misses else math.nan
-    return Row("answers given from the answer cache", size, round(share), "%", note=f"{hits} hits, {misses} misses")
+    figure = "answers given from the answer cache" + (f" ({topics} topics)" if topics > 1 else "")
+    return Row(figure, size, round(share), "%", note=f"{hits} hits, {misses} misses")

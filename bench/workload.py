@@ -67,37 +67,48 @@ class Workload:
     facts: int
     queries: list[str]
     rng: random.Random
+    first_fact: int = 1
 
     @classmethod
-    def from_store(cls, path: Path, seed: int = 6) -> Workload:
-        """Read what users can ask about from a (never modified) cached store."""
+    def from_store(cls, path: Path, seed: int = 6, topic_id: int | None = None) -> Workload:
+        """Read what users can ask about from a (never modified) cached store: one topic's records, or all."""
         rng = random.Random(seed)
         conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
+        where, params = ("topic_id = ?", (topic_id,)) if topic_id is not None else ("1", ())
         try:
             names: dict[int, list[str]] = {}
-            for entity_id, name in conn.execute("SELECT entity_id, name FROM names WHERE entity = 'actor' ORDER BY id"):
+            for entity_id, name in conn.execute(
+                f"SELECT entity_id, name FROM names WHERE entity = 'actor' AND {where} ORDER BY id", params
+            ):
                 names.setdefault(entity_id, []).append(name)
-            actors = [(slug, names[i]) for i, slug in conn.execute("SELECT id, slug FROM actors ORDER BY id")]
+            actors = [
+                (slug, names[i])
+                for i, slug in conn.execute(f"SELECT id, slug FROM actors WHERE {where} ORDER BY id", params)
+            ]
             regions = [
-                r[0] for r in conn.execute("SELECT slug FROM places WHERE kind IN ('state', 'town') ORDER BY id")
+                r[0]
+                for r in conn.execute(
+                    f"SELECT slug FROM places WHERE kind IN ('state', 'town') AND {where} ORDER BY id", params
+                )
             ]
             stakeholders = [
                 r[0]
                 for r in conn.execute(
                     "SELECT a.name FROM actors a WHERE EXISTS (SELECT 1 FROM facts f WHERE f.stakeholder_id = a.id)"
-                    " ORDER BY a.id"
+                    f" AND {where.replace('topic_id', 'a.topic_id')} ORDER BY a.id",
+                    params,
                 )
             ]
-            events = [r[0] for r in conn.execute("SELECT slug FROM events ORDER BY id")]
-            facts = conn.execute("SELECT max(id) FROM facts").fetchone()[0]
+            events = [r[0] for r in conn.execute(f"SELECT slug FROM events WHERE {where} ORDER BY id", params)]
+            first, facts = conn.execute(f"SELECT min(id), max(id) FROM facts WHERE {where}", params).fetchone()
             statements = [
-                conn.execute("SELECT statement FROM facts WHERE id = ?", (rng.randint(1, facts),)).fetchone()[0]
+                conn.execute("SELECT statement FROM facts WHERE id = ?", (rng.randint(first, facts),)).fetchone()[0]
                 for _ in range(30)
             ]
         finally:
             conn.close()
         weights = list(itertools.accumulate(1.0 / (rank + 1) ** 0.9 for rank in range(len(actors))))
-        workload = cls(actors, weights, regions, stakeholders, events, facts, [], rng)
+        workload = cls(actors, weights, regions, stakeholders, events, facts, [], rng, first)
         workload.queries = workload._queries(statements)
         return workload
 
@@ -148,9 +159,35 @@ class Workload:
         if command == "event":
             return {"name": rng.choice(self.events)}
         if command == "fact show":
-            return {"id": rng.randint(1, self.facts)}
+            return {"id": rng.randint(self.first_fact, self.facts)}
         return {}
 
     def mixed(self) -> str:
         """A command drawn from the mixed traffic."""
         return self.rng.choices(list(MIX), weights=list(MIX.values()))[0]
+
+
+class TopicalWorkload:
+    """Users of a store with several topics: each question is about a topic drawn at random, asked with `topic:`.
+
+    Half of the questions about the first topic (DEFAULT_TOPIC) leave `topic:` out, as a team in a channel
+    about that dossier would, so both ways of choosing a topic are measured.
+    """
+
+    def __init__(self, path: Path, topics: dict[int, str], seed: int = 6) -> None:
+        self.rng = random.Random(seed)
+        self.topics = topics
+        self.each = {tid: Workload.from_store(path, seed + tid, topic_id=tid) for tid in topics}
+        self.first = min(topics)
+
+    def options(self, command: str) -> dict[str, Any]:
+        """Options for one use of `command`, about one topic."""
+        topic_id = self.rng.choice(list(self.topics))
+        options = self.each[topic_id].options(command)
+        if command == "ping" or (topic_id == self.first and self.rng.random() < 0.5):
+            return options
+        return {**options, "topic": self.topics[topic_id]}
+
+    def mixed(self) -> str:
+        """A command drawn from the mixed traffic."""
+        return self.each[self.first].mixed()

@@ -3,7 +3,9 @@
 It exists for anyone without a Discord token yet, and for checking the store. A line reads like the
 Discord client shows a command: `/actor name:"Three Brotherhood" as_of:2023-11-20`. Options are
 validated by the same query models and answered by the same `Briefing` methods, and the answer is the
-same `Answer` rendered as text.
+same `Answer` rendered as text. Every read command takes `topic:` as in Discord (`/search topic:all`
+searches every topic); without it the console answers about its own default (`--topic`, else
+DEFAULT_TOPIC), the topic in force being worked out by the same `Topics.in_force` as the bot's.
 """
 
 from __future__ import annotations
@@ -14,10 +16,16 @@ import sys
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from bot.briefing.queries import build, summary
+from bot.briefing.answer import Answer
+from bot.briefing.queries import AboutQuery, build, summary
 from bot.briefing.service import COMMANDS, Briefing, Command
 from bot.errors import NotFound, UserError
 from bot.render.text import render_text
+from bot.services import Services
+from bot.topics.models import EVERY_TOPIC, TOPIC_HELP
+
+#: Commands that take `topic:` (a fact's history is the record, whatever its topic).
+TOPICAL = {path for path in COMMANDS if path != "fact history"}
 
 PROMPT = "briefbot> "
 
@@ -29,6 +37,7 @@ class Parsed:
     command: Command
     options: dict[str, str]
     page: int
+    topic: str | None = None
 
 
 def parse_line(line: str) -> Parsed:
@@ -59,7 +68,8 @@ def parse_line(line: str) -> Parsed:
         if not text.isdigit() or int(text) < 1:
             raise UserError("`page`: a whole number from 1")
         page = int(text)
-    return Parsed(command, options, page)
+    topic = options.pop("topic", None) if command.path in TOPICAL else None
+    return Parsed(command, options, page, topic.strip() or None if topic is not None else None)
 
 
 def help_text() -> str:
@@ -68,9 +78,13 @@ def help_text() -> str:
     for command in COMMANDS.values():
         fields = command.query.model_fields
         usage = " ".join(f"{n}:…" if f.is_required() else f"[{n}:…]" for n, f in fields.items())
+        usage += " [topic:…]" if command.path in TOPICAL else ""
         lines.append(f"  /{command.path} {usage}".rstrip())
         lines.append(f"      {summary(command.query)}")
         lines.extend(f"      {n}: {f.description}" for n, f in fields.items())
+        if command.path in TOPICAL:
+            every = " `all` searches every topic." if command.path == "search" else ""
+            lines.append(f"      topic: {TOPIC_HELP}{every}")
     lines.append("  /timeline also takes page:N in the console (Discord has buttons).")
     lines.append("  help, quit")
     return "\n".join(lines)
@@ -85,19 +99,44 @@ def error_text(exc: UserError) -> str:
     return str(exc)
 
 
-async def answer_line(briefing: Briefing, line: str) -> str:
-    """The text the console prints for one line: an answer, or `error: …` the user can act on."""
+async def _briefing(source: Briefing | Services, topic: str | None, default: str | None) -> Briefing:
+    """The briefing of the topic in force: `topic:` if given, else the console's default, else DEFAULT_TOPIC."""
+    if isinstance(source, Services):
+        return await source.in_force(topic or default, None, None)
+    if topic and topic != source.topic_slug:
+        raise UserError(f"this console answers about `{source.topic_slug}` only")
+    return source
+
+
+async def answer_line(source: Briefing | Services, line: str, *, topic: str | None = None) -> str:
+    """The text the console prints for one line: an answer, or `error: …` the user can act on.
+
+    `source` is the services (any topic) or one topic's briefing; `topic` is the console's default topic.
+    """
     try:
         parsed = parse_line(line)
         query = build(parsed.command.query, **parsed.options)
         run: Any = parsed.command.run
-        answer = await (run(briefing, query, parsed.page) if parsed.page > 1 else run(briefing, query))
+        answer: Answer
+        if parsed.command.path == "about" and isinstance(source, Services):
+            # What the store holds needs no topic in force (an empty store has none); `topic:` narrows it.
+            only = (await source.topics.named(parsed.topic)).slug if parsed.topic else None
+            answer = await source.briefing.about(AboutQuery(), only=only)
+        elif parsed.command.path == "search" and (parsed.topic or "").lower() == EVERY_TOPIC:
+            if not isinstance(source, Services):
+                raise UserError("this console answers about one topic only")
+            answer = await source.topics.search_everywhere(str(parsed.options.get("query", "")).strip())
+        else:
+            briefing = await _briefing(source, parsed.topic, topic)
+            answer = await (run(briefing, query, parsed.page) if parsed.page > 1 else run(briefing, query))
     except UserError as exc:
         return f"error: {error_text(exc)}"
     return render_text(answer)
 
 
-async def run_console(briefing: Briefing, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+async def run_console(
+    source: Briefing | Services, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, *, topic: str | None = None
+) -> None:
     """Read lines until end of input, answering each; prompt only when a person is typing."""
     interactive = stdin.isatty()
     if interactive:
@@ -117,5 +156,5 @@ async def run_console(briefing: Briefing, stdin: TextIO = sys.stdin, stdout: Tex
         if line in {"help", "/help", "?"}:
             stdout.write(help_text() + "\n")
             continue
-        stdout.write(await answer_line(briefing, line) + "\n\n")
+        stdout.write(await answer_line(source, line, topic=topic) + "\n\n")
         stdout.flush()

@@ -9,6 +9,7 @@ delivered.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ from bot.seeding import PacksRejected, seed_if_empty
 from bot.store import Store
 from bot.store.database import StoreUnavailable
 from bot.store.writes import utcnow
+from bot.topics.service import Topics
 
 
 @dataclass
@@ -39,22 +41,38 @@ class Services:
     curator: Curator
     digests: DigestService
     intake: IntakeService
+    topics: Topics
+    #: The briefing and the curator of one topic (by slug), each made on first use.
+    briefing_for: Callable[[str], Briefing]
+    curator_for: Callable[[str], Curator]
     _briefings: dict[str, Briefing] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, store: Store, *, clock: Callable[[], datetime] = utcnow) -> Services:
-        """Wire the services over an open store; `clock` lets tests and benchmarks move time."""
-        briefing = Briefing(
-            store, settings.default_topic, settings.default_stakeholder, cache_size=settings.answer_cache
-        )
-        briefings = {settings.default_topic: briefing}
+        """Wire the services over an open store; `clock` lets tests and benchmarks move time.
+
+        Each topic has its own `Briefing` (and so its own answer cache, kept until that topic changes) and its
+        own `Curator`, made on first use: `briefing_for` and `curator_for`.
+        """
+        topics = Topics(store, settings.default_topic)
+        briefings: dict[str, Briefing] = {}
+        curators: dict[str, Curator] = {}
 
         def briefing_for(topic: str) -> Briefing:
             if topic not in briefings:
                 briefings[topic] = Briefing(
-                    store, topic, settings.default_stakeholder, cache_size=settings.answer_cache
+                    store,
+                    topic,
+                    settings.default_stakeholder,
+                    cache_size=settings.answer_cache,
+                    version=functools.partial(topics.table.version, topic),
                 )
             return briefings[topic]
+
+        def curator_for(topic: str) -> Curator:
+            if topic not in curators:
+                curators[topic] = Curator(store, briefing_for(topic))
+            return curators[topic]
 
         digests = DigestService(
             store,
@@ -63,18 +81,35 @@ class Services:
             timezone=settings.timezone,
             clock=clock,
         )
-        curator = Curator(store, briefing)
         intake = IntakeService(
             store,
-            curator,
-            briefing,
+            curator_for,
+            settings.default_topic,
             Fetcher(allow_private=settings.fetch_allow_private_addresses),
             poll_minutes=settings.feed_poll_minutes,
             review_channel_id=settings.review_channel_id,
             alert_channel_id=settings.alert_channel_id,
             clock=clock,
         )
-        return cls(settings, store, briefing, curator, digests, intake, briefings)
+        briefing, curator = briefing_for(settings.default_topic), curator_for(settings.default_topic)
+        return cls(settings, store, briefing, curator, digests, intake, topics, briefing_for, curator_for, briefings)
+
+    async def in_force(self, topic: str | None, channel_id: int | None, guild_id: int | None) -> Briefing:
+        """The briefing of the topic in force: `topic` if given, else the channel's, the server's, DEFAULT_TOPIC."""
+        return self.briefing_for((await self.topics.in_force(topic, channel_id, guild_id)).slug)
+
+    async def _topic_of_fact(self, fact_id: int) -> str:
+        fact = await self.store.fact(fact_id)
+        topic = await self.store.topic_by_id(fact.topic_id) if fact else None
+        return topic.slug if topic else self.settings.default_topic
+
+    async def curator_of_fact(self, fact_id: int) -> Curator:
+        """The curator of the topic a fact belongs to: edits, retractions and restores go to the fact's own topic."""
+        return self.curator_for(await self._topic_of_fact(fact_id))
+
+    async def briefing_of_fact(self, fact_id: int) -> Briefing:
+        """The briefing of the topic a fact belongs to (its history is cached with that topic's answers)."""
+        return self.briefing_for(await self._topic_of_fact(fact_id))
 
     def deliveries(self, poster: Poster, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Deliveries:
         """Digest delivery through `poster`, with the grace and alert channel the settings give."""

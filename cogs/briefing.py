@@ -30,8 +30,16 @@ from bot.briefing.queries import (
 from bot.briefing.service import Briefing, TimelineFilter
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
-from bot.edge.interactions import name_autocomplete, report_error, send_answer, tell
+from bot.edge.interactions import (
+    briefing_here,
+    name_autocomplete,
+    report_error,
+    send_answer,
+    tell,
+    topic_autocomplete,
+)
 from bot.edge.transformers import Checked
+from bot.topics.models import EVERY_TOPIC, SearchTopicOption, TopicOption
 
 AsOf = app_commands.Transform[date, Checked(BriefQuery, "as_of")]
 Since = app_commands.Transform[date, Checked(TimelineQuery, "since")]
@@ -42,11 +50,18 @@ TimelineActor = app_commands.Transform[str, Checked(TimelineQuery, "actor")]
 Region = app_commands.Transform[str, Checked(TimelineQuery, "region")]
 Stakeholder = app_commands.Transform[str, Checked(StakesQuery, "stakeholder")]
 SearchText = app_commands.Transform[str, Checked(SearchQuery, "query")]
+TopicPick = app_commands.Transform[str, Checked(TopicOption, "topic")]
+SearchTopic = app_commands.Transform[str, Checked(SearchTopicOption, "topic")]
+#: Every read command's `topic` option: its help text and its autocomplete.
+TOPIC = describe(TopicOption)
+ANY_TOPIC = topic_autocomplete()
 
 #: Everything a page button needs, in its custom id (at most 79 of Discord's 100 characters).
 PAGE_BUTTON = (
     r"timeline:(?P<owner>\d+):(?P<page>\d+):(?P<actor>\d*):(?P<place>\d*)"
     r":(?P<since>\d{4}-\d{2}-\d{2})?:(?P<until>\d{4}-\d{2}-\d{2})?"
+    # The topic's id; buttons posted before there were several topics have none and page DEFAULT_TOPIC.
+    r"(?::t(?P<topic>\d+))?"
 )
 
 
@@ -58,9 +73,19 @@ class TimelinePageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
     message held its interaction and a timer for ten minutes, and then the buttons went dead.)
     """
 
-    def __init__(self, owner_id: int, filters: TimelineFilter, page: int, *, label: str, disabled: bool) -> None:
+    def __init__(
+        self,
+        owner_id: int,
+        filters: TimelineFilter,
+        page: int,
+        *,
+        label: str,
+        disabled: bool,
+        topic_id: int | None = None,
+    ) -> None:
         fields = [owner_id, page, filters.actor_id, filters.place_id, filters.since, filters.until]
         custom_id = "timeline:" + ":".join("" if v is None else str(v) for v in fields)
+        custom_id += f":t{topic_id}" if topic_id is not None else ""
         emoji = "◀️" if label == "Earlier" else "▶️"
         button: discord.ui.Button[Any] = discord.ui.Button(
             label=label, emoji=emoji, style=discord.ButtonStyle.secondary, disabled=disabled, custom_id=custom_id
@@ -69,6 +94,7 @@ class TimelinePageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
         self.owner_id = owner_id
         self.filters = filters
         self.page = page
+        self.topic_id = topic_id
 
     @classmethod
     async def from_custom_id(
@@ -84,7 +110,8 @@ class TimelinePageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
         pressed = item if isinstance(item, discord.ui.Button) else None
         label = (pressed.label if pressed else None) or "Later"
         disabled = pressed.disabled if pressed else False
-        return cls(int(match["owner"]), filters, int(match["page"]), label=label, disabled=disabled)
+        topic_id = int(match["topic"]) if match["topic"] else None
+        return cls(int(match["owner"]), filters, int(match["page"]), label=label, disabled=disabled, topic_id=topic_id)
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         """Refuse other people's presses politely: they can run their own /timeline."""
@@ -96,9 +123,11 @@ class TimelinePageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Show the page; discord.py only logs what a dynamic item raises, so failures are answered here."""
         try:
-            briefing = cast(BriefBot, interaction.client).briefing
+            services = cast(BriefBot, interaction.client).services
+            topic = await services.store.topic_by_id(self.topic_id) if self.topic_id is not None else None
+            briefing = services.briefing_for(topic.slug) if topic else services.briefing
             answer = await briefing.timeline_page(self.filters, self.page)
-            view = page_buttons(self.owner_id, self.filters, answer)
+            view = page_buttons(self.owner_id, self.filters, answer, self.topic_id)
             await interaction.response.edit_message(
                 embeds=render_embeds(answer), view=view, allowed_mentions=NO_MENTIONS
             )
@@ -106,14 +135,19 @@ class TimelinePageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
             await report_error(interaction, error)
 
 
-def page_buttons(owner_id: int, filters: TimelineFilter, answer: Answer) -> discord.ui.View | None:
+def page_buttons(
+    owner_id: int, filters: TimelineFilter, answer: Answer, topic_id: int | None = None
+) -> discord.ui.View | None:
     """Earlier and Later buttons under a timeline that has more than one page."""
     if answer.pages <= 1:
         return None
     view = discord.ui.View(timeout=None)
-    view.add_item(TimelinePageButton(owner_id, filters, answer.page - 1, label="Earlier", disabled=answer.page <= 1))
+    earlier, later = answer.page <= 1, answer.page >= answer.pages
     view.add_item(
-        TimelinePageButton(owner_id, filters, answer.page + 1, label="Later", disabled=answer.page >= answer.pages)
+        TimelinePageButton(owner_id, filters, answer.page - 1, label="Earlier", disabled=earlier, topic_id=topic_id)
+    )
+    view.add_item(
+        TimelinePageButton(owner_id, filters, answer.page + 1, label="Later", disabled=later, topic_id=topic_id)
     )
     return view
 
@@ -125,31 +159,42 @@ class BriefingCog(commands.Cog, name="Briefing"):
         self.briefing = briefing
 
     @app_commands.command(name="brief", description=summary(BriefQuery))
-    @app_commands.describe(**describe(BriefQuery))
-    async def brief(self, interaction: discord.Interaction[Any], as_of: AsOf | None = None) -> None:
-        """/brief [as_of]."""
+    @app_commands.describe(**describe(BriefQuery), **TOPIC)
+    @app_commands.autocomplete(topic=ANY_TOPIC)
+    async def brief(
+        self, interaction: discord.Interaction[Any], as_of: AsOf | None = None, topic: TopicPick | None = None
+    ) -> None:
+        """/brief [as_of] [topic]."""
         query = build(BriefQuery, as_of=as_of)
-        await send_answer(interaction, self.briefing.brief(query))
+        await send_answer(interaction, (await briefing_here(interaction, topic)).brief(query))
 
     @app_commands.command(name="actor", description=summary(ActorQuery))
-    @app_commands.describe(**describe(ActorQuery))
-    @app_commands.autocomplete(name=name_autocomplete("actor"))
-    async def actor(self, interaction: discord.Interaction[Any], name: ActorName, as_of: AsOf | None = None) -> None:
-        """/actor name [as_of]."""
+    @app_commands.describe(**describe(ActorQuery), **TOPIC)
+    @app_commands.autocomplete(name=name_autocomplete("actor"), topic=ANY_TOPIC)
+    async def actor(
+        self,
+        interaction: discord.Interaction[Any],
+        name: ActorName,
+        as_of: AsOf | None = None,
+        topic: TopicPick | None = None,
+    ) -> None:
+        """/actor name [as_of] [topic]."""
         query = build(ActorQuery, name=name, as_of=as_of)
-        await send_answer(interaction, self.briefing.actor(query))
+        await send_answer(interaction, (await briefing_here(interaction, topic)).actor(query))
 
     @app_commands.command(name="event", description=summary(EventQuery))
-    @app_commands.describe(**describe(EventQuery))
-    @app_commands.autocomplete(name=name_autocomplete("event"))
-    async def event(self, interaction: discord.Interaction[Any], name: EventName) -> None:
-        """/event name."""
+    @app_commands.describe(**describe(EventQuery), **TOPIC)
+    @app_commands.autocomplete(name=name_autocomplete("event"), topic=ANY_TOPIC)
+    async def event(
+        self, interaction: discord.Interaction[Any], name: EventName, topic: TopicPick | None = None
+    ) -> None:
+        """/event name [topic]."""
         query = build(EventQuery, name=name)
-        await send_answer(interaction, self.briefing.event(query))
+        await send_answer(interaction, (await briefing_here(interaction, topic)).event(query))
 
     @app_commands.command(name="timeline", description=summary(TimelineQuery))
-    @app_commands.describe(**describe(TimelineQuery))
-    @app_commands.autocomplete(actor=name_autocomplete("actor"), region=name_autocomplete("place"))
+    @app_commands.describe(**describe(TimelineQuery), **TOPIC)
+    @app_commands.autocomplete(actor=name_autocomplete("actor"), region=name_autocomplete("place"), topic=ANY_TOPIC)
     async def timeline(
         self,
         interaction: discord.Interaction[Any],
@@ -157,31 +202,46 @@ class BriefingCog(commands.Cog, name="Briefing"):
         region: Region | None = None,
         since: Since | None = None,
         until: Until | None = None,
+        topic: TopicPick | None = None,
     ) -> None:
-        """/timeline [actor] [region] [since] [until], paged with buttons."""
+        """/timeline [actor] [region] [since] [until] [topic], paged with buttons."""
         query = build(TimelineQuery, actor=actor, region=region, since=since, until=until)
-        filters = await self.briefing.timeline_filter(query)
+        briefing = await briefing_here(interaction, topic)
+        filters = await briefing.timeline_filter(query)
+        topic_id = (await briefing.topic()).id
         await send_answer(
             interaction,
-            self.briefing.timeline_page(filters),
-            view=lambda answer: page_buttons(interaction.user.id, filters, answer),
+            briefing.timeline_page(filters),
+            view=lambda answer: page_buttons(interaction.user.id, filters, answer, topic_id),
         )
 
     @app_commands.command(name="stakes", description=summary(StakesQuery))
-    @app_commands.describe(**describe(StakesQuery))
-    @app_commands.autocomplete(stakeholder=name_autocomplete("actor"))
+    @app_commands.describe(**describe(StakesQuery), **TOPIC)
+    @app_commands.autocomplete(stakeholder=name_autocomplete("actor"), topic=ANY_TOPIC)
     async def stakes(
-        self, interaction: discord.Interaction[Any], stakeholder: Stakeholder | None = None, as_of: AsOf | None = None
+        self,
+        interaction: discord.Interaction[Any],
+        stakeholder: Stakeholder | None = None,
+        as_of: AsOf | None = None,
+        topic: TopicPick | None = None,
     ) -> None:
-        """/stakes [stakeholder] [as_of]."""
+        """/stakes [stakeholder] [as_of] [topic]."""
         query = build(StakesQuery, stakeholder=stakeholder, as_of=as_of)
-        await send_answer(interaction, self.briefing.stakes(query))
+        await send_answer(interaction, (await briefing_here(interaction, topic)).stakes(query))
 
     @app_commands.command(name="search", description=summary(SearchQuery))
-    @app_commands.describe(**describe(SearchQuery))
-    async def search(self, interaction: discord.Interaction[Any], query: SearchText) -> None:
-        """/search query."""
-        await send_answer(interaction, self.briefing.search(build(SearchQuery, query=query)))
+    @app_commands.describe(**describe(SearchQuery), **describe(SearchTopicOption))
+    @app_commands.autocomplete(topic=topic_autocomplete(everything=True))
+    async def search(
+        self, interaction: discord.Interaction[Any], query: SearchText, topic: SearchTopic | None = None
+    ) -> None:
+        """/search query [topic], where `topic:all` searches every topic."""
+        q = build(SearchQuery, query=query)
+        if topic is not None and topic.strip().lower() == EVERY_TOPIC:
+            services = cast(BriefBot, interaction.client).services
+            await send_answer(interaction, services.topics.search_everywhere(q.query))
+            return
+        await send_answer(interaction, (await briefing_here(interaction, topic)).search(q))
 
 
 async def setup(bot: BriefBot) -> None:

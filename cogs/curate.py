@@ -8,6 +8,7 @@ turns them into the record's changes; the curator saves them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -28,7 +29,7 @@ from bot.curation.models import (
 )
 from bot.curation.service import Curator
 from bot.edge.app import BriefBot
-from bot.edge.interactions import author, name_autocomplete, tell
+from bot.edge.interactions import author, briefing_here, name_autocomplete, tell
 from bot.edge.permissions import moderator_only
 from bot.edge.transformers import Checked
 from bot.models import ActorKind, DatePrecision, PlaceKind, Relation, Side
@@ -61,16 +62,22 @@ class CurateCog(commands.GroupCog, group_name="curate", group_description="Moder
     event = app_commands.Group(name="event", description="Add or edit an event.")
     place = app_commands.Group(name="place", description="Add or edit a place.")
 
-    def __init__(self, curator: Curator) -> None:
-        self.curator = curator
+    def __init__(self, curator_for: Callable[[str], Curator]) -> None:
+        self.curator_for = curator_for
         super().__init__()
 
+    async def _curator(self, interaction: discord.Interaction[Any]) -> Curator:
+        """The curator of the topic in force in this channel: records are added to and edited in that topic."""
+        return self.curator_for((await briefing_here(interaction)).topic_slug)
+
     async def _add(self, interaction: discord.Interaction[Any], q: RecordRequest) -> None:
-        slug, name = await self.curator.add(q, author(interaction))
-        await tell(interaction, f"Added {q.entity} **{name}** (`{slug}`).")
+        curator = await self._curator(interaction)
+        slug, name = await curator.add(q, author(interaction))
+        await tell(interaction, f"Added {q.entity} **{name}** (`{slug}`) to `{curator.briefing.topic_slug}`.")
 
     async def _edit(self, interaction: discord.Interaction[Any], q: RecordEdit) -> None:
-        slug, name = await self.curator.edit(q, author(interaction))
+        curator = await self._curator(interaction)
+        slug, name = await curator.edit(q, author(interaction))
         await tell(interaction, f"Saved {q.entity} **{name}** (`{slug}`); the old version is on record.")
 
     @actor.command(name="add", description=summary(ActorAddRequest))
@@ -220,4 +227,4 @@ class CurateCog(commands.GroupCog, group_name="curate", group_description="Moder
 
 async def setup(bot: BriefBot) -> None:
     """Load the /curate group."""
-    await bot.add_cog(CurateCog(bot.curator))
+    await bot.add_cog(CurateCog(bot.services.curator_for))

@@ -34,7 +34,7 @@ from bot.digests.runtime import DigestRuntime
 from bot.digests.schedules import zone_suggestions
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
-from bot.edge.interactions import name_autocomplete, send_answer
+from bot.edge.interactions import name_autocomplete, send_answer, topic_autocomplete
 from bot.edge.permissions import moderator_only
 from bot.edge.poster import DiscordPoster
 from bot.edge.transformers import Checked
@@ -55,6 +55,8 @@ PreviewId = app_commands.Transform[int, Checked(PreviewRequest, "id")]
 ScheduleText = app_commands.Transform[str, Checked(SubscribeRequest, "schedule")]
 TimeZone = app_commands.Transform[str, Checked(SubscribeRequest, "timezone")]
 TopicSlug = app_commands.Transform[str, Checked(SubscribeRequest, "topic")]
+MilestoneTopic = app_commands.Transform[str, Checked(MilestoneRequest, "topic")]
+PreviewTopic = app_commands.Transform[str, Checked(PreviewRequest, "topic")]
 EventName = app_commands.Transform[str, Checked(MilestoneRequest, "event")]
 After = app_commands.Transform[str, Checked(MilestoneRequest, "after")]
 Clock = app_commands.Transform[str, Checked(MilestoneRequest, "time")]
@@ -140,6 +142,7 @@ class DigestsCog(
         self.deliveries = bot.services.deliveries(DiscordPoster(bot), sleep=bot.digest_sleep)
         self.service = self.deliveries.service
         self.runtime = DigestRuntime(self.deliveries)
+        self.topics = bot.services.topics
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -153,7 +156,7 @@ class DigestsCog(
 
     @app_commands.command(name="subscribe", description=summary(SubscribeRequest))
     @app_commands.describe(**describe(SubscribeRequest))
-    @app_commands.autocomplete(timezone=zone_autocomplete)
+    @app_commands.autocomplete(timezone=zone_autocomplete, topic=topic_autocomplete())
     @moderator_only()
     async def subscribe(
         self,
@@ -164,14 +167,15 @@ class DigestsCog(
         topic: TopicSlug | None = None,
         quiet: bool = False,
     ) -> None:
-        """/digest subscribe channel schedule timezone [topic] [quiet]."""
-        q = build(SubscribeRequest, channel=channel.id, schedule=schedule, timezone=timezone, topic=topic, quiet=quiet)
+        """/digest subscribe channel schedule timezone [topic] [quiet]; the topic defaults to that channel's."""
+        slug = (await self.topics.in_force(topic, channel.id, interaction.guild_id)).slug
+        q = build(SubscribeRequest, channel=channel.id, schedule=schedule, timezone=timezone, topic=slug, quiet=quiet)
         _check_postable(interaction, channel)
         await send_answer(interaction, self.service.subscribe(q, _guild(interaction), _author(interaction)))
 
     @app_commands.command(name="milestone", description=summary(MilestoneRequest))
     @app_commands.describe(**describe(MilestoneRequest))
-    @app_commands.autocomplete(event=name_autocomplete("event"))
+    @app_commands.autocomplete(event=name_autocomplete("event"), topic=topic_autocomplete())
     @moderator_only()
     async def milestone(
         self,
@@ -180,9 +184,11 @@ class DigestsCog(
         after: After,
         channel: app_commands.Transform[Target, PostableChannel],
         time: Clock | None = None,
+        topic: MilestoneTopic | None = None,
     ) -> None:
-        """/digest milestone event after channel [time]."""
-        q = build(MilestoneRequest, event=event, after=after, channel=channel.id, time=time)
+        """/digest milestone event after channel [time] [topic]."""
+        slug = (await self.topics.in_force(topic, interaction.channel_id, interaction.guild_id)).slug
+        q = build(MilestoneRequest, event=event, after=after, channel=channel.id, time=time, topic=slug)
         _check_postable(interaction, channel)
         await send_answer(interaction, self.service.milestone(q, _guild(interaction), _author(interaction)))
 
@@ -235,7 +241,7 @@ class DigestsCog(
 
     @app_commands.command(name="preview", description=summary(PreviewRequest))
     @app_commands.describe(**describe(PreviewRequest))
-    @app_commands.autocomplete(event=name_autocomplete("event"))
+    @app_commands.autocomplete(event=name_autocomplete("event"), topic=topic_autocomplete())
     async def preview(
         self,
         interaction: discord.Interaction[Any],
@@ -243,9 +249,11 @@ class DigestsCog(
         event: PreviewEvent | None = None,
         after: PreviewAfter | None = None,
         as_of: AsOf | None = None,
+        topic: PreviewTopic | None = None,
     ) -> None:
-        """/digest preview [id | event + after] [as_of], shown only to whoever asked, every part of it."""
-        q = build(PreviewRequest, id=id, event=event, after=after, as_of=as_of)
+        """/digest preview [id | event + after] [as_of] [topic], shown only to whoever asked, every part of it."""
+        here = await self.topics.in_force(topic, interaction.channel_id, interaction.guild_id) if event else None
+        q = build(PreviewRequest, id=id, event=event, after=after, as_of=as_of, topic=here.slug if here else None)
         await _send_parts(interaction, self.service.preview(q, _guild(interaction)))
 
 

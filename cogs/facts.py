@@ -9,7 +9,8 @@ modal left open for minutes.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -29,11 +30,20 @@ from bot.curation.models import (
 from bot.curation.service import Curator
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
-from bot.edge.interactions import author, name_autocomplete, report_error, send_answer, tell
+from bot.edge.interactions import (
+    author,
+    briefing_here,
+    name_autocomplete,
+    report_error,
+    send_answer,
+    tell,
+    topic_autocomplete,
+)
 from bot.edge.permissions import ensure_moderator, moderator_only
 from bot.edge.transformers import Checked, limits
-from bot.intake.service import IntakeService
 from bot.models import FactKind, Interest
+from bot.services import Services
+from bot.topics.models import TopicOption
 
 FactId = app_commands.Transform[int, Checked(FactQuery, "id")]
 Reason = app_commands.Transform[str, Checked(RetractRequest, "reason")]
@@ -46,6 +56,8 @@ PlaceName = app_commands.Transform[str, Checked(FactAddRequest, "place")]
 StakeholderName = app_commands.Transform[str, Checked(FactAddRequest, "stakeholder")]
 Interested = app_commands.Transform[Interest, Checked(FactAddRequest, "interest")]
 Publisher = app_commands.Transform[str, Checked(FactAddRequest, "publisher")]
+TopicPick = app_commands.Transform[str, Checked(TopicOption, "topic")]
+TOPIC = describe(TopicOption)
 #: The form's inputs, in order; their labels, hints and lengths come from `FactForm`.
 FORM_INPUTS = {
     "statement": discord.TextStyle.paragraph,
@@ -63,6 +75,7 @@ PROPOSE_AUTOCOMPLETE = {
     "event": name_autocomplete("event"),
     "place": name_autocomplete("place"),
     "stakeholder": name_autocomplete("actor"),
+    "topic": topic_autocomplete(),
 }
 WRITE_AUTOCOMPLETE = {
     "actor": name_autocomplete("actor", moderators_only=True),
@@ -88,8 +101,9 @@ def form_input(name: str, default: str | None) -> discord.ui.TextInput[FactModal
     )
 
 
-class Writes(Protocol):
-    """What the fact form needs of the cog that opens it."""
+@dataclass(frozen=True)
+class TopicWrites:
+    """What the fact form needs: the briefing and the curator of the topic the fact goes to."""
 
     briefing: Briefing
     curator: Curator
@@ -101,7 +115,9 @@ class FactModal(discord.ui.Modal):
     `save` decides what a submitted form does; subclasses (a proposal, a candidate's edit) replace it.
     """
 
-    def __init__(self, cog: Writes, values: dict[str, Any], fact_id: int | None, *, title: str | None = None) -> None:
+    def __init__(
+        self, cog: TopicWrites, values: dict[str, Any], fact_id: int | None, *, title: str | None = None
+    ) -> None:
         super().__init__(title=title or (f"Edit fact #{fact_id}" if fact_id else "Add a fact"), timeout=900)
         self.cog = cog
         self.values = values
@@ -138,13 +154,14 @@ class FactModal(discord.ui.Modal):
 class ProposalModal(FactModal):
     """The fact form, filled in by anyone: the fact goes to the review queue, not the store."""
 
-    def __init__(self, cog: FactsCog, values: dict[str, Any]) -> None:
-        super().__init__(cog, values, None, title="Propose a fact")
+    def __init__(self, cog: FactsCog, writes: TopicWrites, values: dict[str, Any], topic: str) -> None:
+        super().__init__(writes, values, None, title="Propose a fact")
         self.intake = cog.intake
+        self.topic = topic
 
     async def save(self, interaction: discord.Interaction[Any], fields: FactFields) -> None:
-        """Queue the proposal for review and say where it went."""
-        candidate = await self.intake.propose(fields, author(interaction), interaction.channel_id)
+        """Queue the proposal for review, in the topic it was proposed for, and say where it went."""
+        candidate = await self.intake.propose(fields, author(interaction), interaction.channel_id, topic=self.topic)
         where = f"<#{candidate.channel_id}>" if candidate.channel_id else "the review channel"
         await tell(interaction, f"Proposed as candidate #{candidate.id}; moderators review it in {where}.")
 
@@ -152,27 +169,39 @@ class ProposalModal(FactModal):
 class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in the store, with their sources."):
     """Commands about single facts."""
 
-    def __init__(self, briefing: Briefing, curator: Curator, intake: IntakeService) -> None:
-        self.briefing = briefing
-        self.curator = curator
-        self.intake = intake
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.intake = services.intake
         super().__init__()
 
+    async def _writes(self, interaction: discord.Interaction[Any], topic: str | None) -> tuple[str, TopicWrites]:
+        """The topic in force and its briefing and curator: a new fact goes there."""
+        briefing = await briefing_here(interaction, topic)
+        return briefing.topic_slug, TopicWrites(briefing, self.services.curator_for(briefing.topic_slug))
+
+    async def _writes_of_fact(self, fact_id: int) -> TopicWrites:
+        """A stored fact's own topic's briefing and curator: an edit stays in the fact's topic."""
+        curator = await self.services.curator_of_fact(fact_id)
+        return TopicWrites(curator.briefing, curator)
+
     @app_commands.command(name="show", description=summary(FactQuery))
-    @app_commands.describe(**describe(FactQuery))
-    async def show(self, interaction: discord.Interaction[Any], id: FactId) -> None:
-        """/fact show id."""
-        await send_answer(interaction, self.briefing.fact(build(FactQuery, id=id)))
+    @app_commands.describe(**describe(FactQuery), **TOPIC)
+    @app_commands.autocomplete(topic=topic_autocomplete())
+    async def show(self, interaction: discord.Interaction[Any], id: FactId, topic: TopicPick | None = None) -> None:
+        """/fact show id [topic]: a fact of another topic is named, not shown."""
+        q = build(FactQuery, id=id)
+        await send_answer(interaction, (await briefing_here(interaction, topic)).fact(q))
 
     @app_commands.command(name="history", description=summary(HistoryQuery))
     @app_commands.describe(**describe(HistoryQuery))
     async def history(self, interaction: discord.Interaction[Any], id: FactId) -> None:
-        """/fact history id."""
-        await send_answer(interaction, self.briefing.history(build(HistoryQuery, id=id)))
+        """/fact history id (whatever its topic: the record is the record)."""
+        q = build(HistoryQuery, id=id)
+        await send_answer(interaction, (await self.services.briefing_of_fact(q.id)).history(q))
 
     @app_commands.command(name="add", description=summary(FactAddRequest))
-    @app_commands.describe(**describe(FactAddRequest))
-    @app_commands.autocomplete(**WRITE_AUTOCOMPLETE)
+    @app_commands.describe(**describe(FactAddRequest), **TOPIC)
+    @app_commands.autocomplete(**WRITE_AUTOCOMPLETE, topic=topic_autocomplete())
     @moderator_only()
     async def add(
         self,
@@ -187,8 +216,9 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         interest: Interested | None = None,
         publisher: Publisher | None = None,
         background: bool = False,
+        topic: TopicPick | None = None,
     ) -> None:
-        """/fact add: the structured parts now, the statement and source in a modal."""
+        """/fact add: the structured parts now, the statement and source in a modal; to the topic in force."""
         q = build(
             FactAddRequest,
             kind=kind,
@@ -202,10 +232,11 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
             publisher=publisher,
             background=background,
         )
-        await interaction.response.send_modal(FactModal(self, q.fields(), None))
+        _, writes = await self._writes(interaction, topic)
+        await interaction.response.send_modal(FactModal(writes, q.fields(), None))
 
     @app_commands.command(name="propose", description=summary(FactProposeRequest))
-    @app_commands.describe(**describe(FactProposeRequest))
+    @app_commands.describe(**describe(FactProposeRequest), **TOPIC)
     @app_commands.autocomplete(**PROPOSE_AUTOCOMPLETE)
     async def propose(
         self,
@@ -220,6 +251,7 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         interest: Interested | None = None,
         publisher: Publisher | None = None,
         background: bool = False,
+        topic: TopicPick | None = None,
     ) -> None:
         """/fact propose (anyone): the /fact add form; the fact waits in the review queue for a moderator."""
         q = build(
@@ -235,7 +267,8 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
             publisher=publisher,
             background=background,
         )
-        await interaction.response.send_modal(ProposalModal(self, q.fields()))
+        slug, writes = await self._writes(interaction, topic)
+        await interaction.response.send_modal(ProposalModal(self, writes, q.fields(), slug))
 
     @app_commands.command(name="edit", description=summary(FactEditRequest))
     @app_commands.describe(**describe(FactEditRequest))
@@ -271,15 +304,16 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
             publisher=publisher,
             background=background,
         )
-        current = FactFields.of(await self.curator.existing(q.id)).model_dump(mode="json")
-        await interaction.response.send_modal(FactModal(self, current | q.fields(), q.id))
+        writes = await self._writes_of_fact(q.id)
+        current = FactFields.of(await writes.curator.existing(q.id)).model_dump(mode="json")
+        await interaction.response.send_modal(FactModal(writes, current | q.fields(), q.id))
 
     @app_commands.command(name="retract", description=summary(RetractRequest))
     @app_commands.describe(**describe(RetractRequest))
     @moderator_only()
     async def retract(self, interaction: discord.Interaction[Any], id: FactId, reason: Reason) -> None:
         """/fact retract id reason."""
-        await self.curator.set_status(id, True, author(interaction), reason)
+        await (await self.services.curator_of_fact(id)).set_status(id, True, author(interaction), reason)
         await tell(interaction, f"Fact #{id} is retracted; it stays on record and `/fact restore` brings it back.")
 
     @app_commands.command(name="restore", description=summary(RestoreRequest))
@@ -287,10 +321,10 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
     @moderator_only()
     async def restore(self, interaction: discord.Interaction[Any], id: FactId) -> None:
         """/fact restore id."""
-        await self.curator.set_status(id, False, author(interaction))
+        await (await self.services.curator_of_fact(id)).set_status(id, False, author(interaction))
         await tell(interaction, f"Fact #{id} is back in answers.")
 
 
 async def setup(bot: BriefBot) -> None:
     """Load the /fact group."""
-    await bot.add_cog(FactsCog(bot.briefing, bot.curator, bot.services.intake))
+    await bot.add_cog(FactsCog(bot.services))

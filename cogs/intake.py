@@ -20,12 +20,11 @@ from discord.ext import commands
 
 from bot.briefing.answer import Answer, Line
 from bot.briefing.queries import build, describe, summary
-from bot.briefing.service import Briefing
 from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
-from bot.edge.interactions import author, report_error, send_answer, tell
+from bot.edge.interactions import author, briefing_here, report_error, send_answer, tell, topic_autocomplete
 from bot.edge.permissions import ensure_moderator, may_write, moderator_only
 from bot.edge.transformers import Checked
 from bot.errors import UserError
@@ -43,7 +42,7 @@ from bot.intake.runtime import IntakeRuntime
 from bot.intake.service import IntakeService, PollOutcome
 from bot.store.intake import CandidateRecord
 from cogs.digests import PostableChannel, Target
-from cogs.facts import FactModal
+from cogs.facts import TOPIC, FactModal, TopicPick, TopicWrites
 
 FeedUrl = app_commands.Transform[str, Checked(FeedAddRequest, "url")]
 Grade = app_commands.Transform[str, Checked(FeedAddRequest, "reliability")]
@@ -106,7 +105,8 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVI
                 if candidate.status != "pending":
                     raise UserError(f"Candidate #{candidate.id} was {candidate.status} already.")
                 bot = cast(BriefBot, interaction.client)
-                await interaction.response.send_modal(CandidateModal(bot, candidate))
+                curator = bot.services.curator_for(await intake.topic_slug(candidate.topic_id))
+                await interaction.response.send_modal(CandidateModal(bot, candidate, curator))
                 return
             who = author(interaction)
             if self.action == "approve":
@@ -120,21 +120,13 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVI
             await report_error(interaction, error)
 
 
-class _Writes:
-    """The fact form's view of the bot: its briefing and curator."""
-
-    def __init__(self, briefing: Briefing, curator: Curator) -> None:
-        self.briefing = briefing
-        self.curator = curator
-
-
 class CandidateModal(FactModal):
-    """The fact form prefilled with a candidate; submitting approves the candidate as edited."""
+    """The fact form prefilled with a candidate; submitting approves the candidate as edited, in its topic."""
 
-    def __init__(self, bot: BriefBot, candidate: CandidateRecord) -> None:
+    def __init__(self, bot: BriefBot, candidate: CandidateRecord, curator: Curator) -> None:
         values = dict(candidate.fields)
         super().__init__(
-            _Writes(bot.briefing, bot.curator), values, None, title=f"Edit candidate #{candidate.id}, then approve"
+            TopicWrites(curator.briefing, curator), values, None, title=f"Edit candidate #{candidate.id}, then approve"
         )
         self.intake = bot.services.intake
         self.candidate_id = candidate.id
@@ -204,7 +196,8 @@ class FeedsCog(
         await self.runtime.stop()
 
     @app_commands.command(name="add", description=summary(FeedAddRequest))
-    @app_commands.describe(**describe(FeedAddRequest))
+    @app_commands.describe(**describe(FeedAddRequest), **TOPIC)
+    @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
     async def add(
         self,
@@ -212,16 +205,19 @@ class FeedsCog(
         url: FeedUrl,
         reliability: Grade = "C",
         channel: app_commands.Transform[Target, PostableChannel] | None = None,
+        topic: TopicPick | None = None,
     ) -> None:
-        """/feed add url [reliability] [channel]: read it once, follow it, propose what it holds."""
+        """/feed add url [reliability] [channel] [topic]: read it once, follow it, propose what it holds."""
         q = build(FeedAddRequest, url=url, reliability=reliability, channel=channel.id if channel else None)
+        slug = (await briefing_here(interaction, topic)).topic_slug
 
         async def work() -> Answer:
-            feed, outcome = await self.intake.add_feed(q, interaction.guild_id, author(interaction))
+            feed, outcome = await self.intake.add_feed(q, interaction.guild_id, author(interaction), topic=slug)
             where = f"<#{feed.channel_id}>" if feed.channel_id else f"<#{self.intake.review_channel_id}>"
             return Answer(
                 title=f"Following feed #{feed.id}: {feed.title}",
                 lines=[
+                    Line(text=f"Its candidates are about the topic `{slug}`."),
                     Line(text=f"It holds {feed.items_now} items now; grade {feed.reliability} for its facts."),
                     Line(
                         text=f"{outcome.candidates} candidate facts from {outcome.new_items} items posted to {where}."
@@ -237,7 +233,7 @@ class FeedsCog(
         """/feed list: anyone may see what is followed and how it is doing."""
 
         async def work() -> Answer:
-            return self.intake.listing(await self.intake.feeds())
+            return await self.intake.listing(await self.intake.feeds())
 
         await send_answer(interaction, work(), ephemeral=True)
 
@@ -297,8 +293,11 @@ class SourcesCog(
 
     @app_commands.command(name="add", description=summary(SourceAddRequest))
     @app_commands.describe(
-        file="The article as an HTML or text file (for paywalled or offline material).", **describe(SourceAddRequest)
+        file="The article as an HTML or text file (for paywalled or offline material).",
+        **describe(SourceAddRequest),
+        **TOPIC,
     )
+    @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
     async def add(
         self,
@@ -306,9 +305,11 @@ class SourcesCog(
         url: ArticleUrl | None = None,
         file: discord.Attachment | None = None,
         reliability: Grade = "C",
+        topic: TopicPick | None = None,
     ) -> None:
-        """/source add [url] [file] [reliability]: candidates posted for review."""
+        """/source add [url] [file] [reliability] [topic]: candidates about the topic in force, posted for review."""
         q = build(SourceAddRequest, url=url, reliability=reliability)
+        slug = (await briefing_here(interaction, topic)).topic_slug
         if file is not None:
             if file.size > MAX_BYTES:
                 raise UserError(f"`file`: {file.size // 1024} KiB is more than the {MAX_BYTES // 1024} KiB read.")
@@ -317,7 +318,7 @@ class SourcesCog(
 
         async def work() -> Answer:
             data = (file.filename, await file.read()) if file is not None else None
-            outcome = await self.intake.add_source(q, file=data, channel_id=interaction.channel_id)
+            outcome = await self.intake.add_source(q, file=data, channel_id=interaction.channel_id, topic=slug)
             if outcome.status == "duplicate":
                 text = "That article was read before (same address or same text); nothing new to propose."
             else:

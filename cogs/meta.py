@@ -11,7 +11,11 @@ from discord.ext import commands
 from bot.briefing.queries import AboutQuery, summary
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS
-from bot.edge.interactions import send_answer
+from bot.edge.interactions import send_answer, topic_autocomplete
+from bot.edge.transformers import Checked
+from bot.topics.models import TopicOption
+
+TopicPick = app_commands.Transform[str, Checked(TopicOption, "topic")]
 
 
 class MetaCog(commands.Cog, name="Meta"):
@@ -21,9 +25,12 @@ class MetaCog(commands.Cog, name="Meta"):
         self.bot = bot
 
     @app_commands.command(name="about", description=summary(AboutQuery))
-    async def about(self, interaction: discord.Interaction[Any]) -> None:
-        """/about."""
-        await send_answer(interaction, self.bot.briefing.about(AboutQuery(), self.bot.latency))
+    @app_commands.describe(topic="Only this dossier: a topic's slug or title (default: every topic).")
+    @app_commands.autocomplete(topic=topic_autocomplete())
+    async def about(self, interaction: discord.Interaction[Any], topic: TopicPick | None = None) -> None:
+        """/about [topic]."""
+        only = (await self.bot.services.topics.named(topic)).slug if topic else None
+        await send_answer(interaction, self.bot.briefing.about(AboutQuery(), self.bot.latency, only=only))
 
     @app_commands.command(name="ping", description="Check that the bot answers (for gateway latency, see /about).")
     async def ping(self, interaction: discord.Interaction[Any]) -> None:

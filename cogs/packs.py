@@ -15,7 +15,7 @@ from bot.curation.models import PackExportRequest, PackImportRequest
 from bot.curation.service import Curator, import_report, problems_report
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
-from bot.edge.interactions import author
+from bot.edge.interactions import author, briefing_here, topic_autocomplete
 from bot.edge.permissions import moderator_only
 from bot.edge.transformers import Checked
 from bot.errors import UserError
@@ -58,12 +58,13 @@ class PacksCog(commands.GroupCog, group_name="pack", group_description="Moderato
 
     @app_commands.command(name="export", description=summary(PackExportRequest))
     @app_commands.describe(**describe(PackExportRequest))
+    @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
     async def export(self, interaction: discord.Interaction[Any], topic: TopicSlug | None = None) -> None:
         """/pack export [topic]: sent as an ephemeral attachment."""
         q = build(PackExportRequest, topic=topic)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        slug = q.topic or self.default_topic
+        slug = (await briefing_here(interaction, q.topic)).topic_slug
         data = (await export_pack(self.curator.store, slug)).encode("utf-8")
         if len(data) > self.upload_limit:
             raise UserError(

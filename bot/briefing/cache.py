@@ -9,6 +9,7 @@ or another (an import from the CLI while the bot runs), so a correction shows in
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -21,9 +22,13 @@ P = ParamSpec("P")
 
 
 class AnswerCache:
-    """The `size` most recently used answers for the current version of the store; size 0 turns it off."""
+    """The `size` most recently used answers for the current version of the store; size 0 turns it off.
 
-    def __init__(self, version: Callable[[], Hashable], size: int) -> None:
+    `version` may be a coroutine function: a topic's own change counter is read from the store (see
+    `bot.store.topics.TopicStore.version`), so that a write to one topic leaves another's answers cached.
+    """
+
+    def __init__(self, version: Callable[[], Hashable | Awaitable[Hashable]], size: int) -> None:
         self._version = version
         self.size = size
         self._seen: Hashable = None
@@ -35,7 +40,7 @@ class AnswerCache:
         """The answer under `key`, made (and kept) only if it is not known for this version of the store."""
         if self.size == 0:
             return await make()
-        version = self._version()
+        version = await self._current()
         if version != self._seen:
             self._answers.clear()
             self._seen = version
@@ -47,11 +52,15 @@ class AnswerCache:
         self.misses += 1
         made = await make()
         # A write that landed while it was being made may or may not be in it: give it, but do not keep it.
-        if self._version() == version:
+        if await self._current() == version:
             self._answers[key] = made
             if len(self._answers) > self.size:
                 self._answers.popitem(last=False)
         return made
+
+    async def _current(self) -> Hashable:
+        found = self._version()
+        return await found if inspect.isawaitable(found) else found
 
     def report(self) -> str:
         """Hits and misses so far, for the log at shutdown (the benchmarks read it)."""

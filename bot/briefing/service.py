@@ -8,7 +8,7 @@ bounded number of records and arranges them.
 from __future__ import annotations
 
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -116,16 +116,25 @@ def links_once(affiliations: list[Affiliated]) -> list[str]:
 
 
 class Briefing:
-    """Answers questions about one default topic from the store."""
+    """Answers questions about one topic (dossier) from the store; `bot.services` keeps one per topic."""
 
-    def __init__(self, store: Store, topic: str, stakeholder: str, *, cache_size: int = CACHED_ANSWERS) -> None:
+    def __init__(
+        self,
+        store: Store,
+        topic: str,
+        stakeholder: str,
+        *,
+        cache_size: int = CACHED_ANSWERS,
+        version: Callable[[], Hashable | Awaitable[Hashable]] | None = None,
+    ) -> None:
+        """`version` changes whenever what this topic's answers depend on may have changed (default: any write)."""
         self.store = store
         self.topic_slug = topic
         self.stakeholder = stakeholder
-        self.answers = AnswerCache(store.db.version, cache_size)
+        self.answers = AnswerCache(version or store.db.version, cache_size)
 
     async def topic(self) -> TopicRecord:
-        """The default topic; a clear error when its pack was never loaded."""
+        """The topic of this briefing; a clear error when its pack was never loaded."""
         found = await self.store.topic(self.topic_slug)
         if found is None:
             raise UserError(f"The topic `{self.topic_slug}` is not loaded yet: run `briefbot load PACK`.")
@@ -403,6 +412,9 @@ class Briefing:
         fact = await self.store.fact(q.id)
         if fact is None:
             raise NotFound(f"There is no fact #{q.id}.")
+        topic = await self.topic()
+        if fact.topic_id != topic.id:
+            raise NotFound(await self.elsewhere(fact))
         cite = Citer(full_notes=True)
         about = [a.name for a in fact.actors] + [r.name for r in (fact.event, fact.place) if r]
         lines = [cite.fact_line(fact)]
@@ -425,6 +437,13 @@ class Briefing:
         ]
         return cite.answer(f"Fact #{fact.id}", lines, sections)
 
+    async def elsewhere(self, fact: FactRecord) -> str:
+        """What to say about a fact asked for in the wrong dossier: which one holds it, and how to ask there."""
+        other = await self.store.topic_by_id(fact.topic_id)
+        where = f"**{other.title}** (`{other.slug}`)" if other else "another topic"
+        slug = other.slug if other else "…"
+        return f"Fact #{fact.id} is not in {self.topic_slug}: it belongs to {where}. Ask with `topic:{slug}`."
+
     @cached
     async def history(self, q: HistoryQuery) -> Answer:
         """Every revision of a fact: who made it, when, and what changed."""
@@ -446,10 +465,12 @@ class Briefing:
             sections=sections,
         )
 
-    async def about(self, q: AboutQuery, latency: float | None = None) -> Answer:
-        """Version, what the store holds and how fast the gateway answers."""
+    async def about(self, q: AboutQuery, latency: float | None = None, *, only: str | None = None) -> Answer:
+        """Version, what the store holds (every topic, or `only` the one with this slug), the gateway's latency."""
         lines = [note(f"briefbot {__version__}")]
         for topic in await self.store.topics():
+            if only is not None and topic.slug != only:
+                continue
             counts = await self.store.counts(topic.id)
             changed = await self.store.last_change(topic.id)
             text = (

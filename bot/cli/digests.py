@@ -27,6 +27,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     preview.add_argument("--event", help="an event, for a milestone digest (with --after)")
     preview.add_argument("--after", help="how long after the event: 30d, 2 weeks, 1 month")
     preview.add_argument("--as-of", dest="as_of", help="only what was dated on or before this day (YYYY-MM-DD)")
+    preview.add_argument("--topic", help="the event's topic, by slug or title (default: DEFAULT_TOPIC)")
     actions.add_parser("run-due", help="post every digest due now, once (needs DISCORD_TOKEN)")
 
 
@@ -37,7 +38,9 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     services = await open_services(settings)
     try:
         if args.digest_command == "preview":
-            q = build(PreviewRequest, id=args.id, event=args.event, after=args.after, as_of=args.as_of)
+            named = getattr(args, "topic", None)
+            topic = (await services.topics.named(named)).slug if named else None
+            q = build(PreviewRequest, id=args.id, event=args.event, after=args.after, as_of=args.as_of, topic=topic)
             parts = await services.digests.preview(q, None)
             print("\n\n".join(render_text(part) for part in parts))
             return 0

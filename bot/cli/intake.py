@@ -32,6 +32,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     add = source_actions.add_parser("add", help="read one article (a URL, or an HTML or text file) into candidates")
     add.add_argument("target", metavar="URL|FILE")
     add.add_argument("--reliability", default="C", choices=list("ABCDEF"), help="Admiralty grade (default C)")
+    add.add_argument("--topic", help="the topic its candidates are about, by slug or title (default: DEFAULT_TOPIC)")
 
 
 def _read(target: str) -> tuple[str, bytes]:
@@ -70,12 +71,14 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"{fresh} candidates {QUEUED}")
             return 1 if any(o.status == "failed" for o in outcomes) else 0
         target: str = args.target
+        topic = (await services.topics.named(args.topic)).slug if args.topic else None
         if target.startswith(("http://", "https://")):
             q = SourceAddRequest(url=target, reliability=args.reliability)
-            outcome = await intake.add_source(q, file=None, channel_id=None)
+            outcome = await intake.add_source(q, file=None, channel_id=None, topic=topic)
         else:
             q = SourceAddRequest(reliability=args.reliability)
-            outcome = await intake.add_source(q, file=await asyncio.to_thread(_read, target), channel_id=None)
+            data = await asyncio.to_thread(_read, target)
+            outcome = await intake.add_source(q, file=data, channel_id=None, topic=topic)
         if outcome.status == "duplicate":
             print(f"{outcome.title}: read before (same address or text); nothing new")
         else:

@@ -41,7 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="Cited crisis briefings for Discord.")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default; without a token, the offline console)")
-    sub.add_parser("console", help="answer /commands typed or piped on standard input, offline")
+    console_cmd = sub.add_parser("console", help="answer /commands typed or piped on standard input, offline")
+    console_cmd.add_argument("--topic", help="the topic answered about without topic: (default: DEFAULT_TOPIC)")
     sub.add_parser("sync", help="sync the slash commands to Discord now, even if unchanged")
     load = sub.add_parser("load", aliases=["import"], help="validate YAML packs as a whole and apply them")
     load.add_argument("packs", nargs="+", type=Path, metavar="PACK")
@@ -65,11 +66,13 @@ def pack_schema() -> int:
     return 0
 
 
-async def console(settings: Settings) -> int:
+async def console(settings: Settings, topic: str | None = None) -> int:
     """Run the offline console until end of input, on the same store (seeded on first start) as the bot."""
     services = await open_services(settings)
     try:
-        await run_console(services.briefing)
+        # An unknown topic is one line and status 1, before any input is read.
+        slug = (await services.topics.named(topic)).slug if topic else None
+        await run_console(services, topic=slug)
     finally:
         await services.close()
     return 0
@@ -130,7 +133,7 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
     if name == "backup":
         return await backup(settings, args.path)
     if name == "console":
-        return await console(settings)
+        return await console(settings, args.topic)
     if name == "digest":
         return await digest_cli.run(settings, args)
     if name in {"feed", "source"}:

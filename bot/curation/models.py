@@ -326,4 +326,4 @@ class PackImportRequest(Query):
 class PackExportRequest(Query):
     """The topic as a YAML pack that imports back to the same store."""
 
-    topic: Slug | None = Field(None, description="Which topic, by slug (default: the bot's topic).")
+    topic: Slug | None = Field(None, description="Which topic, by slug (default: the topic in force in this channel).")

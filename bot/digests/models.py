@@ -52,7 +52,7 @@ class SubscribeRequest(Query):
     channel: ChannelId = Field(description="Where to post: a text or announcement channel, or a thread.")
     schedule: ScheduleText = Field(description=SCHEDULE_HELP)
     timezone: Zone = Field(description="IANA time zone the schedule's times are in, such as Europe/London.")
-    topic: Slug | None = Field(None, description="Topic slug (default: the bot's default topic).")
+    topic: Slug | None = Field(None, description="Topic slug (default: the topic in force in that channel).")
     quiet: bool = Field(False, description="Post nothing, rather than a one-line note, when nothing changed.")
 
 
@@ -63,6 +63,7 @@ class MilestoneRequest(Query):
     after: AfterText = Field(description=AFTER_HELP)
     channel: ChannelId = Field(description="Where to post: a text or announcement channel, or a thread.")
     time: ClockText = Field("09:00", description="Time of day to post, HH:MM in the bot's time zone (default 09:00).")
+    topic: Slug | None = Field(None, description="The event's topic, by slug (default: the topic in force there).")
 
 
 class ListRequest(Query):
@@ -100,6 +101,7 @@ class PreviewRequest(Query):
     event: Name | None = Field(None, description="Preview a milestone of this event instead (with `after`).")
     after: AfterText | None = Field(None, description=AFTER_HELP)
     as_of: PastDate | None = Field(None, description=AS_OF)
+    topic: Slug | None = Field(None, description="The event's topic, by slug (default: the topic in force here).")
 
     @model_validator(mode="after")
     def _one_target(self) -> Self:

@@ -139,8 +139,8 @@ class DigestService:
         )
 
     async def milestone(self, q: MilestoneRequest, guild_id: int, author: Author) -> Answer:
-        """Store a one-off digest a set time after an event; one already past is refused."""
-        briefing = self.composer.briefing(self.default_topic)
+        """Store a one-off digest after an event of `q.topic` (default: DEFAULT_TOPIC); a past one is refused."""
+        briefing = self.composer.briefing(q.topic or self.default_topic)
         topic = await briefing.topic()
         event = await self.store.event(await briefing.resolve(topic, "event", q.event))
         if event is None:
@@ -324,12 +324,12 @@ class DigestService:
             return (await self.compose(sub, now, as_of=q.as_of, preview=True)).parts
         assert q.event is not None
         assert q.after is not None
-        briefing = self.composer.briefing(self.default_topic)
+        briefing = self.composer.briefing(q.topic or self.default_topic)
         topic = await briefing.topic()
         event_id = await briefing.resolve(topic, "event", q.event)
         today = now.astimezone(self.zone).date()
         answer = await self.composer.milestone(
-            self.default_topic,
+            topic.slug,
             event_id,
             parse_after(q.after),
             footer="Milestone preview: nothing was posted",

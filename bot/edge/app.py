@@ -39,6 +39,7 @@ EXTENSIONS = (
     "cogs.packs",
     "cogs.digests",
     "cogs.intake",
+    "cogs.topics",
     "cogs.meta",
 )
 

@@ -17,13 +17,16 @@ import discord
 from discord import app_commands
 
 from bot.briefing.answer import Answer
+from bot.briefing.service import Briefing
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.permissions import may_write
 from bot.edge.transformers import BadOption
 from bot.errors import NotFound, UserError
 from bot.models import Author
+from bot.services import Services
 from bot.store.names import Entity
 from bot.text import clean_line
+from bot.topics.models import EVERY_TOPIC
 
 log = logging.getLogger(__name__)
 
@@ -123,10 +126,22 @@ def author(interaction: discord.Interaction[Any]) -> Author:
     return Author(id=interaction.user.id, name=str(interaction.user)[:100])
 
 
+async def briefing_here(interaction: discord.Interaction[Any], topic: str | None = None) -> Briefing:
+    """The briefing of the topic in force here: `topic`, else the channel's, the server's, DEFAULT_TOPIC."""
+    services: Services = interaction.client.services
+    return await services.in_force(topic, interaction.channel_id, interaction.guild_id)
+
+
+def _typed_topic(interaction: discord.Interaction[Any]) -> str | None:
+    """The `topic` option as typed so far in the command being completed (None when not given)."""
+    typed = getattr(interaction.namespace, "topic", None)
+    return typed if isinstance(typed, str) and typed.strip() and typed.strip() != EVERY_TOPIC else None
+
+
 def name_autocomplete(
     entity: Entity, *, moderators_only: bool = False
 ) -> Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]:
-    """An autocomplete callback over actor, place or event names.
+    """An autocomplete callback over actor, place or event names, of the topic in force (the `topic` option first).
 
     It never raises: discord.py would swallow the error and the user would see an empty list. For write
     commands it offers nothing to non-moderators, because command checks do not run for autocomplete.
@@ -136,9 +151,29 @@ def name_autocomplete(
         if moderators_only and not may_write(interaction):
             return []
         try:
-            choices = await interaction.client.briefing.suggest(entity, current[:100])
+            briefing = await briefing_here(interaction, _typed_topic(interaction))
+            choices = await briefing.suggest(entity, current[:100])
+        except UserError:
+            return []  # a topic still being typed, or one that is not loaded: nothing to offer yet
         except Exception:
             log.exception("autocomplete for %s failed on %r", entity, current)
+            return []
+        return [app_commands.Choice(name=label, value=value) for label, value in choices[:25]]
+
+    return complete
+
+
+def topic_autocomplete(
+    *, everything: bool = False
+) -> Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]:
+    """An autocomplete callback over topics that are not retired (and `all`, for `/search`); it never raises."""
+
+    async def complete(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        try:
+            services: Services = interaction.client.services
+            choices = await services.topics.suggest(current[:100], everything=everything)
+        except Exception:
+            log.exception("autocomplete for topics failed on %r", current)
             return []
         return [app_commands.Choice(name=label, value=value) for label, value in choices[:25]]
 

@@ -37,7 +37,7 @@ from pydantic import ValidationError
 
 from bot.briefing.answer import Answer, Citation, Line, Section, format_day, moment
 from bot.briefing.queries import build
-from bot.briefing.service import Briefing, grade_meaning
+from bot.briefing.service import grade_meaning
 from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.errors import NotFound, UserError
@@ -48,7 +48,7 @@ from bot.intake.sentences import Gazetteer, Sentence, candidates, sentence_key
 from bot.models import Author, SourceKind, latest_day
 from bot.store import Store
 from bot.store.intake import CandidateRecord, FeedRecord, IntakeStore
-from bot.store.records import SourceRecord
+from bot.store.records import SourceRecord, TopicRecord
 from bot.store.writes import utcnow
 
 log = logging.getLogger(__name__)
@@ -109,8 +109,8 @@ class IntakeService:
     def __init__(
         self,
         store: Store,
-        curator: Curator,
-        briefing: Briefing,
+        curator_for: Callable[[str], Curator],
+        default_topic: str,
         fetcher: Fetcher,
         *,
         poll_minutes: int = 15,
@@ -121,8 +121,8 @@ class IntakeService:
     ) -> None:
         self.store = store
         self.intake = IntakeStore(store.db)
-        self.curator = curator
-        self.briefing = briefing
+        self.curator_for = curator_for
+        self.default_topic = default_topic
         self.fetcher = fetcher
         self.poll_interval = timedelta(minutes=poll_minutes)
         self.review_channel_id = review_channel_id
@@ -132,12 +132,28 @@ class IntakeService:
         self.poster: ReviewPoster | None = None
         self._locks: dict[int, asyncio.Lock] = {}
         self._parsers = asyncio.Semaphore(PARSERS)
-        self._gazetteer: tuple[datetime, Gazetteer] | None = None
+        self._gazetteers: dict[str, tuple[datetime, Gazetteer]] = {}
+
+    @property
+    def curator(self) -> Curator:
+        """The curator of DEFAULT_TOPIC."""
+        return self.curator_for(self.default_topic)
+
+    async def topic_slug(self, topic_id: int | None) -> str:
+        """The slug of a feed's or a candidate's topic (a feed from before topics: DEFAULT_TOPIC)."""
+        topic = await self.store.topic_by_id(topic_id) if topic_id is not None else None
+        return topic.slug if topic else self.default_topic
 
     # Feeds ------------------------------------------------------------------------------------------------
 
-    async def add_feed(self, q: FeedAddRequest, guild_id: int | None, who: Author) -> tuple[FeedRecord, PollOutcome]:
-        """Follow a feed after reading it once (a URL that is no feed is refused), then propose what it holds."""
+    async def add_feed(
+        self, q: FeedAddRequest, guild_id: int | None, who: Author, *, topic: str | None = None
+    ) -> tuple[FeedRecord, PollOutcome]:
+        """Follow a feed for a topic (default: DEFAULT_TOPIC) after reading it once, then propose what it holds.
+
+        A URL that is no feed is refused.
+        """
+        record = await self.curator_for(topic or self.default_topic).briefing.topic()
         if q.channel is None and self.review_channel_id is None:
             raise UserError("Name a `channel` for its candidates, or set REVIEW_CHANNEL_ID.")
         existing = await self.intake.feed_by_url(q.url)
@@ -157,6 +173,7 @@ class IntakeService:
             author_id=who.id,
             author_name=who.name,
             at=self.clock(),
+            topic_id=record.id,
         )
         await self.intake.poll_ok(
             feed_id,
@@ -292,6 +309,7 @@ class IntakeService:
                 article = await self._article_of(item.link, item.title, item.summary, feed.title, item.published)
                 outcome = await self._propose(
                     article,
+                    topic=await self.topic_slug(feed.topic_id),
                     feed_id=feed.id,
                     guid=item.guid,
                     url=item.link,
@@ -355,15 +373,17 @@ class IntakeService:
                 return await asyncio.to_thread(extract_html, data, None)
             return await asyncio.to_thread(extract_text, data, name)
 
-    async def topic_gazetteer(self) -> Gazetteer:
-        """The topic's names and terms, read again after `GAZETTEER_TTL` (curators add names as they go)."""
+    async def topic_gazetteer(self, slug: str | None = None) -> Gazetteer:
+        """A topic's names and terms, read again after `GAZETTEER_TTL` (curators add names as they go)."""
         now = self.clock()
-        if self._gazetteer is None or now - self._gazetteer[0] > GAZETTEER_TTL:
-            topic = await self.briefing.topic()
+        slug = slug or self.default_topic
+        known = self._gazetteers.get(slug)
+        if known is None or now - known[0] > GAZETTEER_TTL:
+            topic = await self.curator_for(slug).briefing.topic()
             title_parts = re.split(r"[()]", topic.title)
             terms = [part.strip() for part in title_parts if part.strip()] + [topic.slug.replace("-", " ")]
-            self._gazetteer = (now, Gazetteer.build(await self.intake.known_names(topic.id), terms))
-        return self._gazetteer[1]
+            known = self._gazetteers[slug] = (now, Gazetteer.build(await self.intake.known_names(topic.id), terms))
+        return known[1]
 
     def _fields(self, sentence: Sentence, article: Article, url: str | None, reliability: str) -> FactFields:
         latest = latest_day(self.clock())
@@ -392,6 +412,7 @@ class IntakeService:
         self,
         article: Article,
         *,
+        topic: str,
         feed_id: int | None,
         guid: str | None,
         url: str | None,
@@ -413,21 +434,22 @@ class IntakeService:
         if await self.intake.seen_article(article.canonical_url, article.text_hash):
             await self.intake.add_item(**item, status="duplicate", detail="read before under another link")  # type: ignore[arg-type]
             return ArticleOutcome(article.title, "duplicate", 0, article.canonical_url or url)
-        topic = await self.briefing.topic()
+        curator = self.curator_for(topic)
+        record = await curator.briefing.topic()
         found = []
-        for sentence in candidates(article.text, await self.topic_gazetteer(), latest_day(self.clock())):
+        for sentence in candidates(article.text, await self.topic_gazetteer(topic), latest_day(self.clock())):
             try:
                 fields = self._fields(sentence, article, url, reliability)
             except ValidationError as exc:
                 log.info("sentence left out: %s", exc.errors()[0]["msg"])
                 continue
-            key = sentence_key(topic.id, fields.statement)
-            if await self.intake.known_sentence(topic.id, key):
+            key = sentence_key(record.id, fields.statement)
+            if await self.intake.known_sentence(record.id, key):
                 continue
-            duplicate = await self.curator.near_duplicate(fields.statement)
+            duplicate = await curator.near_duplicate(fields.statement)
             found.append(
                 {
-                    "topic_id": topic.id,
+                    "topic_id": record.id,
                     "sentence_key": key,
                     "fields": fields.model_dump(mode="json"),
                     "links": [{"entity": k.entity, "slug": k.slug, "name": k.name} for k in sentence.names],
@@ -446,9 +468,14 @@ class IntakeService:
         )
 
     async def add_source(
-        self, q: SourceAddRequest, *, file: tuple[str, bytes] | None, channel_id: int | None
+        self,
+        q: SourceAddRequest,
+        *,
+        file: tuple[str, bytes] | None,
+        channel_id: int | None,
+        topic: str | None = None,
     ) -> ArticleOutcome:
-        """One article, by URL or as a file, into candidates posted for review."""
+        """One article, by URL or as a file, into candidates about a topic (default: DEFAULT_TOPIC) for review."""
         if (q.url is None) == (file is None):
             raise UserError("Give either a `url` or a `file` (an HTML or text copy of the article), not both.")
         channel = self.review_channel_id or channel_id
@@ -465,28 +492,37 @@ class IntakeService:
         except Exception as exc:
             raise UserError(f"Could not read that article: {describe(exc)}.") from None
         outcome = await self._propose(
-            article, feed_id=None, guid=None, url=q.url, reliability=q.reliability, channel_id=channel
+            article,
+            topic=topic or self.default_topic,
+            feed_id=None,
+            guid=None,
+            url=q.url,
+            reliability=q.reliability,
+            channel_id=channel,
         )
         await self.deliver()
         return outcome
 
-    async def propose(self, fields: FactFields, who: Author, channel_id: int | None) -> CandidateRecord:
+    async def propose(
+        self, fields: FactFields, who: Author, channel_id: int | None, *, topic: str | None = None
+    ) -> CandidateRecord:
         """A fact proposed by anyone, through the fact form: it waits for a moderator like a feed's candidate."""
-        topic = await self.briefing.topic()
+        curator = self.curator_for(topic or self.default_topic)
+        record = await curator.briefing.topic()
         # Names resolved now, so a proposer hears at once of a name the store does not know.
-        actors = [await self.curator.slug("actor", name) for name in fields.actors]
+        actors = [await curator.slug("actor", name) for name in fields.actors]
         resolved = {
             "actors": [a for a in actors if a],
-            "event": await self.curator.slug("event", fields.event),
-            "place": await self.curator.slug("place", fields.place),
-            "stakeholder": await self.curator.slug("actor", fields.stakeholder),
+            "event": await curator.slug("event", fields.event),
+            "place": await curator.slug("place", fields.place),
+            "stakeholder": await curator.slug("actor", fields.stakeholder),
         }
         fields = fields.model_copy(update=resolved)
-        key = sentence_key(topic.id, fields.statement)
-        duplicate = await self.curator.near_duplicate(fields.statement)
+        key = sentence_key(record.id, fields.statement)
+        duplicate = await curator.near_duplicate(fields.statement)
         candidate_id = await self.intake.add_candidate(
             at=self.clock(),
-            topic_id=topic.id,
+            topic_id=record.id,
             sentence_key=key,
             fields=fields.model_dump(mode="json"),
             links=[],
@@ -534,7 +570,8 @@ class IntakeService:
             wanted = fields or build(FactFields, **candidate.fields)
             origin = f"from {candidate.item_url}" if candidate.item_url else f"proposed by {candidate.proposed_by_name}"
             reason = f"approved candidate #{candidate.id} ({origin})"
-            fact_id = await self.curator.add_fact(wanted, who, reason=reason[:500])
+            curator = self.curator_for(await self.topic_slug(candidate.topic_id))
+            fact_id = await curator.add_fact(wanted, who, reason=reason[:500])
         except BaseException:
             await self.intake.release(candidate_id)
             raise
@@ -590,6 +627,8 @@ class IntakeService:
             )
         origin = f"proposed by {candidate.proposed_by_name}" if candidate.proposed_by_name else "from a feed or article"
         sections.append(Section(title="Origin", lines=[Line(text=origin)]))
+        topic = await self.store.topic_by_id(candidate.topic_id)
+        sections.append(Section(title="Topic", lines=[Line(text=topic_label(topic, candidate.topic_id))], inline=True))
         if candidate.status in ("approved", "rejected") and candidate.decided_at:
             verdict = (
                 f"✅ Approved by {candidate.decided_by_name} as fact #{candidate.fact_id}"
@@ -611,8 +650,8 @@ class IntakeService:
 
     # Listing ----------------------------------------------------------------------------------------------
 
-    def listing(self, feeds: list[FeedRecord]) -> Answer:
-        """The feeds followed: number, title, state, grade, channel, last poll, last error."""
+    async def listing(self, feeds: list[FeedRecord]) -> Answer:
+        """The feeds followed: number, title, topic, state, grade, channel, last poll, last error."""
         if not feeds:
             return Answer(title="Feeds", lines=[Line(text="No feed is followed. Moderators: `/feed add url`.")])
         lines = []
@@ -620,8 +659,10 @@ class IntakeService:
             state = "⏸️ paused" if feed.status == "paused" else ("⚠️ failing" if feed.failures else "✅ ok")
             where = f"<#{feed.channel_id}>" if feed.channel_id else "the review channel"
             polled = f"polled {moment(feed.last_polled_at)}" if feed.last_polled_at else "not polled yet"
+            topic = await self.topic_slug(feed.topic_id)
             text = (
-                f"**#{feed.id} {feed.title}** · {state} · grade {feed.reliability} · {feed.items_now} items · "
+                f"**#{feed.id} {feed.title}** · topic `{topic}` · {state} · grade {feed.reliability}"
+                f" · {feed.items_now} items · "
                 f"to {where} · {polled}\n<{feed.url}>"
             )
             if feed.last_error and feed.failures:
@@ -635,6 +676,11 @@ class IntakeService:
     def minutes(self) -> int:
         """The poll interval in whole minutes, as people are told it."""
         return math.ceil(self.poll_interval.total_seconds() / 60)
+
+
+def topic_label(topic: TopicRecord | None, topic_id: int) -> str:
+    """A topic as moderators see it on a candidate."""
+    return f"{topic.title} (`{topic.slug}`)" if topic else f"topic #{topic_id} (gone)"
 
 
 def _linked(candidate: CandidateRecord) -> str:

@@ -25,6 +25,11 @@ class Entities(Reads):
         row = await self.row("SELECT id, slug, title, summary FROM topics WHERE slug = ?", (slug,))
         return TopicRecord(**dict(row)) if row else None
 
+    async def topic_by_id(self, topic_id: int) -> TopicRecord | None:
+        """The topic with this id (a fact's or a candidate's)."""
+        row = await self.row("SELECT id, slug, title, summary FROM topics WHERE id = ?", (topic_id,))
+        return TopicRecord(**dict(row)) if row else None
+
     async def topics(self) -> list[TopicRecord]:
         """Every topic; there are a handful at most."""
         rows = await self.rows("SELECT id, slug, title, summary FROM topics ORDER BY slug LIMIT 100")

@@ -42,6 +42,8 @@ class FeedRecord(BaseModel):
     next_poll_at: datetime | None
     added_by_name: str
     created_at: datetime
+    #: Whose candidates these are; None is DEFAULT_TOPIC (a feed followed before there were several topics).
+    topic_id: int | None = None
 
 
 class ItemRecord(BaseModel):
@@ -81,7 +83,8 @@ class CandidateRecord(BaseModel):
 
 _FEED_COLUMNS = (
     "id, url, title, reliability, channel_id, guild_id, status, etag, last_modified, items_now, last_polled_at,"
-    " last_ok_at, last_error, last_error_at, failures, failing_since, alerted, next_poll_at, added_by_name, created_at"
+    " last_ok_at, last_error, last_error_at, failures, failing_since, alerted, next_poll_at, added_by_name, created_at,"
+    " topic_id"
 )
 _CANDIDATE_COLUMNS = (
     "c.id, c.topic_id, c.item_id, c.fields, c.links, c.duplicate_of, c.channel_id, c.message_id, c.status,"
@@ -119,17 +122,19 @@ class IntakeStore:
         author_id: int | None,
         author_name: str,
         at: datetime,
+        topic_id: int | None = None,
     ) -> int:
         """Follow a feed; a removed feed with the same URL is followed again with the new settings."""
         async with self.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO intake_feeds (url, title, reliability, channel_id, guild_id, added_by, added_by_name,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET title = excluded.title,"
-                " reliability = excluded.reliability, channel_id = excluded.channel_id, guild_id = excluded.guild_id,"
+                " created_at, topic_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (url) DO UPDATE SET"
+                " title = excluded.title, reliability = excluded.reliability, channel_id = excluded.channel_id,"
+                " guild_id = excluded.guild_id, topic_id = excluded.topic_id,"
                 " status = 'active', added_by = excluded.added_by, added_by_name = excluded.added_by_name,"
                 " failures = 0, failing_since = NULL, alerted = 0, next_poll_at = NULL"
                 " WHERE intake_feeds.status = 'removed' RETURNING id",
-                (url, title, reliability, channel_id, guild_id, author_id, author_name, at.isoformat()),
+                (url, title, reliability, channel_id, guild_id, author_id, author_name, at.isoformat(), topic_id),
             )
             row = await cur.fetchone()
         if row is None:

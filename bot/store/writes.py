@@ -18,6 +18,7 @@ from bot.store.names import Entity, Recorded
 from bot.store.packform import Form, actor_form, event_form, fact_form, place_form
 from bot.store.records import PackChanges
 from bot.store.store import Store
+from bot.store.topics import record_topic_added
 
 
 def utcnow() -> datetime:
@@ -400,7 +401,11 @@ async def _transaction(db: Database, *, dry_run: bool) -> AsyncIterator[aiosqlit
 
 
 async def _writer(db: Database, conn: aiosqlite.Connection, topic: Topic, author: Author, now: datetime) -> PackWriter:
-    topic_id, _ = await _upsert(conn, "topics", {"slug": topic.slug}, {"title": topic.title, "summary": topic.summary})
+    values = {"title": topic.title, "summary": topic.summary}
+    topic_id, new = await _upsert(conn, "topics", {"slug": topic.slug}, values)
+    if new:
+        # A pack with a new slug creates its topic: on record as `/topic add` would put it.
+        await record_topic_added(conn, topic.slug, topic.title, topic.summary, author, now)
     return PackWriter(db, conn, topic_id, now, author)
 
 

@@ -35,6 +35,9 @@ SAMPLES: dict[str, Any] = {
     "schedule": "daily 09:00",
     "timezone": "UTC",
     "after": "30d",
+    "topic": "operation-1027",
+    "slug": "a-new-topic",
+    "title": "A new topic",
     # Never fetched: each walk sends one bad option beside it, refused before the command runs.
     "url": "https://example.org/feed.xml",
 }

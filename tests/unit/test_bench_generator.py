@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -60,6 +61,8 @@ async def test_the_bulk_loader_writes_what_apply_pack_writes(generated: Path, tm
     bulk, packed = dump(generated), dump(tmp_path / "packed.db")
     assert bulk.keys() == packed.keys()
     for table in packed:
+        if table == "topic_versions":
+            continue  # a change counter: how far it got depends on how many rows were written, not on what
         assert bulk[table] == packed[table], f"table {table} differs from a pack-loaded store"
 
 
@@ -83,3 +86,24 @@ async def test_the_service_answers_from_a_generated_store(generated: Path):
     assert "No events match" not in timeline
     assert "No facts match" not in search
     assert all(a.citations for a in answers)
+
+
+async def test_a_store_over_several_topics_keeps_each_topics_records_apart(tmp_path: Path):
+    path = tmp_path / "topics.db"
+    await asyncio.to_thread(build_store, path, 600, topics=3)  # it runs the migrations with its own loop
+    store = await Store.open(path)
+    try:
+        slugs = [t.slug for t in await store.topics()]
+        assert slugs == sorted([TOPIC_SLUG, f"{TOPIC_SLUG}-2", f"{TOPIC_SLUG}-3"])
+        for topic in await store.topics():
+            counts = await store.counts(topic.id)
+            assert counts["facts_active"] + counts.get("facts_retracted", 0) == 200
+            brief = await Briefing(store, topic.slug, STAKEHOLDER).brief(BriefQuery())
+            assert brief.lines or brief.sections
+        leaks = await store.rows(
+            "SELECT count(*) FROM facts f JOIN fact_actors fa ON fa.fact_id = f.id JOIN actors a ON a.id = fa.actor_id"
+            " WHERE a.topic_id <> f.topic_id"
+        )
+        assert leaks[0][0] == 0, "a fact is about an actor of another topic"
+    finally:
+        await store.close()

@@ -162,7 +162,7 @@ async def test_hostile_feeds_are_reported_and_never_stop_a_round(services, site,
     by_id = {o.feed_id: o for o in outcomes}
     assert by_id[feed.id].status == "new" and by_id[feed.id].candidates == 2
     assert {by_id[i].status for i in ids} == {"failed"}
-    listing = str(services.intake.listing(await services.intake.feeds()).model_dump())
+    listing = str((await services.intake.listing(await services.intake.feeds())).model_dump())
     for expected in ("not an RSS or Atom feed", "loop", "more than 5 redirects", "over 5120 KiB", "within 1.5 s"):
         assert expected in listing
     # Backed off: the next round leaves failing feeds alone; a day later moderators are told, once.
