@@ -23,6 +23,7 @@ from bot.digests.service import DigestService
 from bot.errors import NotFound
 from bot.intake.fetch import Fetcher
 from bot.intake.service import IntakeService
+from bot.pictures.painter import Painter
 from bot.seeding import PacksRejected, seed_if_empty
 from bot.store import Store
 from bot.store.database import StoreUnavailable
@@ -39,20 +40,30 @@ class Services:
     curator: Curator
     digests: DigestService
     intake: IntakeService
+    #: Draws answers' pictures: in a worker process for the bot, in a thread elsewhere (`open_services`).
+    painter: Painter = field(default_factory=Painter)
     _briefings: dict[str, Briefing] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, settings: Settings, store: Store, *, clock: Callable[[], datetime] = utcnow) -> Services:
         """Wire the services over an open store; `clock` lets tests and benchmarks move time."""
         briefing = Briefing(
-            store, settings.default_topic, settings.default_stakeholder, cache_size=settings.answer_cache
+            store,
+            settings.default_topic,
+            settings.default_stakeholder,
+            cache_size=settings.answer_cache,
+            pictures=settings.pictures,
         )
         briefings = {settings.default_topic: briefing}
 
         def briefing_for(topic: str) -> Briefing:
             if topic not in briefings:
                 briefings[topic] = Briefing(
-                    store, topic, settings.default_stakeholder, cache_size=settings.answer_cache
+                    store,
+                    topic,
+                    settings.default_stakeholder,
+                    cache_size=settings.answer_cache,
+                    pictures=settings.pictures,
                 )
             return briefings[topic]
 
@@ -74,7 +85,7 @@ class Services:
             alert_channel_id=settings.alert_channel_id,
             clock=clock,
         )
-        return cls(settings, store, briefing, curator, digests, intake, briefings)
+        return cls(settings, store, briefing, curator, digests, intake, Painter(), briefings)
 
     def deliveries(self, poster: Poster, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> Deliveries:
         """Digest delivery through `poster`, with the grace and alert channel the settings give."""
@@ -91,8 +102,9 @@ class Services:
         return "; ".join(f"{b.answers.report()} for {topic}" for topic, b in self._briefings.items())
 
     async def close(self) -> None:
-        """Close intake's HTTP client, then the store."""
+        """Close intake's HTTP client and the picture worker, then the store."""
         await self.intake.fetcher.close()
+        self.painter.close()
         await self.store.close()
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from bot import __version__
 from bot.briefing.answer import Answer, Citer, Line, Section, agrees, counted, format_day, moment, note
 from bot.briefing.cache import AnswerCache, cached
+from bot.briefing.pictures import ChartMaker
 from bot.briefing.queries import (
     AboutQuery,
     ActorQuery,
@@ -118,11 +119,15 @@ def links_once(affiliations: list[Affiliated]) -> list[str]:
 class Briefing:
     """Answers questions about one default topic from the store."""
 
-    def __init__(self, store: Store, topic: str, stakeholder: str, *, cache_size: int = CACHED_ANSWERS) -> None:
+    def __init__(
+        self, store: Store, topic: str, stakeholder: str, *, cache_size: int = CACHED_ANSWERS, pictures: bool = True
+    ) -> None:
         self.store = store
         self.topic_slug = topic
         self.stakeholder = stakeholder
         self.answers = AnswerCache(store.db.version, cache_size)
+        # Chart specs for answers (`bot.briefing.pictures`); None when pictures are turned off.
+        self.charts = ChartMaker(store) if pictures else None
 
     async def topic(self) -> TopicRecord:
         """The default topic; a clear error when its pack was never loaded."""
@@ -199,6 +204,7 @@ class Briefing:
             lines,
             sections,
             footer="Ask /search, /actor, /event or /stakes for more.",
+            chart=self.charts and await self.charts.recent(topic, q.as_of, filename="brief.png"),
         )
 
     async def event_lines(
@@ -278,7 +284,8 @@ class Briefing:
             Section(title="Key facts", lines=key_facts),
             Section(title="Recent events", lines=recent),
         ]
-        return cite.answer(f"{actor.name}{since_date(as_of)}", lines, sections)
+        chart = self.charts and await self.charts.links(actor)
+        return cite.answer(f"{actor.name}{since_date(as_of)}", lines, sections, chart=chart)
 
     async def event(self, q: EventQuery) -> Answer:
         """An event: when (to its precision) and where, who took part, what it followed and what followed."""
@@ -358,7 +365,11 @@ class Briefing:
             lines.append(note(f"Not shown: {_unsourced(unsourced)}."))
         if not events:
             lines = [note("No events match these filters. Try a wider date range or another name.")]
-        return cite.answer("Timeline" + (" " + " ".join(filters) if filters else ""), lines, page=page, pages=pages)
+        title = "Timeline" + (" " + " ".join(filters) if filters else "")
+        chart = self.charts and await self.charts.timeline(
+            topic, window, actor_id=f.actor_id, title="Events per {unit}" + (" " + " ".join(filters) if filters else "")
+        )
+        return cite.answer(title, lines, page=page, pages=pages, chart=chart)
 
     async def stakes(self, q: StakesQuery) -> Answer:
         """A stakeholder's stakes grouped by interest, each linked to its fact and event."""

@@ -14,11 +14,11 @@ from pathlib import Path
 import aiosqlite
 
 from bot.store.database import Database
-from bot.store.events import Events
+from bot.store.pictures import Pictures
 from bot.store.search import Search
 
 
-class Store(Search, Events):
+class Store(Search, Pictures):
     """Reads over the fact store, plus the hooks the writers in `bot.store.writes` share."""
 
     @classmethod
