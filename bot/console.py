@@ -9,14 +9,18 @@ same `Answer` rendered as text.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import shlex
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.briefing.queries import build, summary
 from bot.briefing.service import COMMANDS, Briefing, Command
 from bot.errors import NotFound, UserError
+from bot.pictures.painter import Painter
+from bot.pictures.spec import Chart
 from bot.render.text import render_text
 
 PROMPT = "briefbot> "
@@ -85,8 +89,30 @@ def error_text(exc: UserError) -> str:
     return str(exc)
 
 
-async def answer_line(briefing: Briefing, line: str) -> str:
-    """The text the console prints for one line: an answer, or `error: …` the user can act on."""
+@dataclass(frozen=True)
+class Pictures:
+    """Where the console writes answers' pictures (`--pictures DIR`), and what draws them."""
+
+    folder: Path
+    painter: Painter
+
+    async def write(self, chart: Chart) -> str:
+        """Draw the chart into the folder; the line the console prints: its path and what it shows."""
+        png = await self.painter.png(chart)
+        if png is None:
+            return "picture: could not be drawn (see the log)"
+        name = hashlib.blake2b(chart.key().encode(), digest_size=4).hexdigest() + "-" + chart.filename
+        path = self.folder / name
+        await asyncio.to_thread(self.folder.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(path.write_bytes, png)
+        return f"picture: {path} ({chart.description})"
+
+
+async def answer_line(briefing: Briefing, line: str, pictures: Pictures | None = None) -> str:
+    """The text the console prints for one line: an answer, or `error: …` the user can act on.
+
+    With `pictures`, an answer's picture is written to a file there and its path printed after the answer.
+    """
     try:
         parsed = parse_line(line)
         query = build(parsed.command.query, **parsed.options)
@@ -94,10 +120,15 @@ async def answer_line(briefing: Briefing, line: str) -> str:
         answer = await (run(briefing, query, parsed.page) if parsed.page > 1 else run(briefing, query))
     except UserError as exc:
         return f"error: {error_text(exc)}"
-    return render_text(answer)
+    text = render_text(answer)
+    if pictures is not None and answer.chart is not None:
+        text += "\n" + await pictures.write(answer.chart)
+    return text
 
 
-async def run_console(briefing: Briefing, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> None:
+async def run_console(
+    briefing: Briefing, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, pictures: Pictures | None = None
+) -> None:
     """Read lines until end of input, answering each; prompt only when a person is typing."""
     interactive = stdin.isatty()
     if interactive:
@@ -117,5 +148,5 @@ async def run_console(briefing: Briefing, stdin: TextIO = sys.stdin, stdout: Tex
         if line in {"help", "/help", "?"}:
             stdout.write(help_text() + "\n")
             continue
-        stdout.write(await answer_line(briefing, line) + "\n\n")
+        stdout.write(await answer_line(briefing, line, pictures) + "\n\n")
         stdout.flush()

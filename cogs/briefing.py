@@ -31,6 +31,7 @@ from bot.briefing.service import Briefing, TimelineFilter
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import name_autocomplete, report_error, send_answer, tell
+from bot.edge.pictures import add_picture_later, picture_embeds, ready_picture
 from bot.edge.transformers import Checked
 
 AsOf = app_commands.Transform[date, Checked(BriefQuery, "as_of")]
@@ -99,9 +100,14 @@ class TimelinePageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
             briefing = cast(BriefBot, interaction.client).briefing
             answer = await briefing.timeline_page(self.filters, self.page)
             view = page_buttons(self.owner_id, self.filters, answer)
+            # Every page carries the same chart (of all the pages' events): sent again when drawn, else added.
+            picture = ready_picture(interaction.client, answer)
+            embeds = picture_embeds(answer) if picture else render_embeds(answer)
             await interaction.response.edit_message(
-                embeds=render_embeds(answer), view=view, allowed_mentions=NO_MENTIONS
+                embeds=embeds, attachments=[picture] if picture else [], view=view, allowed_mentions=NO_MENTIONS
             )
+            if answer.chart is not None and picture is None:
+                await add_picture_later(interaction, answer)
         except Exception as error:
             await report_error(interaction, error)
 

@@ -137,7 +137,7 @@ class DigestsCog(
 
     def __init__(self, bot: BriefBot) -> None:
         self.bot = bot
-        self.deliveries = bot.services.deliveries(DiscordPoster(bot), sleep=bot.digest_sleep)
+        self.deliveries = bot.services.deliveries(DiscordPoster(bot, bot.services.painter), sleep=bot.digest_sleep)
         self.service = self.deliveries.service
         self.runtime = DigestRuntime(self.deliveries)
         super().__init__()

@@ -212,7 +212,9 @@ class ChartMaker:
         last = window["until"] or events[-1][1]
         if as_of is not None:
             last = min(last, as_of)
-        marks = [*await self.marks(topic, as_of), *extra_marks]
+        marks = await self.marks(topic, as_of)
+        if extra_marks:  # a milestone digest marks its own milestone, not the usual ones beside it
+            marks = [*marks[:1], *extra_marks]
         return bar_chart(
             dated,
             first=first,

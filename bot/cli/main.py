@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.cli import digests as digest_cli
 from bot.cli import intake as intake_cli
 from bot.config import ConfigError, Settings, load_settings
-from bot.console import error_text, run_console
+from bot.console import Pictures, error_text, run_console
 from bot.curation.export import export_pack
 from bot.edge.run import run_bot, setup_logging
 from bot.errors import UserError
@@ -40,8 +40,12 @@ Meanwhile, here is the offline console: the same answers from the same store."""
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="Cited crisis briefings for Discord.")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (the default; without a token, the offline console)")
-    sub.add_parser("console", help="answer /commands typed or piped on standard input, offline")
+    run = sub.add_parser("run", help="run the bot (the default; without a token, the offline console)")
+    console = sub.add_parser("console", help="answer /commands typed or piped on standard input, offline")
+    for each in (run, console):
+        each.add_argument(
+            "--pictures", type=Path, metavar="DIR", help="console: write answers' pictures (PNG) to DIR, print paths"
+        )
     sub.add_parser("sync", help="sync the slash commands to Discord now, even if unchanged")
     load = sub.add_parser("load", aliases=["import"], help="validate YAML packs as a whole and apply them")
     load.add_argument("packs", nargs="+", type=Path, metavar="PACK")
@@ -65,11 +69,12 @@ def pack_schema() -> int:
     return 0
 
 
-async def console(settings: Settings) -> int:
+async def console(settings: Settings, pictures: Path | None = None) -> int:
     """Run the offline console until end of input, on the same store (seeded on first start) as the bot."""
     services = await open_services(settings)
     try:
-        await run_console(services.briefing)
+        drawn = Pictures(pictures, services.painter) if pictures is not None else None
+        await run_console(services.briefing, pictures=drawn)
     finally:
         await services.close()
     return 0
@@ -130,7 +135,7 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
     if name == "backup":
         return await backup(settings, args.path)
     if name == "console":
-        return await console(settings)
+        return await console(settings, args.pictures)
     if name == "digest":
         return await digest_cli.run(settings, args)
     if name in {"feed", "source"}:
@@ -139,7 +144,7 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
         if name == "sync":
             raise ConfigError.of("DISCORD_TOKEN", "not set; syncing needs the bot's token")
         print(NO_TOKEN, file=sys.stderr)
-        return await console(settings)
+        return await console(settings, getattr(args, "pictures", None))
     await run_bot(settings, sync_only=name == "sync")
     return 0
 
