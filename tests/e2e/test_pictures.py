@@ -49,7 +49,7 @@ async def test_timeline_and_actor_answer_with_a_described_picture(discord_double
     _, actor = await pictured(discord_double, world, "actor", name="Three Brotherhood Alliance")
     check_picture(actor, "links.png", (800, 480), "Diagram of Three Brotherhood Alliance's links to 5 actors")
 
-    again, message = await pictured(discord_double, world, "actor", name="Three Brotherhood Alliance")
+    _, message = await pictured(discord_double, world, "actor", name="Three Brotherhood Alliance")
     assert len(message.bodies) == 1  # drawn already: the picture went with the text, in one request
     assert discord_double.take_schema_violations() == []
 

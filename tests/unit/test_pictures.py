@@ -5,6 +5,7 @@ Drawn for real with matplotlib (in a thread, as the console does): the library i
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 from datetime import date
@@ -151,5 +152,5 @@ async def test_the_console_writes_pictures_and_prints_their_paths(briefing, tmp_
     printed = text.splitlines()[-1]
     assert printed.startswith(f"picture: {tmp_path}") and "Diagram of Myanmar military junta's links" in printed
     path = Path(printed.split()[1])
-    assert decoded(path.read_bytes()).size == (800, 480)
+    assert decoded(await asyncio.to_thread(path.read_bytes)).size == (800, 480)
     assert "picture:" not in await answer_line(briefing, "/actor name:Tatmadaw")
