@@ -98,7 +98,7 @@ class Pictures:
 
     async def write(self, chart: Chart) -> str:
         """Draw the chart into the folder; the line the console prints: its path and what it shows."""
-        png = await self.painter.png(chart)
+        png = await self.painter.png(chart, queue=True)
         if png is None:
             return "picture: could not be drawn (see the log)"
         name = hashlib.blake2b(chart.key().encode(), digest_size=4).hexdigest() + "-" + chart.filename

@@ -255,7 +255,7 @@ async def _send_parts(interaction: discord.Interaction[Any], work: Awaitable[lis
     await interaction.response.defer(ephemeral=True, thinking=True)
     painter = painter_of(interaction.client)
     for part in await work:
-        png = await painter.png(part.chart) if part.chart and painter else None
+        png = await painter.png(part.chart, queue=True) if part.chart and painter else None
         if part.chart is not None and png is not None:  # the picture the digest would post with this part
             await interaction.followup.send(
                 embeds=picture_embeds(part),

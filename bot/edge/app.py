@@ -159,4 +159,5 @@ class BriefBot(commands.Bot):
         services = getattr(self, "services", None)
         if services is not None:
             log.info(services.answer_cache_report())
+            log.info(services.painter.report())
             await services.close()

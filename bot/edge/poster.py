@@ -69,7 +69,7 @@ class DiscordPoster:
         """
         channel = self.client.get_partial_messageable(channel_id)
         png = (
-            await self.painter.png(answer.chart)
+            await self.painter.png(answer.chart, queue=True)
             if answer.chart and self.painter and self._may_attach(channel_id)
             else None
         )

@@ -40,6 +40,12 @@ DPI = 100
 #: Width × height in inches at `DPI`: 800 × 400 px, a compact chart 800 × 300, links 800 × 480.
 SIZES = {"bars": (8.0, 4.0), "compact": (8.0, 3.0), "links": (8.0, 4.8)}
 FONT = 12
+#: Where the plotting area sits on the card (fractions of its size): room for the title, ticks and legend.
+MARGINS = {
+    "bars": {"left": 0.08, "right": 0.70, "top": 0.88, "bottom": 0.16},
+    "compact": {"left": 0.08, "right": 0.70, "top": 0.86, "bottom": 0.2},
+    "links": {"left": 0.01, "right": 0.99, "top": 0.92, "bottom": 0.01},
+}
 #: At most this many period labels under the bars; the others stay unlabelled ticks.
 MAX_LABELS = 8
 
@@ -56,14 +62,19 @@ def draw(chart: Chart) -> bytes:
     from matplotlib.figure import Figure
 
     width, height = SIZES["compact" if chart.compact else chart.kind]
-    figure = Figure(figsize=(width, height), dpi=DPI, facecolor=CARD, layout="constrained")
+    # Fixed margins rather than a layout engine: "constrained" layout cost a third of the drawing time.
+    figure = Figure(figsize=(width, height), dpi=DPI, facecolor=CARD)
+    figure.subplots_adjust(**MARGINS["compact" if chart.compact else chart.kind])
     FigureCanvasAgg(figure)
     if chart.kind == "bars":
         _bars(figure, chart)
     else:
         _links(figure, chart)
     out = io.BytesIO()
-    figure.savefig(out, format="png", dpi=DPI, facecolor=CARD, metadata={"Software": None})
+    # Light compression: the file is a little larger (still tens of kilobytes), the drawing faster.
+    figure.savefig(
+        out, format="png", dpi=DPI, facecolor=CARD, metadata={"Software": None}, pil_kwargs={"compress_level": 2}
+    )
     figure.clear()
     return out.getvalue()
 
@@ -79,7 +90,14 @@ def _bars(figure: Any, chart: Chart) -> None:
     for index, series in enumerate(chart.series):
         colour = GREYS.get(series.name) or PALETTE[index % len(PALETTE)]
         ax.bar(
-            x, series.counts, bottom=bottom, width=0.8, color=colour, edgecolor=CARD, linewidth=0.6, label=series.name
+            x,
+            series.counts,
+            bottom=bottom,
+            width=0.8,
+            color=colour,
+            edgecolor=CARD,
+            linewidth=0.6,
+            label=_short(series.name),
         )
         bottom = [b + c for b, c in zip(bottom, series.counts, strict=True)]
     top = max(bottom, default=0) or 1
@@ -109,7 +127,7 @@ def _bars(figure: Any, chart: Chart) -> None:
     ax.set_title(chart.title, fontsize=FONT + 2, color=INK, loc="left", fontweight="bold")
     if len(chart.series) > 1 or (chart.series and chart.series[0].name):
         handles, labels = ax.get_legend_handles_labels()
-        legend = ax.legend(
+        ax.legend(
             handles[::-1],
             labels[::-1],
             fontsize=FONT - 1,
@@ -118,7 +136,11 @@ def _bars(figure: Any, chart: Chart) -> None:
             bbox_to_anchor=(1.0, 1.0),
             labelcolor=INK,
         )
-        legend.set_in_layout(True)
+
+
+def _short(name: str, most: int = 20) -> str:
+    """A legend label that fits beside the chart: long names end in an ellipsis (the description has them whole)."""
+    return name if len(name) <= most else name[: most - 1].rstrip() + "…"
 
 
 def _tick_labels(chart: Chart, ticks: list[int]) -> list[str]:

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 
 #: Pictures kept: a chart is 15-40 KB, so about a megabyte and a half at most.
 KEPT = 48
+#: Pictures waiting to be drawn at most, for replies: under a burst the worker cannot keep up with, a reply
+#: goes without its picture rather than join a queue that only grows (and holds memory while it does).
+WAITING = 6
 #: Discord's smallest upload limit for a bot; no picture may come near it.
 MAX_BYTES = 8 * 1024 * 1024
 
@@ -41,9 +44,13 @@ def draw_json(spec: str) -> bytes:
 class Painter:
     """Chart specs to PNG bytes, drawn off the event loop and kept for reuse."""
 
-    def __init__(self, *, where: Literal["process", "thread"] = "thread", kept: int = KEPT) -> None:
+    def __init__(
+        self, *, where: Literal["process", "thread"] = "thread", kept: int = KEPT, waiting: int = WAITING
+    ) -> None:
         self.where = where
         self.kept = kept
+        self.waiting = waiting
+        self.shed = 0
         self._done: OrderedDict[str, bytes] = OrderedDict()
         self._drawing: dict[str, asyncio.Future[bytes]] = {}
         self._executor: Executor | None = None
@@ -56,13 +63,21 @@ class Painter:
             self._done.move_to_end(chart.key())
         return found
 
-    async def png(self, chart: Chart) -> bytes | None:
-        """The chart's PNG bytes, drawn at most once while kept; None if it could not be drawn."""
+    async def png(self, chart: Chart, *, queue: bool = False) -> bytes | None:
+        """The chart's PNG bytes, drawn at most once while kept; None if it could not be drawn.
+
+        None too, without drawing, when `WAITING` pictures are already waiting, unless `queue` (a digest, the
+        console: nobody is waiting on them, and their picture should not be lost).
+        """
         key = chart.key()
         found = self.cached(chart)
         if found is not None:
             return found
         pending = self._drawing.get(key)
+        if pending is None and not queue and len(self._drawing) >= self.waiting:
+            self.shed += 1
+            log.debug("%s pictures waiting: %r goes without one", len(self._drawing), chart.title)
+            return None
         if pending is None:
             pending = asyncio.ensure_future(self._draw(key))
             self._drawing[key] = pending
@@ -93,6 +108,10 @@ class Painter:
             context = multiprocessing.get_context("spawn")
             self._executor = ProcessPoolExecutor(max_workers=1, mp_context=context)
         return self._executor
+
+    def report(self) -> str:
+        """Pictures drawn and gone without, for the log at shutdown (the benchmarks read it)."""
+        return f"pictures: {self.drawn} drawn, {self.shed} replies sent without one (too many waiting)"
 
     def close(self) -> None:
         """Stop the worker process, if one was started."""

@@ -132,6 +132,14 @@ async def test_a_picture_is_drawn_once_and_reused(briefing):
     assert first is second and painter.drawn == 1
 
 
+async def test_a_reply_goes_without_a_picture_when_too_many_wait(briefing):
+    painter = Painter(where="thread", waiting=0)
+    chart = (await briefing.actor(ActorQuery(name="junta"))).chart
+    assert chart is not None
+    assert await painter.png(chart) is None and painter.shed == 1 and painter.drawn == 0
+    assert await painter.png(chart, queue=True) is not None  # a digest's picture waits its turn
+
+
 def test_long_spans_are_counted_per_month():
     unit, starts = periods(date(2023, 1, 15), date(2023, 12, 2))
     assert unit == "month" and len(starts) == 12 and starts[0] == date(2023, 1, 1)
