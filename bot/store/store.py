@@ -3,7 +3,8 @@
 Methods return read models from `bot.store.records`; nothing outside `bot/store/` writes SQL. Each query
 is bounded by a LIMIT and served by an index from the migrations, so its cost does not grow with the store.
 `Store` is composed of one class per family of reads, each in its own module, so a query is found by what
-it reads: `entities` (topics, names, actors, places), `events`, `facts` and `search`. Writes are in
+it reads: `entities` (topics, names, actors, places), `events`, `facts`, `search` and `pictures`
+(what a chart counts). Writes are in
 `bot.store.writes`, digests' reads and writes in `bot.store.digests`.
 """
 
