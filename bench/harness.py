@@ -30,6 +30,8 @@ USERS = 50
 CODE_ROOT = Path(bot.__file__).resolve().parent.parent
 #: Generous: a benchmark under load must report a slow answer, not fail on the double's test timeout.
 ANSWER_TIMEOUT = 60.0
+#: How long a picture may take to follow its answer before the answer is taken to have none.
+PICTURE_TIMEOUT = 10.0
 START_TIMEOUT = 120.0
 
 
@@ -89,6 +91,21 @@ async def ask(stage: Stage, user: Member, command: str, options: dict[str, Any])
     return Answer(time.monotonic() - result.dispatched_at, deferred=deferred, ok=not result.errors)
 
 
+async def ask_picture(stage: Stage, user: Member, command: str, options: dict[str, Any]) -> Answer | None:
+    """Send one command and wait for its picture to be shown; None if the answer has no picture."""
+    result = await stage.double.slash(stage.guild, stage.channel, user, command, options, wait=False)
+    try:
+        message = await result.final(ANSWER_TIMEOUT)
+    except InteractionTimeout:
+        return Answer(time.monotonic() - result.dispatched_at, deferred=False, ok=False)
+    deadline = time.monotonic() + PICTURE_TIMEOUT
+    while not message.files:
+        if time.monotonic() > deadline:
+            return None
+        await asyncio.sleep(0.0005)
+    return Answer(time.monotonic() - result.dispatched_at, deferred=result.response_type == 5, ok=not result.errors)
+
+
 class BotProcess:
     """briefbot in its own process, configured like production but for where Discord and the store are."""
 
@@ -98,8 +115,8 @@ class BotProcess:
         self.log = log
 
     @classmethod
-    async def start(cls, stage: Stage, database: Path) -> BotProcess:
-        """Spawn `python -m bot run`; returns at once (see `wait_connected`)."""
+    async def start(cls, stage: Stage, database: Path, extra: dict[str, str] | None = None) -> BotProcess:
+        """Spawn `python -m bot run` (`extra`: more settings); returns at once (see `wait_connected`)."""
         packs = RUN_DIR / "no-packs"
         packs.mkdir(parents=True, exist_ok=True)
         env = {
@@ -114,6 +131,7 @@ class BotProcess:
             "LOG_LEVEL": "INFO",
             # The bot measured is the code this process imported (a patched copy, when comparing one).
             "PYTHONPATH": os.pathsep.join(filter(None, [str(CODE_ROOT), os.environ.get("PYTHONPATH")])),
+            **(extra or {}),
         }
         log = database.with_suffix(".log")
         with log.open("ab") as sink:
@@ -152,6 +170,18 @@ class BotProcess:
         kib = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
         return kib / 1024
 
+    def children_rss_mb(self) -> float:
+        """Resident set size of the bot's child processes (the picture worker), in MiB; 0 when there are none."""
+        total = 0.0
+        for tasks in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            for pid in tasks.read_text().split():
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+        return total / 1024
+
     async def stop(self) -> None:
         """Stop as a service manager would (the bot closes its store cleanly); kill it if it does not stop in time.
 
@@ -168,10 +198,10 @@ class BotProcess:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(stage: Stage, database: Path) -> AsyncIterator[BotProcess]:
-    """A bot connected to the double and answering (a first /ping has come back)."""
+async def running_bot(stage: Stage, database: Path, **settings: str) -> AsyncIterator[BotProcess]:
+    """A bot connected to the double and answering (a first /ping has come back); `settings` go in its env."""
     before = stage.double.identify_count
-    bot = await BotProcess.start(stage, database)
+    bot = await BotProcess.start(stage, database, settings)
     try:
         await bot.wait_connected(stage, before)
         first = await ask(stage, stage.users[0], "ping", {})

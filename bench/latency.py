@@ -13,10 +13,11 @@ import math
 import random
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from bench.generator import topic_slug
-from bench.harness import USERS, Answer, Stage, ask, fresh_copy, running_bot
+from bench.harness import USERS, Answer, Stage, ask, ask_picture, fresh_copy, running_bot
 from bench.report import Row, percentile, verdict
 from bench.workload import MEASURED, TopicalWorkload, Workload
 
@@ -24,6 +25,11 @@ from bench.workload import MEASURED, TopicalWorkload, Workload
 GOAL_SIZE = 100_000
 P50_GOAL = 1.3
 P99_GOAL = 3.0
+#: /timeline with its chart against the same answers without one (issue: pictures), at p50.
+PICTURE_GOAL = 3.0
+#: Timelines asked of each bot in the with/without comparison, and pictures waited for.
+COMPARED = 200
+PICTURES = 40
 #: Commands each user sends back to back per block, so that 50 users keep 50 commands in flight.
 ROUNDS_PER_BLOCK = 2
 
@@ -113,7 +119,62 @@ async def run(
         for users in (1, USERS):
             out += rows(size, users, await measure(stage, workload, users, per_command[users]), topics)
     out.append(cache_row(size, bot.log, log_from, topics))
+    if topics == 1:
+        out += await pictures(stage, template, size)
     return out, rss_after_start
+
+
+async def _timelines(stage: Stage, template: Path, size: int, pictures: bool) -> tuple[list[float], list[float]]:
+    """The same /timeline questions on a fresh bot with pictures on or off; then, on, seconds to each picture."""
+    workload = Workload.from_store(template)  # seeded: both bots are asked the same questions in the same order
+    settings = {} if pictures else {"PICTURES": "false"}
+    answered: list[float] = []
+    drawn: list[float] = []
+    async with running_bot(stage, fresh_copy(template, f"pictures-{size}-{pictures}.db"), **settings):
+        for _ in range(20):
+            await ask(stage, stage.users[0], "ping", {})
+        for _ in range(COMPARED):
+            answer = await ask(stage, stage.users[0], "timeline", workload.options("timeline"))
+            if answer.ok:
+                answered.append(answer.seconds)
+        if pictures:
+            for _ in range(PICTURES):  # 90-day windows: weekly charts, a new picture each
+                since = workload._day()
+                options = {"since": since.isoformat(), "until": (since + timedelta(days=90)).isoformat()}
+                shown = await ask_picture(stage, stage.users[0], "timeline", options)
+                if shown is not None and shown.ok:
+                    drawn.append(shown.seconds)
+    return answered, drawn
+
+
+async def pictures(stage: Stage, template: Path, size: int) -> list[Row]:
+    """/timeline with its chart against the same answers without one (PICTURES=false), and time to the picture."""
+    with_chart, drawn = await _timelines(stage, template, size, True)
+    without, _ = await _timelines(stage, template, size, False)
+    base50 = percentile(without, 50) * 1000
+    p50, p99 = percentile(with_chart, 50) * 1000, percentile(with_chart, 99) * 1000
+    return [
+        Row("/timeline p50 without pictures, 1 user (floor)", size, base50, "ms", note=f"{len(without)} asked"),
+        Row(
+            "/timeline p50 with its chart, 1 user",
+            size,
+            p50,
+            "ms",
+            base50,
+            f"≤ {PICTURE_GOAL:g}×",
+            verdict(p50 <= PICTURE_GOAL * base50, size == GOAL_SIZE),
+            "text first; the picture follows by an edit unless already drawn",
+        ),
+        Row("/timeline p99 with its chart, 1 user", size, p99, "ms", percentile(without, 99) * 1000),
+        Row(
+            "/timeline picture shown p50 (a new 90-day chart each)",
+            size,
+            percentile(drawn, 50) * 1000 if drawn else math.nan,
+            "ms",
+            note=f"{len(drawn)} of {PICTURES} drawn; the first starts the drawing worker",
+        ),
+        Row("/timeline picture shown p99", size, percentile(drawn, 99) * 1000 if drawn else math.nan, "ms"),
+    ]
 
 
 def cache_row(size: int, log: Path, start: int, topics: int = 1) -> Row:

@@ -52,6 +52,7 @@ async def run(stage: Stage, template: Path, size: int, commands: int, floor: flo
     async with running_bot(stage, fresh_copy(template, f"memory-{size}.db")) as bot:
         after_start = bot.rss_mb()
         rss, failed = await checkpoints(stage, bot, workload, commands)
+        worker = bot.children_rss_mb()
     applies = size == GOAL_SIZE
     growth = rss[-1] - rss[0]
     note = f"{failed} failed" if failed else ""
@@ -84,5 +85,12 @@ async def run(stage: Stage, template: Path, size: int, commands: int, floor: flo
             goal=f"≤ {GROWTH_MIB:g} MiB",
             verdict=verdict(growth <= GROWTH_MIB),
             note=f"peak {max(rss):.1f} MiB; by tenths: " + " ".join(f"{r:.0f}" for r in rss),
+        ),
+        Row(
+            "RSS of the picture worker (matplotlib, a child process) after the run",
+            size,
+            worker,
+            "MiB",
+            note="not in the bot's RSS above; the bot and its worker together: " + f"{rss[-1] + worker:.1f} MiB",
         ),
     ]

@@ -83,6 +83,10 @@ class Settings(BaseSettings):
         le=100_000,
         description="How many answers to keep for reuse until the store changes; 0 turns the cache off.",
     )
+    pictures: bool = Field(
+        default=True,
+        description="Whether answers carry pictures (a timeline's chart, an actor's links); off sends text alone.",
+    )
     feed_poll_minutes: int = Field(
         default=15, ge=1, le=24 * 60, description="How often followed feeds are polled for new reports."
     )

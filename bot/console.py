@@ -11,15 +11,19 @@ DEFAULT_TOPIC), the topic in force being worked out by the same `Topics.in_force
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import shlex
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.briefing.answer import Answer
 from bot.briefing.queries import AboutQuery, build, summary
 from bot.briefing.service import COMMANDS, Briefing, Command
 from bot.errors import NotFound, UserError
+from bot.pictures.painter import Painter
+from bot.pictures.spec import Chart
 from bot.render.text import render_text
 from bot.services import Services
 from bot.topics.models import EVERY_TOPIC, TOPIC_HELP
@@ -99,6 +103,25 @@ def error_text(exc: UserError) -> str:
     return str(exc)
 
 
+@dataclass(frozen=True)
+class Pictures:
+    """Where the console writes answers' pictures (`--pictures DIR`), and what draws them."""
+
+    folder: Path
+    painter: Painter
+
+    async def write(self, chart: Chart) -> str:
+        """Draw the chart into the folder; the line the console prints: its path and what it shows."""
+        png = await self.painter.png(chart, queue=True)
+        if png is None:
+            return "picture: could not be drawn (see the log)"
+        name = hashlib.blake2b(chart.key().encode(), digest_size=4).hexdigest() + "-" + chart.filename
+        path = self.folder / name
+        await asyncio.to_thread(self.folder.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(path.write_bytes, png)
+        return f"picture: {path} ({chart.description})"
+
+
 async def _briefing(source: Briefing | Services, topic: str | None, default: str | None) -> Briefing:
     """The briefing of the topic in force: `topic:` if given, else the console's default, else DEFAULT_TOPIC."""
     if isinstance(source, Services):
@@ -108,10 +131,13 @@ async def _briefing(source: Briefing | Services, topic: str | None, default: str
     return source
 
 
-async def answer_line(source: Briefing | Services, line: str, *, topic: str | None = None) -> str:
+async def answer_line(
+    source: Briefing | Services, line: str, *, topic: str | None = None, pictures: Pictures | None = None
+) -> str:
     """The text the console prints for one line: an answer, or `error: …` the user can act on.
 
     `source` is the services (any topic) or one topic's briefing; `topic` is the console's default topic.
+    With `pictures`, an answer's picture is written to a file there and its path printed after the answer.
     """
     try:
         parsed = parse_line(line)
@@ -131,11 +157,19 @@ async def answer_line(source: Briefing | Services, line: str, *, topic: str | No
             answer = await (run(briefing, query, parsed.page) if parsed.page > 1 else run(briefing, query))
     except UserError as exc:
         return f"error: {error_text(exc)}"
-    return render_text(answer)
+    text = render_text(answer)
+    if pictures is not None and answer.chart is not None:
+        text += "\n" + await pictures.write(answer.chart)
+    return text
 
 
 async def run_console(
-    source: Briefing | Services, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, *, topic: str | None = None
+    source: Briefing | Services,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    *,
+    topic: str | None = None,
+    pictures: Pictures | None = None,
 ) -> None:
     """Read lines until end of input, answering each; prompt only when a person is typing."""
     interactive = stdin.isatty()
@@ -156,5 +190,5 @@ async def run_console(
         if line in {"help", "/help", "?"}:
             stdout.write(help_text() + "\n")
             continue
-        stdout.write(await answer_line(source, line, topic=topic) + "\n\n")
+        stdout.write(await answer_line(source, line, topic=topic, pictures=pictures) + "\n\n")
         stdout.flush()

@@ -24,6 +24,7 @@ from bot.digests.service import DigestService
 from bot.errors import NotFound
 from bot.intake.fetch import Fetcher
 from bot.intake.service import IntakeService
+from bot.pictures.painter import Painter
 from bot.seeding import PacksRejected, seed_if_empty
 from bot.store import Store
 from bot.store.database import StoreUnavailable
@@ -46,6 +47,8 @@ class Services:
     briefing_for: Callable[[str], Briefing]
     curator_for: Callable[[str], Curator]
     _briefings: dict[str, Briefing] = field(default_factory=dict, repr=False)
+    #: Draws answers' pictures: in a worker process for the bot, in a thread elsewhere (`open_services`).
+    painter: Painter = field(default_factory=Painter)
 
     @classmethod
     def build(cls, settings: Settings, store: Store, *, clock: Callable[[], datetime] = utcnow) -> Services:
@@ -66,6 +69,7 @@ class Services:
                     settings.default_stakeholder,
                     cache_size=settings.answer_cache,
                     version=functools.partial(topics.table.version, topic),
+                    pictures=settings.pictures,
                 )
             return briefings[topic]
 
@@ -126,8 +130,9 @@ class Services:
         return "; ".join(f"{b.answers.report()} for {topic}" for topic, b in self._briefings.items())
 
     async def close(self) -> None:
-        """Close intake's HTTP client, then the store."""
+        """Close intake's HTTP client and the picture worker, then the store."""
         await self.intake.fetcher.close()
+        self.painter.close()
         await self.store.close()
 
 

@@ -38,6 +38,7 @@ from bot.edge.interactions import (
     tell,
     topic_autocomplete,
 )
+from bot.edge.pictures import add_picture_later, picture_embeds, ready_picture
 from bot.edge.transformers import Checked
 from bot.topics.models import EVERY_TOPIC, SearchTopicOption, TopicOption
 
@@ -128,9 +129,14 @@ class TimelinePageButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
             briefing = services.briefing_for(topic.slug) if topic else services.briefing
             answer = await briefing.timeline_page(self.filters, self.page)
             view = page_buttons(self.owner_id, self.filters, answer, self.topic_id)
+            # Every page carries the same chart (of all the pages' events): sent again when drawn, else added.
+            picture = ready_picture(interaction.client, answer)
+            embeds = picture_embeds(answer) if picture else render_embeds(answer)
             await interaction.response.edit_message(
-                embeds=render_embeds(answer), view=view, allowed_mentions=NO_MENTIONS
+                embeds=embeds, attachments=[picture] if picture else [], view=view, allowed_mentions=NO_MENTIONS
             )
+            if answer.chart is not None and picture is None:
+                await add_picture_later(interaction, answer)
         except Exception as error:
             await report_error(interaction, error)
 

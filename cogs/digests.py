@@ -36,6 +36,7 @@ from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import name_autocomplete, send_answer, topic_autocomplete
 from bot.edge.permissions import moderator_only
+from bot.edge.pictures import painter_of, picture_embeds, picture_file
 from bot.edge.poster import DiscordPoster
 from bot.edge.transformers import Checked
 from bot.errors import UserError
@@ -139,7 +140,7 @@ class DigestsCog(
 
     def __init__(self, bot: BriefBot) -> None:
         self.bot = bot
-        self.deliveries = bot.services.deliveries(DiscordPoster(bot), sleep=bot.digest_sleep)
+        self.deliveries = bot.services.deliveries(DiscordPoster(bot, bot.services.painter), sleep=bot.digest_sleep)
         self.service = self.deliveries.service
         self.runtime = DigestRuntime(self.deliveries)
         self.topics = bot.services.topics
@@ -260,7 +261,17 @@ class DigestsCog(
 async def _send_parts(interaction: discord.Interaction[Any], work: Awaitable[list[Answer]]) -> None:
     """Ephemeral follow-ups, one per part: a digest longer than a message is shown whole, not cut."""
     await interaction.response.defer(ephemeral=True, thinking=True)
+    painter = painter_of(interaction.client)
     for part in await work:
+        png = await painter.png(part.chart, queue=True) if part.chart and painter else None
+        if part.chart is not None and png is not None:  # the picture the digest would post with this part
+            await interaction.followup.send(
+                embeds=picture_embeds(part),
+                file=picture_file(part.chart, png),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            continue
         await interaction.followup.send(embeds=render_embeds(part), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 

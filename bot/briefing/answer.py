@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from bot.claims import same_claim
 from bot.models import DatePrecision
+from bot.pictures.spec import Chart
 from bot.store.records import FactRecord, SourceRecord
 
 T = TypeVar("T")
@@ -80,6 +81,8 @@ class Answer(BaseModel):
     footer: str | None = None
     page: int = 1
     pages: int = 1
+    #: A picture of what the answer lists (`bot.briefing.pictures`), drawn by the front end that shows it.
+    chart: Chart | None = None
     _renderings: dict[Hashable, Any] = PrivateAttr(default_factory=dict)
 
     def rendered(self, how: Hashable, render: Callable[[Answer], T]) -> T:

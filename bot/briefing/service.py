@@ -16,6 +16,7 @@ from typing import Any
 from bot import __version__
 from bot.briefing.answer import Answer, Citer, Line, Section, agrees, counted, format_day, moment, note
 from bot.briefing.cache import AnswerCache, cached
+from bot.briefing.pictures import ChartMaker
 from bot.briefing.queries import (
     AboutQuery,
     ActorQuery,
@@ -126,12 +127,15 @@ class Briefing:
         *,
         cache_size: int = CACHED_ANSWERS,
         version: Callable[[], Hashable | Awaitable[Hashable]] | None = None,
+        pictures: bool = True,
     ) -> None:
         """`version` changes whenever what this topic's answers depend on may have changed (default: any write)."""
         self.store = store
         self.topic_slug = topic
         self.stakeholder = stakeholder
         self.answers = AnswerCache(version or store.db.version, cache_size)
+        # Chart specs for answers (`bot.briefing.pictures`); None when pictures are turned off.
+        self.charts = ChartMaker(store) if pictures else None
 
     async def topic(self) -> TopicRecord:
         """The topic of this briefing; a clear error when its pack was never loaded."""
@@ -208,6 +212,7 @@ class Briefing:
             lines,
             sections,
             footer="Ask /search, /actor, /event or /stakes for more.",
+            chart=self.charts and await self.charts.recent(topic, q.as_of, filename="brief.png"),
         )
 
     async def event_lines(
@@ -287,7 +292,8 @@ class Briefing:
             Section(title="Key facts", lines=key_facts),
             Section(title="Recent events", lines=recent),
         ]
-        return cite.answer(f"{actor.name}{since_date(as_of)}", lines, sections)
+        chart = self.charts and await self.charts.links(actor)
+        return cite.answer(f"{actor.name}{since_date(as_of)}", lines, sections, chart=chart)
 
     async def event(self, q: EventQuery) -> Answer:
         """An event: when (to its precision) and where, who took part, what it followed and what followed."""
@@ -367,7 +373,11 @@ class Briefing:
             lines.append(note(f"Not shown: {_unsourced(unsourced)}."))
         if not events:
             lines = [note("No events match these filters. Try a wider date range or another name.")]
-        return cite.answer("Timeline" + (" " + " ".join(filters) if filters else ""), lines, page=page, pages=pages)
+        title = "Timeline" + (" " + " ".join(filters) if filters else "")
+        chart = self.charts and await self.charts.timeline(
+            topic, window, actor_id=f.actor_id, title="Events per {unit}" + (" " + " ".join(filters) if filters else "")
+        )
+        return cite.answer(title, lines, page=page, pages=pages, chart=chart)
 
     async def stakes(self, q: StakesQuery) -> Answer:
         """A stakeholder's stakes grouped by interest, each linked to its fact and event."""

@@ -19,7 +19,7 @@ from pathlib import Path
 from bot.cli import digests as digest_cli
 from bot.cli import intake as intake_cli
 from bot.config import ConfigError, Settings, load_settings
-from bot.console import error_text, run_console
+from bot.console import Pictures, error_text, run_console
 from bot.curation.export import export_pack
 from bot.edge.run import run_bot, setup_logging
 from bot.errors import UserError
@@ -40,9 +40,13 @@ Meanwhile, here is the offline console: the same answers from the same store."""
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefbot", description="Cited crisis briefings for Discord.")
     sub = parser.add_subparsers(dest="command")
-    sub.add_parser("run", help="run the bot (the default; without a token, the offline console)")
+    run = sub.add_parser("run", help="run the bot (the default; without a token, the offline console)")
     console_cmd = sub.add_parser("console", help="answer /commands typed or piped on standard input, offline")
     console_cmd.add_argument("--topic", help="the topic answered about without topic: (default: DEFAULT_TOPIC)")
+    for each in (run, console_cmd):
+        each.add_argument(
+            "--pictures", type=Path, metavar="DIR", help="console: write answers' pictures (PNG) to DIR, print paths"
+        )
     sub.add_parser("sync", help="sync the slash commands to Discord now, even if unchanged")
     load = sub.add_parser("load", aliases=["import"], help="validate YAML packs as a whole and apply them")
     load.add_argument("packs", nargs="+", type=Path, metavar="PACK")
@@ -66,13 +70,14 @@ def pack_schema() -> int:
     return 0
 
 
-async def console(settings: Settings, topic: str | None = None) -> int:
+async def console(settings: Settings, topic: str | None = None, pictures: Path | None = None) -> int:
     """Run the offline console until end of input, on the same store (seeded on first start) as the bot."""
     services = await open_services(settings)
     try:
         # An unknown topic is one line and status 1, before any input is read.
         slug = (await services.topics.named(topic)).slug if topic else None
-        await run_console(services, topic=slug)
+        drawn = Pictures(pictures, services.painter) if pictures is not None else None
+        await run_console(services, topic=slug, pictures=drawn)
     finally:
         await services.close()
     return 0
@@ -133,7 +138,7 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
     if name == "backup":
         return await backup(settings, args.path)
     if name == "console":
-        return await console(settings, args.topic)
+        return await console(settings, args.topic, args.pictures)
     if name == "digest":
         return await digest_cli.run(settings, args)
     if name in {"feed", "source"}:
@@ -142,7 +147,7 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
         if name == "sync":
             raise ConfigError.of("DISCORD_TOKEN", "not set; syncing needs the bot's token")
         print(NO_TOKEN, file=sys.stderr)
-        return await console(settings)
+        return await console(settings, pictures=getattr(args, "pictures", None))
     await run_bot(settings, sync_only=name == "sync")
     return 0
 

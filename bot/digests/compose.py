@@ -24,6 +24,7 @@ from bot.errors import NotFound
 from bot.models import FactKind
 from bot.store import Store
 from bot.store.digests import ChangedEntity, DigestStore
+from bot.store.events import EventWindow
 from bot.store.records import EventRecord, FactRecord, Ref, TopicRecord
 
 # How many change-log entries one digest reads, and how many lines each kind of change may take.
@@ -100,11 +101,14 @@ class DigestComposer:
                 return None
             return cite.answer(title, [note(f"Nothing has changed {since} ({moment(window.since)}).")], footer=footer)
         sections += await self._standing(briefing, topic, cite, as_of)
+        # Something changed, so the picture of the last weeks goes with it (as of the digest's day).
+        chart = briefing.charts and await briefing.charts.recent(topic, as_of, filename="digest.png")
         return cite.answer(
             title,
             [note(f"What changed {since} ({moment(window.since)}), then where things stand.")],
             sections,
             footer=footer,
+            chart=chart,
         )
 
     async def _changes(
@@ -258,7 +262,19 @@ class DigestComposer:
             more=f"/brief as_of:{until.isoformat()} and /timeline since:{event.date.isoformat()}"
             f" until:{until.isoformat()}",
         )
-        return cite.answer(f"{event.name}: {after.text} on · {format_day(milestone)}", lines, sections, footer=footer)
+        chart = briefing.charts and await briefing.charts.timeline(
+            topic,
+            EventWindow(actor_id=None, place_ids=None, since=event.date, until=until),
+            actor_id=None,
+            as_of=until,
+            what="in the period",
+            title=f"Events per {{unit}}, {event.name} to {format_day(until)}",
+            filename="milestone.png",
+            extra_marks=[(milestone, f"{after.text} on")] if milestone <= until else [],
+        )
+        return cite.answer(
+            f"{event.name}: {after.text} on · {format_day(milestone)}", lines, sections, footer=footer, chart=chart
+        )
 
     async def _missing(
         self, topic: TopicRecord, event: EventRecord, until: date, sections: list[Section], unsourced: list[EventRecord]

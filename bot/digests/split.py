@@ -71,6 +71,7 @@ def split_answer(answer: Answer) -> list[Answer]:
             ],
             citations=[part.cited[n] for n in sorted(part.cited)],
             footer=answer.footer,
+            chart=answer.chart if number == 1 else None,
         )
         for number, part in enumerate(parts, start=1)
     ]

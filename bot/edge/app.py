@@ -26,6 +26,7 @@ from bot.config import Settings
 from bot.curation.service import Curator
 from bot.edge.embeds import NO_MENTIONS
 from bot.edge.interactions import BriefTree
+from bot.pictures.painter import Painter
 from bot.services import Services, open_services
 from bot.store import Store
 from bot.store.writes import utcnow
@@ -99,6 +100,8 @@ class BriefBot(commands.Bot):
             _, url, _ = await self.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
         self.services = await open_services(self.settings, clock=self.clock)
+        # Pictures are drawn in a worker process, so that matplotlib's memory and CPU stay out of the bot's.
+        self.services.painter = Painter(where="process")
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands(force=self.force_sync)
@@ -157,4 +160,5 @@ class BriefBot(commands.Bot):
         services = getattr(self, "services", None)
         if services is not None:
             log.info(services.answer_cache_report())
+            log.info(services.painter.report())
             await services.close()

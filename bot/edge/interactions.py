@@ -20,6 +20,7 @@ from bot.briefing.answer import Answer
 from bot.briefing.service import Briefing
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.permissions import may_write
+from bot.edge.pictures import add_picture_later, picture_embeds, ready_picture
 from bot.edge.transformers import BadOption
 from bot.errors import NotFound, UserError
 from bot.models import Author
@@ -49,16 +50,25 @@ async def send_answer(
     if not done:
         await interaction.response.defer(thinking=True, ephemeral=ephemeral)
     answer = await task
-    embeds = render_embeds(answer)
+    # A picture already drawn goes with the text; one still to draw is added once ready (`bot.edge.pictures`).
+    picture = ready_picture(interaction.client, answer)
+    embeds = picture_embeds(answer) if picture else render_embeds(answer)
+    files = [picture] if picture else []
     buttons = view(answer) if view else None
     if interaction.response.is_done():
-        await interaction.edit_original_response(embeds=embeds, view=buttons, allowed_mentions=NO_MENTIONS)
+        await interaction.edit_original_response(
+            embeds=embeds, attachments=files, view=buttons, allowed_mentions=NO_MENTIONS
+        )
     elif buttons is not None:
         await interaction.response.send_message(
-            embeds=embeds, view=buttons, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+            embeds=embeds, files=files, view=buttons, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
         )
     else:
-        await interaction.response.send_message(embeds=embeds, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS)
+        await interaction.response.send_message(
+            embeds=embeds, files=files, ephemeral=ephemeral, allowed_mentions=NO_MENTIONS
+        )
+    if answer.chart is not None and picture is None:
+        await add_picture_later(interaction, answer)
     return answer
 
 

@@ -17,6 +17,8 @@ import discord
 from bot.briefing.answer import Answer
 from bot.digests.delivery import DeliveryError, Outcome, PostedThenDeleted, Transient, Undeliverable
 from bot.edge.embeds import NO_MENTIONS, render_embeds
+from bot.edge.pictures import picture_embeds, picture_file
+from bot.pictures.painter import Painter
 from bot.services import Services
 
 # Discord's JSON error codes that decide what a failed request means.
@@ -55,15 +57,43 @@ def _failures(channel_id: int, refused: str) -> Iterator[None]:
 class DiscordPoster:
     """Posts digest parts as embeds, finds them again, and says which failures a retry can fix."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, painter: Painter | None = None) -> None:
         self.client = client
+        self.painter = painter
 
     async def post(self, channel_id: int, answer: Answer, nonce: str) -> int:
-        """Post one part; the nonce makes a repeat return the first message instead of a second."""
+        """Post one part; the nonce makes a repeat return the first message instead of a second.
+
+        A part with a chart carries its picture where the bot may attach files; where it may not (or a
+        channel refuses the file), the part goes without it rather than not at all.
+        """
         channel = self.client.get_partial_messageable(channel_id)
+        png = (
+            await self.painter.png(answer.chart, queue=True)
+            if answer.chart and self.painter and self._may_attach(channel_id)
+            else None
+        )
+        if answer.chart is not None and png is not None:
+            try:
+                message = await channel.send(
+                    embeds=picture_embeds(answer),
+                    file=picture_file(answer.chart, png),
+                    nonce=nonce,
+                    allowed_mentions=NO_MENTIONS,
+                )
+                return message.id
+            except discord.Forbidden:
+                pass  # no Attach Files where the cache could not tell: the text alone, below
         with _failures(channel_id, "post"):
             message = await channel.send(embeds=render_embeds(answer), nonce=nonce, allowed_mentions=NO_MENTIONS)
         return message.id
+
+    def _may_attach(self, channel_id: int) -> bool:
+        """Whether the bot may attach files in the channel, as far as the gateway's cache knows (else try)."""
+        cached = self.client.get_channel(channel_id)
+        if isinstance(cached, discord.abc.GuildChannel | discord.Thread):
+            return cached.permissions_for(cached.guild.me).attach_files
+        return True
 
     async def find(self, channel_id: int, marker: str, since: datetime) -> int | None:
         """The bot's message after `since` whose footer holds `marker` (Discord keeps no nonce to look for).
@@ -104,4 +134,4 @@ async def run_due_once(services: Services) -> list[Outcome]:
         discord.http.Route.BASE = settings.discord_api_base
     async with discord.Client(intents=discord.Intents.none(), allowed_mentions=NO_MENTIONS) as client:
         await client.login(settings.discord_token.get_secret_value())
-        return await services.deliveries(DiscordPoster(client)).run_all_due()
+        return await services.deliveries(DiscordPoster(client, services.painter)).run_all_due()

@@ -3,7 +3,8 @@
 Methods return read models from `bot.store.records`; nothing outside `bot/store/` writes SQL. Each query
 is bounded by a LIMIT and served by an index from the migrations, so its cost does not grow with the store.
 `Store` is composed of one class per family of reads, each in its own module, so a query is found by what
-it reads: `entities` (topics, names, actors, places), `events`, `facts` and `search`. Writes are in
+it reads: `entities` (topics, names, actors, places), `events`, `facts`, `search` and `pictures`
+(what a chart counts). Writes are in
 `bot.store.writes`, digests' reads and writes in `bot.store.digests`.
 """
 
@@ -14,11 +15,11 @@ from pathlib import Path
 import aiosqlite
 
 from bot.store.database import Database
-from bot.store.events import Events
+from bot.store.pictures import Pictures
 from bot.store.search import Search
 
 
-class Store(Search, Events):
+class Store(Search, Pictures):
     """Reads over the fact store, plus the hooks the writers in `bot.store.writes` share."""
 
     @classmethod

@@ -1,0 +1,1 @@
+"""Pictures: chart specs built by the domain, drawn to PNG with matplotlib off the event loop."""
