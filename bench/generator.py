@@ -44,9 +44,10 @@ from bot.models import (
 )
 from bot.packs import Pack
 from bot.store.database import Database, migrations
+from bot.store.search import topic_token
 
 #: Bump whenever the generated rows change, so cached stores are rebuilt.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 SEED = 1027
 TOPIC_SLUG = "synthetic-crisis"
 TOPIC_TITLE = "Synthetic crisis"
@@ -928,8 +929,9 @@ class BulkLoader:
             [(fact_id, a0 + a) for fact_id, f in numbered for a in f.actors],
         )
         conn.executemany(
-            "INSERT INTO facts_fts (rowid, statement, entities) VALUES (?, ?, ?)",
-            [(-fact_id, f.statement, self.entities(f)) for fact_id, f in numbered],  # newest first, as index_fact
+            "INSERT INTO facts_fts (rowid, statement, entities, topic) VALUES (?, ?, ?, ?)",
+            # newest first, and the topic's token, as index_fact writes them
+            [(-fact_id, f.statement, self.entities(f), topic_token(topic_id)) for fact_id, f in numbered],
         )
         changes = []
         for fact_id, f in numbered:

@@ -8,12 +8,14 @@ a look for the name it misspells, or, failing that, for words it begins).
 
 FTS5 finds candidates in tiers, closest match first: every term (in the statement, or in the `entities`
 column, which holds the names of what a fact is about), all terms but one, any term; at most `PER_TIER`
-each, in the index's own order, so no tier costs more than reading a few dozen rows. The candidates are
+each, in the index's own order, so no tier costs more than reading a few dozen rows. Each expression is
+confined to the topic asked about by the token in the index's `topic` column (`topic : t12 AND …`), so
+FTS5 reads only that topic's rows, however many other topics the store holds. The candidates are
 then scored in Python by BM25F (the statement weighted above the names of what a fact is about, a
-thesaurus match below the word itself), with document frequencies counted once per store version and
-capped, and sorted by tier (every term in the statement itself first of all), then score, then grade and
-date. SQLite's own `bm25()` would rank the same way but costs 85 ms at a million facts: it counts every
-term's documents on every query.
+thesaurus match below the word itself), with document frequencies counted over the whole store (every
+topic) once per store version and capped, and sorted by tier (every term in the statement itself first of
+all), then score, then grade and date. SQLite's own `bm25()` would rank the same way but costs 85 ms at a
+million facts: it counts every term's documents on every query.
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ IGNORED = STOP_WORDS | QUESTION_FILLER
 #: Words left out when a thesaurus phrase is matched in a question ("controls the skies", "control of the skies").
 GLUE = frozenset("a an the of to in on at for by with and".split())
 
+#: The full-text columns a question's terms are matched in: never `topic`, which holds the topic's token.
+TEXT_COLUMNS = "{statement entities}"
 #: Candidates read per tier: enough to rank, few enough that no tier reads much.
 PER_TIER = 40
 #: Matches counted for a term's document frequency before the rest is estimated from how far they reached.
@@ -163,6 +167,21 @@ class _Stats:
 _STATS: weakref.WeakKeyDictionary[Database, _Stats] = weakref.WeakKeyDictionary()
 
 
+def topic_token(topic_id: int) -> str:
+    """What the index's `topic` column holds for a fact of this topic (migration 0012)."""
+    return f"t{topic_id:d}"
+
+
+def in_text(expression: str) -> str:
+    """An FTS5 expression confined to a fact's own text and names, never its topic's token."""
+    return f"{TEXT_COLUMNS} : ({expression})"
+
+
+def in_topic(topic_id: int, expression: str) -> str:
+    """An FTS5 expression confined to one topic's rows: FTS5 skips every other topic's."""
+    return f"topic : {topic_token(topic_id)} AND {in_text(expression)}"
+
+
 def fts_phrase(text: str) -> str:
     """Quote text as one FTS5 phrase, so punctuation in a user's query is never FTS syntax."""
     return '"' + text.replace('"', '""') + '"'
@@ -198,7 +217,7 @@ class Search(Facts):
                 " FROM facts_fts JOIN facts f ON f.id = -facts_fts.rowid WHERE facts_fts MATCH ?"
                 " AND f.topic_id = ? AND f.status = 'active' AND f.as_of <= ?"
                 f" AND f.id NOT IN ({marks(list(candidates))}) ORDER BY facts_fts.rowid LIMIT ?",
-                (expression, topic_id, up_to(as_of), *candidates, PER_TIER),
+                (in_topic(topic_id, expression), topic_id, up_to(as_of), *candidates, PER_TIER),
                 conn=self._conn or self.db.searcher,
             )
             for r in rows:
@@ -221,8 +240,8 @@ class Search(Facts):
         return [SearchHit(facts[c.id], c.score, c.tier, tuple(c.matched)) for c in ranked if c.id in facts]
 
     async def search_expressions(self, topic_id: int, query: str) -> list[str]:
-        """The FTS5 expressions a question's candidates are read with, closest match first."""
-        return tier_expressions(await self.question_terms(topic_id, query))
+        """The FTS5 expressions a question's candidates are read with, closest match first, each within its topic."""
+        return [in_topic(topic_id, e) for e in tier_expressions(await self.question_terms(topic_id, query))]
 
     async def question_terms(self, topic_id: int, query: str) -> list[Term]:
         """What a question looks for, in its own order; only terms that match some fact.
@@ -363,13 +382,14 @@ class Search(Facts):
         """How many facts match a term, counted up to `DF_CAP` and estimated beyond from how far those reached.
 
         Full-text rows are in id order, and ids are spread evenly over the index, so `DF_CAP` matches that
-        reach from the newest fact back to id x stand for about DF_CAP × newest / (newest - x) in all.
+        reach from the newest fact back to id x stand for about DF_CAP × newest / (newest - x) in all. Facts
+        of every topic count, as they did before the index knew topics: the scores stay what they were.
         """
         expression = term.expression()
         if expression not in stats.df:
             rows = await self.rows(
                 "SELECT rowid FROM facts_fts WHERE facts_fts MATCH ? ORDER BY rowid LIMIT ?",
-                (expression, DF_CAP),
+                (in_text(expression), DF_CAP),
                 conn=self.db.searcher,
             )
             count = len(rows)

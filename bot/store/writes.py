@@ -80,18 +80,20 @@ async def source_id(conn: aiosqlite.Connection, source: Source) -> int:
 
 
 async def index_fact(conn: aiosqlite.Connection, fact_id: int) -> None:
-    """(Re)write a fact's full-text row: its statement and every name of what it is about.
+    """(Re)write a fact's full-text row: its statement, every name of what it is about, and its topic's token.
 
-    The row is keyed by the negated fact id, so that the index's own order is newest first (migration 0005).
+    The row is keyed by the negated fact id, so that the index's own order is newest first (migration 0005);
+    its `topic` column is `t` and the topic id (`topic_token`), so a search reads only its topic's rows
+    (migration 0012).
     """
     await conn.execute("DELETE FROM facts_fts WHERE rowid = ?", (-fact_id,))
     await conn.execute(
-        "INSERT INTO facts_fts (rowid, statement, entities) SELECT -f.id, f.statement,"
+        "INSERT INTO facts_fts (rowid, statement, entities, topic) SELECT -f.id, f.statement,"
         " coalesce((SELECT group_concat(n.name, ' ; ') FROM names n WHERE"
         " (n.entity = 'actor' AND (n.entity_id IN (SELECT actor_id FROM fact_actors WHERE fact_id = f.id)"
         "   OR n.entity_id = f.stakeholder_id))"
         " OR (n.entity = 'place' AND n.entity_id = f.place_id)"
-        " OR (n.entity = 'event' AND n.entity_id = f.event_id)), '')"
+        " OR (n.entity = 'event' AND n.entity_id = f.event_id)), ''), 't' || f.topic_id"
         " FROM facts f WHERE f.id = ?",
         (fact_id,),
     )

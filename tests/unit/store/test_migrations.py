@@ -259,3 +259,42 @@ async def test_an_events_single_place_is_carried_over_to_its_places(
             assert "salience" in [r[1] for r in await cur.fetchall()]
     finally:
         await db.close()
+
+
+async def test_full_text_rows_gain_their_topics_token_in_index_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = migrations()
+    monkeypatch.setattr(database, "migrations", lambda: [m for m in real if m[0] < 12])
+    db = await Database.open(tmp_path / "old.db")
+    try:
+        topics = [(1, "a", "A"), (7, "b", "B")]
+        await db.conn.executemany("INSERT INTO topics (id, slug, title) VALUES (?, ?, ?)", topics)
+        await db.conn.execute("INSERT INTO sources (id, title, kind) VALUES (1, 'Wire', 'document')")
+        facts = [(1, 1, "the oldest fact"), (2, 7, "a later fact"), (3, 1, "the newest fact")]
+        await db.conn.executemany(
+            "INSERT INTO facts (id, topic_id, key, statement, kind, as_of, source_id, reliability, credibility,"
+            " created_at, updated_at) VALUES (?, ?, 'k' || ?1, ?, 'event', '2024-01-01', 1, 'B', 2, '', '')",
+            facts,
+        )
+        await db.conn.executemany(
+            "INSERT INTO facts_fts (rowid, statement, entities) VALUES (?, ?, ?)",
+            [(-i, s, "junta") for i, _, s in facts] + [(-9, "a row of no fact", "")],
+        )
+        await db.conn.commit()
+    finally:
+        await db.close()
+    monkeypatch.setattr(database, "migrations", lambda: real)
+    db = await Database.open(tmp_path / "old.db")
+    try:
+        async with db.conn.execute("SELECT rowid, statement, entities, topic FROM facts_fts") as cur:
+            assert [tuple(r) for r in await cur.fetchall()] == [
+                (-9, "a row of no fact", "", None),
+                (-3, "the newest fact", "junta", "t1"),
+                (-2, "a later fact", "junta", "t7"),
+                (-1, "the oldest fact", "junta", "t1"),
+            ]
+        async with db.conn.execute("SELECT -rowid FROM facts_fts WHERE facts_fts MATCH 'topic : t1 AND fact'") as cur:
+            assert [r[0] for r in await cur.fetchall()] == [3, 1]
+    finally:
+        await db.close()

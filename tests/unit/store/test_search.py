@@ -221,3 +221,35 @@ async def test_the_thesaurus_is_written_with_the_pack_and_only_when_it_changed(r
     await apply_pack(ranking.store.db, parse_pack(changed), now=FIXED_NOW)
     assert await ranking.store.related_terms(ranking.topic_id) == [["outgun", "better armed"]]
     assert "r-outgun" not in await search(ranking, "commerce stopped")
+
+
+async def test_each_full_text_row_carries_its_topics_token(loaded: Loaded) -> None:
+    await apply_pack(loaded.store.db, parse_pack(OTHER_TOPIC), now=FIXED_NOW)
+    mismatched = await scalar(
+        loaded.store,
+        "SELECT count(*) FROM facts_fts x JOIN facts f ON f.id = -x.rowid WHERE x.topic IS NOT 't' || f.topic_id",
+    )
+    assert mismatched == 0
+    assert await scalar(loaded.store, "SELECT count(*) FROM facts_fts") == await scalar(
+        loaded.store, "SELECT count(*) FROM facts"
+    )
+
+
+async def test_a_topics_candidates_are_read_from_its_own_rows_only(loaded: Loaded) -> None:
+    await apply_pack(loaded.store.db, parse_pack(OTHER_TOPIC), now=FIXED_NOW)
+    other = await loaded.store.topic("t2")
+    assert other is not None
+    for topic_id in (loaded.topic_id, other.id):
+        for expression in await loaded.store.search_expressions(topic_id, "offensive junta"):
+            assert expression.startswith(f"topic : t{topic_id} AND {{statement entities}} : (")
+            rows = await loaded.store.rows(
+                "SELECT f.topic_id FROM facts_fts JOIN facts f ON f.id = -facts_fts.rowid WHERE facts_fts MATCH ?",
+                (expression,),
+            )
+            assert rows and {r[0] for r in rows} == {topic_id}
+
+
+async def test_a_word_spelled_like_a_topics_token_is_only_a_word(loaded: Loaded) -> None:
+    # Every fact's row holds "t1" in its topic column; the question's words are matched in the text only.
+    assert await search(loaded, f"t{loaded.topic_id}") == []
+    assert await search(loaded, f"t{loaded.topic_id} Tatmadaw") == await search(loaded, "Tatmadaw")
