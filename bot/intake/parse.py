@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from bot.models import normalise
@@ -180,8 +180,3 @@ def extract_text(body: bytes | str, name: str) -> Article:
     return Article(
         title=title or name, publisher=None, published=None, canonical_url=None, text="\n".join(story)[:MAX_TEXT]
     )
-
-
-def now_day() -> date:
-    """Today in UTC, the day a fetched article without a date of its own is taken to describe."""
-    return datetime.now(UTC).date()

@@ -65,8 +65,6 @@ ALERT_AFTER = timedelta(days=1)
 GAZETTEER_TTL = timedelta(seconds=60)
 _TAGS = re.compile(r"<[^>]+>")
 
-Decision = Literal["approved", "rejected"]
-
 
 class ReviewPoster(Protocol):
     """Where candidates are shown to moderators: the edge posts them with their buttons."""

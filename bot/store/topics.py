@@ -111,15 +111,6 @@ class TopicStore:
         )
         return (row[0], row[1] != 0) if row else None
 
-    async def defaults(self, guild_id: int) -> list[tuple[int, str]]:
-        """Every default set in a server, as (channel id or 0 for the server, slug)."""
-        rows = await self.store.rows(
-            "SELECT d.channel_id, t.slug FROM topic_defaults d JOIN topics t ON t.id = d.topic_id"
-            " WHERE d.guild_id = ? ORDER BY d.channel_id LIMIT 500",
-            (guild_id,),
-        )
-        return [(r[0], r[1]) for r in rows]
-
     async def holdings(self, topic_id: int) -> dict[str, int]:
         """What refers to a topic and stays on record, by kind: a topic holding any of it is retired, not removed."""
         found = {}
