@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.digests.schedules import parse_zone
 from bot.errors import UserError, in_words
+from bot.shards import Shards
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "briefbot.db"
@@ -101,6 +102,20 @@ class Settings(BaseSettings):
         default=None,
         description="Override of Discord's REST base URL; only the test double and benchmarks set it.",
     )
+    shard_count: int | None = Field(
+        default=None,
+        ge=1,
+        le=65_536,
+        description="How many gateway shards the whole bot runs, over all its processes; unset: one process, "
+        "as many shards as Discord recommends.",
+    )
+    shard_ids: Annotated[list[int] | None, NoDecode] = Field(
+        default=None, description="The shards this process runs (0..SHARD_COUNT-1); unset: all of them."
+    )
+    heartbeat_file: Path | None = Field(
+        default=None,
+        description="A file the bot rewrites every few seconds while connected; `briefbot health` reads it.",
+    )
 
     @field_validator("guild_ids", "moderator_role_ids", mode="before")
     @classmethod
@@ -111,6 +126,41 @@ class Settings(BaseSettings):
     @classmethod
     def _one_id(cls, value: object) -> object:
         return None if value is None else _snowflake(value)
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_shard_ids(cls, value: object) -> object:
+        """`0,1`, `0 1` or `[0, 1]`, as ids are written elsewhere; each a whole number."""
+        if isinstance(value, str):
+            value = value.strip().strip("[]").replace(",", " ").split()
+        if isinstance(value, list | tuple):
+            for item in value:
+                if not str(item).strip().isdigit():
+                    raise ValueError(f"{str(item)!r} is not a shard id: shard ids are whole numbers such as 0 or 1")
+            return [int(str(item).strip()) for item in value]
+        return value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shards_in_range(cls, value: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        """Each id within 0..SHARD_COUNT-1, none twice; without SHARD_COUNT there is no range to be in."""
+        if value is None:
+            return None
+        if "shard_count" not in info.data:
+            return value  # SHARD_COUNT itself is wrong, and says so
+        count = info.data["shard_count"]
+        if count is None:
+            raise ValueError("needs SHARD_COUNT, the number of shards over all processes (e.g. SHARD_COUNT=2)")
+        if not value:
+            raise ValueError("is empty: name the shards this process runs, such as 0 or 0,1")
+        outside = [i for i in value if i >= count]
+        if outside:
+            raise ValueError(
+                f"{outside[0]} is not a shard of SHARD_COUNT={count}: shards are numbered 0 to {count - 1}"
+            )
+        if len(set(value)) != len(value):
+            raise ValueError("names a shard twice")
+        return sorted(value)
 
     @field_validator("packs_dir")
     @classmethod
@@ -138,6 +188,11 @@ class Settings(BaseSettings):
         if not isinstance(logging.getLevelName(level), int):
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
         return level
+
+    @property
+    def shards(self) -> Shards:
+        """The shards this process runs, and so the servers whose digests and feeds it serves."""
+        return Shards.of(self.shard_count, self.shard_ids)
 
     @property
     def zone(self) -> ZoneInfo:

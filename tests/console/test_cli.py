@@ -114,10 +114,17 @@ def test_export_of_an_unknown_topic_is_one_line(tmp_path):
         ("PACKS_DIR", "/nonexistent", "/nonexistent is not a folder"),
         ("TIMEZONE", "Mars/Olympus", "not a time zone I know"),
         ("DIGEST_GRACE_MINUTES", "soon", "must be a whole number"),
+        ("SHARD_COUNT", "0", "must be at least 1"),
+        ("SHARD_IDS", "0", "needs SHARD_COUNT"),
+        ("SHARD_IDS", "2 SHARD_COUNT=2", "2 is not a shard of SHARD_COUNT=2: shards are numbered 0 to 1"),
+        ("SHARD_IDS", "1,1 SHARD_COUNT=2", "names a shard twice"),
+        ("SHARD_IDS", "one SHARD_COUNT=2", "'one' is not a shard id"),
     ],
 )
 def test_a_bad_setting_is_one_line_naming_it_before_anything_runs(tmp_path, setting, value, says):
-    result = briefbot(tmp_path, "console", stdin="/about\n", **{setting: value})
+    value, *more = value.split(" SHARD_COUNT=")
+    extra = {"SHARD_COUNT": more[0]} if more else {}
+    result = briefbot(tmp_path, "console", stdin="/about\n", **{setting: value}, **extra)
     assert result.returncode == 2
     assert result.stdout == ""
     [line] = result.stderr.strip().splitlines()
