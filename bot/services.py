@@ -94,6 +94,7 @@ class Services:
             review_channel_id=settings.review_channel_id,
             alert_channel_id=settings.alert_channel_id,
             clock=clock,
+            shards=settings.shards,
         )
         briefing, curator = briefing_for(settings.default_topic), curator_for(settings.default_topic)
         return cls(settings, store, briefing, curator, digests, intake, topics, briefing_for, curator_for, briefings)
@@ -123,6 +124,7 @@ class Services:
             grace=timedelta(minutes=self.settings.digest_grace_minutes),
             alert_channel_id=self.settings.alert_channel_id,
             sleep=sleep,
+            shards=self.settings.shards,
         )
 
     def answer_cache_report(self) -> str:

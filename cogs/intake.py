@@ -184,6 +184,9 @@ class FeedsCog(
         self.bot = bot
         self.intake = bot.services.intake
         self.runtime = IntakeRuntime(self.intake, DiscordReviewPoster(bot))
+        if not bot.settings.shards.everything:
+            # Candidates are posted by the process whose shards hold the channel: the one that can see it.
+            self.intake.reaches = lambda channel_id: bot.get_channel(channel_id) is not None
         super().__init__()
 
     async def cog_load(self) -> None:

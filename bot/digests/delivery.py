@@ -16,6 +16,14 @@ up in the channel by its marker, recorded if it is there and posted if not. So e
 however long the bot was down, as long as the bot may read the channel's history; where it may not, the
 run is marked for a moderator (`attention`), who is told, and `/digest send` finishes it.
 
+Several processes may share the ledger (SHARD_COUNT). Each runs the digests of its own servers, but the
+ledger does not rely on that: the claim is one INSERT that only one process wins, the winner holds a lease
+on the run that it renews while it lives (`keep_leases`), and every write it makes while posting checks
+that it still holds it. A run left `sending` is finished by another process (or by this one after a
+restart) only after `take_over`, which succeeds once the lease ran out: the process posting it stopped.
+So two processes firing the same run post it once, and a process killed mid-run has the rest posted by
+whoever finds it next (`repair_abandoned`, every few seconds), never by two.
+
 A channel that is gone or forbids the bot pauses its subscription, records why and tells moderators; it
 never raises out of here, so one bad channel cannot stop the scheduler or other deliveries.
 """
@@ -26,6 +34,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import secrets
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -35,7 +44,8 @@ from typing import Protocol, TypeVar
 
 from bot.briefing.answer import Answer, Line
 from bot.digests.service import DigestService
-from bot.store.digests import DeliveryRecord, Run, SubscriptionRecord, iso
+from bot.shards import Shards
+from bot.store.digests import DeliveryRecord, Lease, Run, SubscriptionRecord, iso
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +70,13 @@ CLOCK_SKEW = timedelta(minutes=1)
 MILESTONE_MISSED = "its time passed while the bot was offline; read it with /digest preview"
 # Missed runs recorded one by one; beyond this, only the latest ones (the rest add nothing to the record).
 MISSED_RECORDED = 50
+# How long a process holds a run it claimed without renewing; another process takes over only after this.
+# It bounds how long a run cut off by a kill waits for another process (or the restarted one) to finish it.
+LEASE = timedelta(seconds=15)
+# How often a living process renews its leases: several times a lease, so a slow moment never loses one.
+RENEW_EVERY = 5.0
+# What a run held by another process is reported as.
+HELD_ELSEWHERE = "being posted by another process"
 
 
 class DeliveryError(Exception):
@@ -80,6 +97,10 @@ class Transient(DeliveryError):
 
 class PostedThenDeleted(DeliveryError):
     """Discord refused a repeated nonce because its first message was deleted: it was posted once."""
+
+
+class LeaseLost(Exception):
+    """Another process took the run over (this one stalled past its lease): post nothing more of it."""
 
 
 class Poster(Protocol):
@@ -207,15 +228,48 @@ class Deliveries:
         alert_channel_id: int | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         pacer: Pacer | None = None,
+        shards: Shards | None = None,
+        holder: str | None = None,
     ) -> None:
+        """Delivery for the servers of `shards` (all, by default), as `holder` in the ledger's leases.
+
+        `holder` names this process start (a new random one by default); the pacer's global limit is this
+        process's share of the bot's (`Shards.global_limit`).
+        """
         self.service = service
         self.digests = service.digests
         self.poster = poster
         self.grace = grace
         self.alert_channel_id = alert_channel_id
         self.sleep = sleep
-        self.pacer = pacer or Pacer()
+        self.shards = shards or Shards()
+        self.pacer = pacer or Pacer(overall=(self.shards.global_limit(GLOBAL_LIMIT[0]), GLOBAL_LIMIT[1]))
+        self.holder = holder or secrets.token_hex(8)
         self._locks: dict[int, asyncio.Lock] = {}
+
+    def lease(self) -> Lease:
+        """The hold of this process on a run, from now."""
+        return Lease(self.holder, self.service.clock() + LEASE)
+
+    @contextlib.asynccontextmanager
+    async def keep_leases(self, every: float = RENEW_EVERY) -> AsyncIterator[None]:
+        """Renew this process's leases every `every` seconds (real ones) while the block runs."""
+
+        async def renew() -> None:
+            while True:
+                await asyncio.sleep(every)
+                try:
+                    await self.digests.renew(self.lease())
+                except Exception:
+                    log.warning("could not renew digest leases; retrying", exc_info=True)
+
+        task = asyncio.create_task(renew(), name="digest leases")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     @contextlib.asynccontextmanager
     async def _locked(self, subscription_id: int) -> AsyncIterator[None]:
@@ -228,8 +282,22 @@ class Deliveries:
 
     async def run_all_due(self) -> list[Outcome]:
         """Every active subscription's due run, concurrently: the catch-up at start, and `run-due`."""
-        subscriptions = await self.digests.active()
+        subscriptions = [s for s in await self.digests.active() if self.shards.owns(s.guild_id)]
         results = await asyncio.gather(*(self.run_due(s.id) for s in subscriptions))
+        return [outcome for outcomes in results for outcome in outcomes]
+
+    async def repair_abandoned(self) -> list[Outcome]:
+        """Finish the runs of this process's servers left `sending` by a process that stopped (lease run out).
+
+        The digest runtime calls this every few seconds, so a run cut off by a kill is finished soon after
+        its lease runs out, by the restarted process or by another running the same shards.
+        """
+        owned = []
+        for subscription_id in await self.digests.abandoned(self.service.clock()):
+            sub = await self.digests.subscription(subscription_id)
+            if sub is not None and self.shards.owns(sub.guild_id):
+                owned.append(sub.id)
+        results = await asyncio.gather(*(self.run_due(s) for s in owned))
         return [outcome for outcomes in results for outcome in outcomes]
 
     async def run_due(self, subscription_id: int) -> list[Outcome]:
@@ -294,7 +362,8 @@ class Deliveries:
         async with self._locked(sub.id):
             waiting = await self.digests.awaiting_attention(sub.id)
             if waiting is not None:
-                return await self._repair(sub, await self.digests.reopen(waiting, self.service.clock()), by_hand=True)
+                reopened = await self.digests.reopen(waiting, self.service.clock(), self.lease())
+                return await self._repair(sub, reopened, by_hand=True)
             now = self.service.clock().replace(microsecond=0)
             return await self._deliver(sub, now, late=False, manual=True)
 
@@ -320,6 +389,7 @@ class Deliveries:
             late=late,
             manual=manual,
             now=now,
+            lease=self.lease(),
         )
         if not created:
             return await self._repair(sub, row) if row.status == "sending" else _outcome(row)
@@ -333,8 +403,14 @@ class Deliveries:
         the channel cannot be searched the run waits for a moderator, unless one asked for it (`by_hand`):
         they have looked. A scheduled run is not finished past the grace period, as a missed one is not
         posted: what is in the channel is recorded, and the rest skipped.
+
+        Only once this process holds the run (`take_over`): a run another living process is posting is left
+        to it, and reported as such.
         """
         now = self.service.clock()
+        if not await self.digests.take_over(row.id, self.lease(), now):
+            log.info("digest #%s: the run due %s is %s", sub.id, iso(row.scheduled_for), HELD_ELSEWHERE)
+            return Outcome(sub.id, row.scheduled_for, "sending", row.late, HELD_ELSEWHERE, row.message_ids)
         if row.attempted_at is not None and now - row.attempted_at > NONCE_WINDOW:
             index = len(row.message_ids)
             marker = Answer.model_validate(row.parts[index]).footer or ""
@@ -348,7 +424,8 @@ class Deliveries:
             if found is not None:
                 log.info("digest #%s: part %s of the run due %s was posted", sub.id, index + 1, iso(row.scheduled_for))
                 posted: list[int | None] = [*row.message_ids, found]
-                await self.digests.part_posted(row.id, posted, now)
+                if not await self.digests.part_posted(row.id, posted, now, self.lease()):
+                    return self._lost(sub, row)
                 row = row.model_copy(update={"message_ids": posted, "attempted_at": None})
         unposted = len(row.parts) - len(row.message_ids)
         if unposted and not (row.manual or by_hand) and now - row.scheduled_for > self.grace:
@@ -372,6 +449,8 @@ class Deliveries:
                 message_id: int | None = await self._post_part(sub.channel_id, row, parts[index], index)
             except PostedThenDeleted:
                 message_id = None
+            except LeaseLost:
+                return self._lost(sub, row)
             except Undeliverable as exc:
                 return await self._undeliverable(sub, row, str(exc))
             except Exception as exc:
@@ -382,7 +461,8 @@ class Deliveries:
                 await self.digests.settle(row, "failed", detail, self.service.clock(), pause=False)
                 return Outcome(sub.id, row.scheduled_for, "failed", row.late, detail, posted)
             posted.append(message_id)
-            await self.digests.part_posted(row.id, posted, self.service.clock())
+            if not await self.digests.part_posted(row.id, posted, self.service.clock(), self.lease()):
+                return self._lost(sub, row)
         done = sub.kind == "milestone" and not row.manual
         finished = await self.digests.finish(row, self.service.clock(), done=done)
         if done:
@@ -395,10 +475,16 @@ class Deliveries:
         Recorded before the wait, not between the turn and the request: a write there would hold requests
         back until they bunch up against Discord's limits. A crash while waiting costs a look-up, no more.
         """
-        await self.digests.attempting(row.id, self.service.clock())
+        if not await self.digests.attempting(row.id, self.service.clock(), self.lease()):
+            raise LeaseLost
         return await self._retrying(
             channel_id, lambda: self.poster.post(channel_id, answer, part_nonce(row.nonce, index))
         )
+
+    def _lost(self, sub: SubscriptionRecord, row: DeliveryRecord) -> Outcome:
+        """Report a run another process took over while this one stalled past its lease: that one finishes it."""
+        log.warning("digest #%s: another process took over the run due %s", sub.id, iso(row.scheduled_for))
+        return Outcome(sub.id, row.scheduled_for, "sending", row.late, HELD_ELSEWHERE, row.message_ids)
 
     async def _retrying(self, channel_id: int, call: Callable[[], Awaitable[T]]) -> T:
         """`call` in the channel's turn, and again after each transient failure.

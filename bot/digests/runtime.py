@@ -6,6 +6,10 @@ registry that `start` sets. APScheduler is only the alarm clock: which run is du
 already posted, is decided by the ledger in `Deliveries.run_due`, so a job that fires late, twice, or
 not at all while the bot was down still ends in each digest posted once. The jobs are rebuilt from the
 store at start and re-read on every change, and a catch-up pass at start posts what was missed.
+
+With several processes (SHARD_COUNT), each schedules only the subscriptions of its shards' servers. While
+it runs it renews its leases on the runs it is posting, and every few seconds (`SWEEP_SECONDS`) it
+finishes its servers' runs left half-posted by a process that stopped (`Deliveries.repair_abandoned`).
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC
 
+from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.digests.delivery import Deliveries, Outcome
 from bot.store.digests import SubscriptionRecord
@@ -27,6 +33,9 @@ log = logging.getLogger(__name__)
 JOB_FUNCTION = "bot.digests.runtime:run_job"
 # How long closing waits for a catch-up still posting; a run cut off after that is repaired at next start.
 CATCH_UP_GRACE = 10.0
+#: How often runs cut off by a process that stopped are looked for (a cheap, indexed read when there are none).
+SWEEP_SECONDS = 5.0
+SWEEP_JOB = "digest-repair-abandoned"
 
 _running: DigestRuntime | None = None
 
@@ -57,6 +66,7 @@ class DigestRuntime:
         )
         self.catch_up: asyncio.Task[list[Outcome]] | None = None
         self._posting = False
+        self._leases = contextlib.AsyncExitStack()
 
     async def start(self, ready: Callable[[], Awaitable[None]] | None = None) -> None:
         """Register, schedule every active subscription, and catch up on runs missed while down.
@@ -69,17 +79,32 @@ class DigestRuntime:
             log.warning("a digest runtime was still registered; replacing it")
         _running = self
         self.service.listeners.append(self.sync)
+        await self._leases.enter_async_context(self.deliveries.keep_leases())
         self.scheduler.start()
         for sub in await self.service.digests.active():
-            self._schedule(sub)
+            if self.deliveries.shards.owns(sub.guild_id):
+                self._schedule(sub)
         self.catch_up = asyncio.create_task(self._catch_up(ready), name="digest catch-up")
-        log.info("digest scheduler started with %d jobs", len(self.scheduler.get_jobs()))
+        log.info(
+            "digest scheduler started with %d jobs (%s)",
+            len(self.scheduler.get_jobs()),
+            self.deliveries.shards.describe(),
+        )
 
     async def _catch_up(self, ready: Callable[[], Awaitable[None]] | None) -> list[Outcome]:
         if ready is not None:
             await ready()
         self._posting = True
-        return await self.deliveries.run_all_due()
+        outcomes = await self.deliveries.run_all_due()
+        # From now on, runs cut off by a process that stopped are finished once their lease runs out.
+        self.scheduler.add_job(
+            self.deliveries.repair_abandoned,
+            trigger=IntervalTrigger(seconds=SWEEP_SECONDS),
+            id=SWEEP_JOB,
+            name="finish runs cut off elsewhere",
+            replace_existing=True,
+        )
+        return outcomes
 
     async def stop(self) -> None:
         """Stop firing and let go of the registry; a run cut off here is repaired at the next start."""
@@ -95,12 +120,17 @@ class DigestRuntime:
                 await self.catch_up
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        await self._leases.aclose()
         if _running is self:
             _running = None
 
+    def digest_jobs(self) -> list[Job]:
+        """The jobs of subscriptions, one each (the scheduler holds the repair sweep too)."""
+        return [job for job in self.scheduler.get_jobs() if job.id != SWEEP_JOB]
+
     def sync(self, sub: SubscriptionRecord) -> None:
         """Make the subscription's job match it: (re)scheduled if active, gone otherwise."""
-        if sub.status == "active":
+        if sub.status == "active" and self.deliveries.shards.owns(sub.guild_id):
             self._schedule(sub)
             return
         with contextlib.suppress(JobLookupError):

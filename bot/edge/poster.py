@@ -134,4 +134,6 @@ async def run_due_once(services: Services) -> list[Outcome]:
         discord.http.Route.BASE = settings.discord_api_base
     async with discord.Client(intents=discord.Intents.none(), allowed_mentions=NO_MENTIONS) as client:
         await client.login(settings.discord_token.get_secret_value())
-        return await services.deliveries(DiscordPoster(client, services.painter)).run_all_due()
+        deliveries = services.deliveries(DiscordPoster(client, services.painter))
+        async with deliveries.keep_leases():
+            return await deliveries.run_all_due()

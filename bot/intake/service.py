@@ -46,6 +46,7 @@ from bot.intake.models import FeedAddRequest, SourceAddRequest
 from bot.intake.parse import Article, ParsedFeed, ParseError, extract_html, extract_text, parse_feed
 from bot.intake.sentences import Gazetteer, Sentence, candidates, sentence_key
 from bot.models import Author, SourceKind, latest_day
+from bot.shards import Shards
 from bot.store import Store
 from bot.store.intake import CandidateRecord, FeedRecord, IntakeStore
 from bot.store.records import SourceRecord, TopicRecord
@@ -116,6 +117,7 @@ class IntakeService:
         alert_channel_id: int | None = None,
         concurrency: int = CONCURRENCY,
         clock: Callable[[], datetime] = utcnow,
+        shards: Shards | None = None,
     ) -> None:
         self.store = store
         self.intake = IntakeStore(store.db)
@@ -128,6 +130,10 @@ class IntakeService:
         self.concurrency = concurrency
         self.clock = clock
         self.poster: ReviewPoster | None = None
+        #: With several processes: the servers whose feeds this one polls, and whether it can post in a
+        #: channel (its shards' servers'); the edge sets the second from its gateway cache.
+        self.shards = shards or Shards()
+        self.reaches: Callable[[int], bool] = lambda _channel_id: True
         self._locks: dict[int, asyncio.Lock] = {}
         self._parsers = asyncio.Semaphore(PARSERS)
         self._gazetteers: dict[str, tuple[datetime, Gazetteer]] = {}
@@ -247,12 +253,15 @@ class IntakeService:
         await self.intake.poll_failed(feed.id, at=now, error=error, next_poll_at=now + delay)
 
     async def round(self, *, ignore_backoff: bool = False) -> list[PollOutcome]:
-        """Poll every active feed that is due, `concurrency` at a time; then post candidates and alerts."""
+        """Poll every due active feed of this process's servers, `concurrency` at a time; then post what waits.
+
+        What waits: candidates for review (in the channels this process reaches) and alerts.
+        """
         now = self.clock()
         due = [
             f
             for f in await self.intake.feeds(statuses=("active",))
-            if ignore_backoff or f.next_poll_at is None or f.next_poll_at <= now
+            if self.shards.owns(f.guild_id) and (ignore_backoff or f.next_poll_at is None or f.next_poll_at <= now)
         ]
         gate = asyncio.Semaphore(self.concurrency)
 
@@ -272,7 +281,12 @@ class IntakeService:
         told = 0
         now = self.clock()
         for feed in await self.intake.feeds(statuses=("active",)):
-            if feed.alerted or feed.failing_since is None or now - feed.failing_since < ALERT_AFTER:
+            if (
+                not self.shards.owns(feed.guild_id)
+                or feed.alerted
+                or feed.failing_since is None
+                or now - feed.failing_since < ALERT_AFTER
+            ):
                 continue
             hours = int((now - feed.failing_since).total_seconds() // 3600)
             text = (
@@ -550,7 +564,7 @@ class IntakeService:
         posted = 0
         for candidate in await self.intake.unposted():
             channel = candidate.channel_id or self.review_channel_id
-            if channel is None:
+            if channel is None or not self.reaches(channel):
                 continue
             try:
                 message_id = await self.poster.post_candidate(channel, candidate, await self.review(candidate))

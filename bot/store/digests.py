@@ -5,6 +5,11 @@ scheduled time) row, which the UNIQUE constraint lets only one writer do; what i
 the same row before anything is sent; each message id is recorded as soon as Discord returns it. So
 whoever finds a row still `sending` (after a crash, or in another process) knows exactly which part was
 in flight and resends only that, with the same nonce.
+
+Several processes share the ledger: the one that claims a run holds a lease on it (`Lease`), renewed while
+it lives, and every write it makes while posting is conditional on still holding it. Another process
+takes a run over (`take_over`) only once the lease has run out, so a run is posted by one process at a
+time, decided in the database whatever the processes were told.
 """
 
 from __future__ import annotations
@@ -33,6 +38,14 @@ _DELIVERY = (
     "SELECT id, subscription_id, scheduled_for, status, late, manual, nonce, through_change_id, parts,"
     " message_ids, attempted_at, detail, recorded_at, updated_at FROM digest_deliveries"
 )
+
+
+@dataclass(frozen=True)
+class Lease:
+    """A process's hold on the runs it is posting: who (`holder`, one per process start) and until when."""
+
+    holder: str
+    until: datetime
 
 
 def iso(moment: datetime) -> str:
@@ -321,15 +334,18 @@ class DigestStore:
         late: bool,
         manual: bool,
         now: datetime,
+        lease: Lease,
     ) -> tuple[DeliveryRecord, bool]:
-        """Record a run as `sending`, before anything is posted; or return the run already on record.
+        """Record a run as `sending`, held by `lease`, before anything is posted; or return the run on record.
 
-        Returns the row and whether this call created it: only the creator may start posting it.
+        Returns the row and whether this call created it: only the creator may start posting it (anyone
+        else must `take_over` first, which waits for the creator's lease to run out).
         """
         async with self.store.db.transaction() as conn:
             cur = await conn.execute(
                 "INSERT INTO digest_deliveries (subscription_id, scheduled_for, status, late, manual, nonce,"
-                " through_change_id, parts, recorded_at, updated_at) VALUES (?, ?, 'sending', ?, ?, ?, ?, ?, ?, ?)"
+                " through_change_id, parts, recorded_at, updated_at, claimed_by, lease_until)"
+                " VALUES (?, ?, 'sending', ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (subscription_id, scheduled_for) DO NOTHING",
                 (
                     subscription_id,
@@ -341,6 +357,8 @@ class DigestStore:
                     json.dumps(parts),
                     iso(now),
                     iso(now),
+                    lease.holder,
+                    iso(lease.until),
                 ),
             )
             created = cur.rowcount == 1
@@ -383,26 +401,65 @@ class DigestStore:
                     (through, subscription_id),
                 )
 
-    async def attempting(self, delivery_id: int, now: datetime) -> None:
-        """Record that the next part is about to be sent, unless an earlier attempt already was.
+    async def take_over(self, delivery_id: int, lease: Lease, now: datetime) -> bool:
+        """Hold a run left `sending`, if no other process holds it now; whether this process may post it.
 
-        The earliest attempt is the one that counts: from then on the part may be in the channel.
+        A run is free when its lease ran out (its process stopped, or stalled for longer than a lease), when
+        it has none (recorded before leases), or when `lease.holder` already holds it.
         """
         async with self.store.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE digest_deliveries SET attempted_at = ?, updated_at = ?"
-                " WHERE id = ? AND status = 'sending' AND attempted_at IS NULL",
-                (iso(now), iso(now), delivery_id),
+            cur = await conn.execute(
+                "UPDATE digest_deliveries SET claimed_by = ?, lease_until = ?"
+                " WHERE id = ? AND status = 'sending'"
+                " AND (claimed_by IS NULL OR claimed_by = ? OR lease_until IS NULL OR lease_until <= ?)",
+                (lease.holder, iso(lease.until), delivery_id, lease.holder, iso(now)),
             )
+            return cur.rowcount == 1
 
-    async def part_posted(self, delivery_id: int, message_ids: list[int | None], now: datetime) -> None:
-        """Record the message ids posted so far, the moment each part is accepted (no part is then in flight)."""
+    async def renew(self, lease: Lease) -> int:
+        """Extend the holder's lease on every run it is still posting; how many runs that is."""
         async with self.store.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE digest_deliveries SET message_ids = ?, attempted_at = NULL, updated_at = ?"
-                " WHERE id = ? AND status = 'sending'",
-                (json.dumps(message_ids), iso(now), delivery_id),
+            cur = await conn.execute(
+                "UPDATE digest_deliveries SET lease_until = ? WHERE claimed_by = ? AND status = 'sending'",
+                (iso(lease.until), lease.holder),
             )
+            return cur.rowcount
+
+    async def abandoned(self, now: datetime, limit: int = 1000) -> list[int]:
+        """Subscriptions with a run left `sending` whose lease ran out: cut off, and for anyone to finish."""
+        rows = await self.store.rows(
+            "SELECT DISTINCT subscription_id FROM digest_deliveries WHERE status = 'sending'"
+            " AND (claimed_by IS NULL OR lease_until IS NULL OR lease_until <= ?) ORDER BY subscription_id LIMIT ?",
+            (iso(now), limit),
+        )
+        return [int(r[0]) for r in rows]
+
+    async def attempting(self, delivery_id: int, now: datetime, lease: Lease) -> bool:
+        """Record that the next part is about to be sent, if `lease` still holds the run; whether it does.
+
+        The earliest attempt is the one that counts: from then on the part may be in the channel. A process
+        that lost its lease (it stalled, and another took the run over) learns it here and sends nothing.
+        """
+        async with self.store.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE digest_deliveries SET attempted_at = coalesce(attempted_at, ?), lease_until = ?,"
+                " updated_at = ? WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+                (iso(now), iso(lease.until), iso(now), delivery_id, lease.holder),
+            )
+            return cur.rowcount == 1
+
+    async def part_posted(self, delivery_id: int, message_ids: list[int | None], now: datetime, lease: Lease) -> bool:
+        """Record the message ids posted so far, the moment each part is accepted (no part is then in flight).
+
+        Only while `lease` holds the run; whether it did (a process that lost it stops posting).
+        """
+        async with self.store.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE digest_deliveries SET message_ids = ?, attempted_at = NULL, lease_until = ?, updated_at = ?"
+                " WHERE id = ? AND status = 'sending' AND claimed_by = ?",
+                (json.dumps(message_ids), iso(lease.until), iso(now), delivery_id, lease.holder),
+            )
+            return cur.rowcount == 1
 
     async def finish(self, delivery: DeliveryRecord, now: datetime, *, done: bool) -> SubscriptionRecord:
         """Mark a run sent and move the subscription's change-log position on; a milestone is then done."""
@@ -451,13 +508,13 @@ class DigestStore:
         )
         return _delivery(row) if row else None
 
-    async def reopen(self, delivery: DeliveryRecord, now: datetime) -> DeliveryRecord:
-        """Put a run marked for attention back in flight, for a moderator's `/digest send` to finish."""
+    async def reopen(self, delivery: DeliveryRecord, now: datetime, lease: Lease) -> DeliveryRecord:
+        """Put a run marked for attention back in flight, held by `lease`, for a moderator's `/digest send`."""
         async with self.store.db.transaction() as conn:
             await conn.execute(
-                "UPDATE digest_deliveries SET status = 'sending', detail = NULL, updated_at = ?"
-                " WHERE id = ? AND status = 'attention'",
-                (iso(now), delivery.id),
+                "UPDATE digest_deliveries SET status = 'sending', detail = NULL, updated_at = ?, claimed_by = ?,"
+                " lease_until = ? WHERE id = ? AND status = 'attention'",
+                (iso(now), lease.holder, iso(lease.until), delivery.id),
             )
             row = await _fetch_one(conn, f"{_DELIVERY} WHERE id = ?", (delivery.id,))
         assert row is not None

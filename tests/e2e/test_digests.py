@@ -236,7 +236,7 @@ async def test_a_deleted_channel_pauses_its_digest_and_tells_moderators(discord_
         assert "Digest #1" in embed_text(alert.embeds) and "/digest resume id:1" in embed_text(alert.embeds)
         listing = await slash(discord_double, world, "digest list", world.member)
         assert "⏸ paused" in listing.text and "no longer exists" in listing.text
-        assert [j.id for j in cog.runtime.scheduler.get_jobs()] == ["digest-2"]
+        assert [j.id for j in cog.runtime.digest_jobs()] == ["digest-2"]
 
 
 async def test_two_hundred_digests_due_at_once_each_post_once_through_a_429_storm(discord_double, world, tmp_path):

@@ -34,7 +34,7 @@ async def running(rig, scheduler_clock):
 
 async def test_jobs_name_their_function_by_text_and_hold_only_an_id(rig, running):
     sub = await rig.subscribe("daily 09:00", "Europe/London")
-    [job] = running.scheduler.get_jobs()
+    [job] = running.digest_jobs()
     assert (job.id, job.func_ref, job.args) == (job_id(sub), JOB_FUNCTION, (sub,))
     assert isinstance(job.trigger, WallClockCronTrigger)
     assert str(job.trigger.timezone) == "Europe/London"
@@ -48,7 +48,7 @@ async def test_jobs_follow_every_change_to_a_subscription(rig, running):
     sub = await rig.subscribe("daily 09:00")
 
     def ids():
-        return [j.id for j in running.scheduler.get_jobs()]
+        return [j.id for j in running.digest_jobs()]
 
     assert ids() == [job_id(sub)]
     await rig.service.pause(sub, GUILD, MOD)
@@ -69,7 +69,7 @@ async def test_jobs_are_rebuilt_from_the_store_at_start(rig, scheduler_clock):
     runtime = DigestRuntime(rig.restart().deliveries)
     await runtime.start()
     try:
-        assert [j.id for j in runtime.scheduler.get_jobs()] == [job_id(active)]
+        assert [j.id for j in runtime.digest_jobs()] == [job_id(active)]
     finally:
         await runtime.stop()
 
