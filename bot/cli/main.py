@@ -16,6 +16,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot import health
 from bot.cli import digests as digest_cli
 from bot.cli import intake as intake_cli
 from bot.config import ConfigError, Settings, load_settings
@@ -48,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
             "--pictures", type=Path, metavar="DIR", help="console: write answers' pictures (PNG) to DIR, print paths"
         )
     sub.add_parser("sync", help="sync the slash commands to Discord now, even if unchanged")
+    sub.add_parser("health", help="exit 0 if the running bot's heartbeat (HEARTBEAT_FILE) is fresh and connected")
     load = sub.add_parser("load", aliases=["import"], help="validate YAML packs as a whole and apply them")
     load.add_argument("packs", nargs="+", type=Path, metavar="PACK")
     load.add_argument("--dry-run", action="store_true", help="report what would change; write nothing")
@@ -128,6 +130,18 @@ async def backup(settings: Settings, path: Path) -> int:
     return 0
 
 
+def check_health(settings: Settings) -> int:
+    """0 and `healthy` when the bot's heartbeat is fresh and connected; 1 and the problem in one line if not."""
+    if settings.heartbeat_file is None:
+        raise ConfigError.of("HEARTBEAT_FILE", "not set; the bot writes no heartbeat to check without it")
+    wrong = health.problem(settings.heartbeat_file)
+    if wrong is not None:
+        print(f"unhealthy: {wrong}", file=sys.stderr)
+        return 1
+    print("healthy")
+    return 0
+
+
 async def command(settings: Settings, args: argparse.Namespace) -> int:
     """Run the command the arguments name; `run` (the default) without a token opens the console."""
     name = args.command or "run"
@@ -143,6 +157,8 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
         return await digest_cli.run(settings, args)
     if name in {"feed", "source"}:
         return await intake_cli.run(settings, args)
+    if name == "health":
+        return check_health(settings)
     if settings.discord_token is None:
         if name == "sync":
             raise ConfigError.of("DISCORD_TOKEN", "not set; syncing needs the bot's token")

@@ -14,6 +14,8 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import discord
 import yarl
@@ -21,6 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 from discord.gateway import DiscordWebSocket
 
+from bot import health
 from bot.briefing.service import Briefing
 from bot.config import Settings
 from bot.curation.service import Curator
@@ -55,8 +58,20 @@ def payload_hash(payload: list[dict[str, object]]) -> str:
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-class BriefBot(commands.Bot):
-    """briefbot's client: slash commands only, no privileged intents, nothing it posts can ping."""
+def shard_options(settings: Settings) -> dict[str, Any]:
+    """discord.py's `shard_count` and `shard_ids` for this process; none when SHARD_COUNT is unset."""
+    if settings.shard_count is None:
+        return {}
+    return {"shard_count": settings.shard_count, "shard_ids": sorted(settings.shards.ids)}
+
+
+class BriefBot(commands.AutoShardedBot):
+    """briefbot's client: slash commands only, no privileged intents, nothing it posts can ping.
+
+    Always auto-sharded: with SHARD_COUNT unset it runs as many shards as Discord recommends (one, for all
+    but large bots) in this one process, as a plain Bot would; with SHARD_COUNT and SHARD_IDS it runs those
+    shards of that many, and the settings' `shards` decide which servers' digests and feeds it serves.
+    """
 
     services: Services
 
@@ -83,6 +98,7 @@ class BriefBot(commands.Bot):
             tree_cls=BriefTree,
             allowed_mentions=NO_MENTIONS,
             help_command=None,
+            **shard_options(settings),
         )
         self.settings = settings
         self.force_sync = force_sync or sync_only
@@ -90,13 +106,15 @@ class BriefBot(commands.Bot):
         self.clock = clock
         self.digest_sleep = digest_sleep
         self._closing: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
         if settings.discord_api_base:
             discord.http.Route.BASE = settings.discord_api_base
 
     async def setup_hook(self) -> None:
         """Open the store, seed it on first start, load the cogs, then sync if the commands changed."""
         if self.settings.discord_api_base:
-            # A plain Bot dials Discord's default gateway; a replacement API must name its own gateway.
+            # With SHARD_COUNT set, discord.py dials its default gateway without asking /gateway/bot; a
+            # replacement API must name its own gateway.
             _, url, _ = await self.http.get_bot_gateway()
             DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
         self.services = await open_services(self.settings, clock=self.clock)
@@ -105,6 +123,22 @@ class BriefBot(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         await self.sync_commands(force=self.force_sync)
+        if self.settings.heartbeat_file is not None and not self.sync_only:
+            self._heartbeat = asyncio.create_task(self._beat(self.settings.heartbeat_file), name="heartbeat")
+
+    def connected(self) -> bool:
+        """Whether every shard this process runs is connected and the bot is ready."""
+        return self.is_ready() and not self.is_closed() and all(not s.is_closed() for s in self.shards.values())
+
+    async def _beat(self, path: Path) -> None:
+        """Rewrite the heartbeat file every few seconds until closed (`briefbot health` reads it)."""
+        while True:
+            beat = health.Beat.now(self.settings.shards.describe(), connected=self.connected())
+            try:
+                await asyncio.to_thread(health.write, path, beat)
+            except OSError:
+                log.warning("cannot write the heartbeat file %s", path, exc_info=True)
+            await asyncio.sleep(1.0 if not beat.connected else health.BEAT_SECONDS)
 
     @property
     def store(self) -> Store:
@@ -156,6 +190,8 @@ class BriefBot(commands.Bot):
         await self.close()
 
     async def _close_everything(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
         await super().close()
         services = getattr(self, "services", None)
         if services is not None:
