@@ -133,6 +133,7 @@ class DiscordDouble:
         spec_path: Path | None = None,
         check_schema: bool = True,
         attachment_size_limit: int = DEFAULT_ATTACHMENT_SIZE_LIMIT,
+        shard_count: int = 1,
     ) -> None:
         self.snowflakes = SnowflakeFactory()
         #: The token the bot must log in with.
@@ -154,6 +155,8 @@ class DiscordDouble:
         self.clock = clock
         #: Largest file a user may attach or the bot may upload (sent as ``attachment_size_limit``).
         self.attachment_size_limit = attachment_size_limit
+        #: What ``GET /gateway/bot`` recommends; each IDENTIFY's ``shard`` decides which guilds it is sent.
+        self.shard_count = shard_count
 
         self.application_id = self.snowflakes.world()
         self.bot_user = User(id=self.application_id, username=bot_name, bot=True, global_name=bot_name)
@@ -199,6 +202,8 @@ class DiscordDouble:
         self._files: dict[int, StoredFile] = {}
         self._sessions: dict[str, GatewaySession] = {}
         self._active: GatewaySession | None = None
+        #: The latest session of each shard (by its IDENTIFY's ``shard``, None without one), latest last.
+        self._shards: dict[tuple[int, int] | None, GatewaySession] = {}
         self._connections: set[GatewayConnection] = set()
         self._dropped: set[GatewayConnection] = set()
         self._marks = {"identify": 0, "resume": 0}
@@ -303,27 +308,33 @@ class DiscordDouble:
         bot_permissions: PermissionsLike = DEFAULT_BOT_PERMISSIONS,
         owner: str = "owner",
         locale: str = "en-US",
+        shard: int | None = None,
     ) -> Guild:
         """Create a guild with an owner, the @everyone role, and the bot as a member with a managed role.
 
-        If a client is already connected it receives GUILD_CREATE, as when a bot is invited.
+        If a client is already connected it receives GUILD_CREATE, as when a bot is invited (with several
+        shards, the client running the guild's shard). ``shard`` picks an id Discord puts on that shard of
+        ``shard_count``: ``(guild_id >> 22) % shard_count == shard``.
         """
-        guild = Guild(self, self.snowflakes.world(), name, locale=locale)
+        guild_id = self.snowflakes.world()
+        while shard is not None and (guild_id >> 22) % self.shard_count != shard:
+            guild_id = self.snowflakes.world()
+        guild = Guild(self, guild_id, name, locale=locale)
         guild.double_bot_id = self.bot_user.id
         guild.add_member(owner, owner=True)
         bot_role = guild.add_role(self.bot_user.username, bot_permissions, managed=True, bot_id=self.bot_user.id)
         guild.add_member(self.bot_user.username, [bot_role], user=self.bot_user)
         self.guilds[guild.id] = guild
         guild.live = True
-        session = self._active
-        if session is not None and session.wants_guild(guild.id):
+        session = self._session_for(guild.id)
+        if session is not None:
             self._schedule(session.dispatch("GUILD_CREATE", guild.create_payload()))
         return guild
 
     def world_changed(self, event: str, payload: dict[str, Any], guild: Guild) -> None:
         """Forward a change of the world to the connected client (called by the builders)."""
-        session = self._active
-        if session is None or not guild.live or not session.wants_guild(guild.id):
+        session = self._session_for(guild.id)
+        if session is None or not guild.live:
             return
         if event == "GUILD_MEMBER_ADD" and not session.intents & GUILD_MEMBERS:
             return
@@ -482,6 +493,23 @@ class DiscordDouble:
     async def _gateway_event(self) -> None:
         async with self._gateway_changed:
             self._gateway_changed.notify_all()
+
+    def _session_for(self, guild_id: int | None) -> GatewaySession | None:
+        """The session a guild's events go to: the latest of the shard Discord puts the guild on.
+
+        With one client, that is its session; with several processes each running some shards, each
+        guild's GUILD_CREATE, interactions and other events reach only the process running its shard.
+        """
+        for session in reversed(self._shards.values()):
+            if guild_id is None or session.wants_guild(guild_id):
+                return session
+        return None
+
+    def _live(self, session: GatewaySession) -> None:
+        """Make ``session`` the one its shard's events go to, and the latest (``dispatch``, ``drop_gateway``)."""
+        self._shards.pop(session.shard, None)
+        self._shards[session.shard] = session
+        self._active = session
 
     def _require_session(self) -> GatewaySession:
         if self._loop is not None and asyncio.get_running_loop() is not self._loop:
@@ -710,7 +738,10 @@ class DiscordDouble:
         source_message: DoubleMessage | None = None,
         locale: str | None = None,
     ) -> ix.InteractionResult:
-        session = self._require_session()
+        self._require_session()
+        session = self._session_for(guild.id)
+        if session is None:
+            raise AssertionError(f"no client runs the shard of guild {guild.name} ({guild.id})")
         await self._flush()
         interaction_id = self.snowflakes.event()
         token = f"dbl-interaction-{interaction_id}-{secrets.token_hex(6)}"
@@ -981,7 +1012,7 @@ class DiscordDouble:
 
     async def _get_gateway_bot(self, ctx: _Ctx) -> Reply:
         limit = {"total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1}
-        return Reply(200, {"url": self.gateway_url, "shards": 1, "session_start_limit": limit})
+        return Reply(200, {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limit})
 
     # ================================================================================ REST: commands
 
@@ -1465,7 +1496,7 @@ class DiscordDouble:
 
     def _delete_message(self, message: DoubleMessage) -> None:
         message.deleted = True
-        session = self._active
+        session = self._session_for(message.guild_id)
         if session is not None and not message.ephemeral and session.intents & GUILD_MESSAGES:
             payload = {"id": str(message.id), "channel_id": str(message.channel_id), "guild_id": str(message.guild_id)}
             self._schedule(session.dispatch("MESSAGE_DELETE", payload))
@@ -1533,7 +1564,7 @@ class DiscordDouble:
         message.data.update(mentions=users, mention_roles=roles, mention_everyone=everyone)
 
     def _announce(self, event: str, message: DoubleMessage, channel: Channel) -> None:
-        session = self._active
+        session = self._session_for(channel.guild.id)
         if session is None or message.ephemeral or not session.intents & GUILD_MESSAGES:
             return
         payload = copy.deepcopy(message.data)
@@ -1653,7 +1684,7 @@ class DiscordDouble:
         session.connection = conn
         conn.session = session
         self._sessions[session.session_id] = session
-        self._active = session
+        self._live(session)
         guilds = [g for g in self.guilds.values() if session.wants_guild(g.id)]
         ready = {
             "v": 10,
@@ -1693,7 +1724,7 @@ class DiscordDouble:
             self._dropped.add(previous)
             await previous.ws.close(code=4000)
         conn.session = session
-        self._active = session
+        self._live(session)
         await session.replay(conn, int(data.get("seq") or 0))
         await session.dispatch("RESUMED", {"_trace": ["discord-double"]})
         self.resume_count += 1

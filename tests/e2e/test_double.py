@@ -12,6 +12,7 @@ import io
 import time
 from dataclasses import dataclass
 
+import aiohttp
 import discord
 import pytest
 import pytest_asyncio
@@ -492,6 +493,58 @@ async def test_autosharded_client_needs_only_route_base(fresh_discord_double: Di
     async with run_client(double, bot):
         assert bot.get_guild(guild.id) is not None
     assert ("GET", "/gateway/bot") in {(r.method, r.path) for r in double.requests}
+
+
+@pytest.mark.asyncio(loop_scope="function")
+async def test_several_shards_each_get_only_their_guilds_events_and_interactions() -> None:
+    # Two clients, as two processes running shard 0 and shard 1 of 2, on one double.
+    async with DiscordDouble(shard_count=2) as double:
+        guilds = [double.add_guild(f"on-{n}", shard=n) for n in (0, 1)]
+        channels = [g.add_channel("general") for g in guilds]
+        members = [g.add_member("alice") for g in guilds]
+        discord.http.Route.BASE = double.api_base
+        _, url, shards = await fetch_gateway_bot(double)
+        assert shards == 2
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+        seen: list[list[int]] = [[], []]
+
+        def client(shard: int) -> commands.AutoShardedBot:
+            bot = commands.AutoShardedBot(
+                command_prefix="!",
+                intents=discord.Intents.default(),
+                help_command=None,
+                guild_ready_timeout=0.05,
+                shard_count=2,
+                shard_ids=[shard],
+            )
+
+            @bot.tree.command(description="Say which shard answers")
+            async def where(interaction: discord.Interaction) -> None:
+                seen[shard].append(interaction.guild_id or 0)
+                await interaction.response.send_message(f"shard {interaction.guild and interaction.guild.shard_id}")
+
+            return bot
+
+        async with run_client(double, client(0)) as first, run_client(double, client(1)) as second:
+            assert [g.id for g in first.guilds] == [guilds[0].id]
+            assert [g.id for g in second.guilds] == [guilds[1].id]
+            await first.tree.sync()  # the same commands in both processes: one sync is the bot's
+            late = double.add_guild("late", shard=1)
+            await asyncio.sleep(0.1)
+            assert second.get_guild(late.id) is not None and first.get_guild(late.id) is None
+            for n in (1, 0):
+                result = await double.slash(guilds[n], channels[n], members[n], "where")
+                assert (await result.final()).content == f"shard {n}"
+        assert seen == [[guilds[0].id], [guilds[1].id]]
+
+
+async def fetch_gateway_bot(double: DiscordDouble) -> tuple[str, str, int]:
+    """GET /gateway/bot as AutoShardedClient asks it: (status, url, shards)."""
+    async with aiohttp.ClientSession() as session:
+        headers = {"Authorization": f"Bot {double.token}"}
+        async with session.get(f"{double.api_base}/gateway/bot", headers=headers) as response:
+            body = await response.json()
+            return str(response.status), body["url"], body["shards"]
 
 
 @pytest.mark.asyncio(loop_scope="function")
