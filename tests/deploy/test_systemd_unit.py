@@ -1,4 +1,5 @@
-"""deploy/briefbot.service, checked by systemd's own tools (`systemd-analyze verify` and `security`).
+"""deploy/briefbot.service and the shard template deploy/briefbot@.service, checked by systemd's own tools
+(`systemd-analyze verify` and `security`; the template as its instance briefbot@0.service).
 
 `verify` refuses a unit whose ExecStart is missing, so the test verifies a copy whose ExecStart is the
 `briefbot` of the environment running the tests: a real executable, as on a host where the unit is
@@ -17,17 +18,20 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = ROOT / "deploy" / "briefbot.service"
+TEMPLATE = ROOT / "deploy" / "briefbot@.service"
+#: Each unit, and the name it is verified under (a template only as one of its instances).
+UNITS = [pytest.param(UNIT, "briefbot.service", id="plain"), pytest.param(TEMPLATE, "briefbot@0.service", id="shard")]
 SYSTEMD_ANALYZE = shutil.which("systemd-analyze")
 needs_systemd_analyze = pytest.mark.skipif(
     SYSTEMD_ANALYZE is None, reason="systemd-analyze is not installed here, so the unit cannot be verified"
 )
 
 
-def _unit() -> dict[str, dict[str, list[str]]]:
+def _unit(unit: Path = UNIT) -> dict[str, dict[str, list[str]]]:
     """The unit's settings, every value of a repeated key kept in order."""
     sections: dict[str, dict[str, list[str]]] = {}
     current: dict[str, list[str]] = {}
-    for line in UNIT.read_text(encoding="utf-8").splitlines():
+    for line in unit.read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if not line or line.startswith(("#", ";")):
             continue
@@ -39,13 +43,13 @@ def _unit() -> dict[str, dict[str, list[str]]]:
     return sections
 
 
-def _runnable_copy(tmp_path: Path) -> Path:
+def _runnable_copy(tmp_path: Path, unit: Path = UNIT, name: str = "briefbot.service") -> Path:
     briefbot = Path(sys.executable).with_name("briefbot")
     assert briefbot.exists(), f"{briefbot} is missing: run the tests from an environment with briefbot installed"
-    text = UNIT.read_text(encoding="utf-8")
+    text = unit.read_text(encoding="utf-8")
     copy, count = re.subn(r"(?m)^ExecStart=\S+", f"ExecStart={briefbot}", text)
     assert count == 1
-    path = tmp_path / "briefbot.service"
+    path = tmp_path / name
     path.write_text(copy, encoding="utf-8")
     return path
 
@@ -67,10 +71,25 @@ def test_the_unit_runs_briefbot_as_its_own_user_and_stops_it_with_sigterm():
     assert service["ProtectSystem"] == ["strict"]
 
 
+def test_the_shard_template_is_the_unit_but_for_its_shard_and_heartbeat():
+    plain, template = _unit(UNIT), _unit(TEMPLATE)
+    environment = dict(v.split("=", 1) for v in template["Service"]["Environment"])
+    assert environment["SHARD_IDS"] == "%i"
+    assert environment["HEARTBEAT_FILE"].startswith(template["Service"]["WorkingDirectory"][0] + "/")
+    assert "%i" in environment["HEARTBEAT_FILE"]
+    # Everything else, the sandbox above all, is the plain unit's.
+    for section in ("Service", "Install"):
+        for key, values in plain[section].items():
+            if key != "Environment":
+                assert template[section][key] == values, key
+    assert set(plain["Service"]["Environment"]) <= set(template["Service"]["Environment"])
+
+
 @needs_systemd_analyze
-def test_systemd_analyze_verify_accepts_the_unit_without_a_warning(tmp_path):
+@pytest.mark.parametrize(("unit", "name"), UNITS)
+def test_systemd_analyze_verify_accepts_the_unit_without_a_warning(tmp_path, unit, name):
     result = subprocess.run(
-        [SYSTEMD_ANALYZE, "verify", str(_runnable_copy(tmp_path))],
+        [SYSTEMD_ANALYZE, "verify", str(_runnable_copy(tmp_path, unit, name))],
         capture_output=True,
         text=True,
         timeout=60,
@@ -82,15 +101,16 @@ def test_systemd_analyze_verify_accepts_the_unit_without_a_warning(tmp_path):
 
 
 @needs_systemd_analyze
-def test_systemd_analyze_rates_the_sandbox_ok(tmp_path):
+@pytest.mark.parametrize(("unit", "name"), UNITS)
+def test_systemd_analyze_rates_the_sandbox_ok(tmp_path, unit, name):
     result = subprocess.run(
-        [SYSTEMD_ANALYZE, "security", "--offline=yes", "--no-pager", str(_runnable_copy(tmp_path))],
+        [SYSTEMD_ANALYZE, "security", "--offline=yes", "--no-pager", str(_runnable_copy(tmp_path, unit, name))],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    found = re.search(r"Overall exposure level for briefbot\.service: ([\d.]+)", result.stdout)
+    found = re.search(rf"Overall exposure level for {re.escape(name)}: ([\d.]+)", result.stdout)
     if found is None:
         pytest.skip(f"this systemd-analyze cannot rate a unit offline:\n{result.stderr}")
     assert float(found.group(1)) <= 2.0, result.stdout  # 0 is fully sandboxed, 10 not at all; OK is below 4
