@@ -496,8 +496,13 @@ async def test_autosharded_client_needs_only_route_base(fresh_discord_double: Di
 
 
 @pytest.mark.asyncio(loop_scope="function")
-async def test_several_shards_each_get_only_their_guilds_events_and_interactions() -> None:
-    # Two clients, as two processes running shard 0 and shard 1 of 2, on one double.
+async def test_several_shards_each_get_only_their_guilds_events_and_interactions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Two clients, as two processes running shard 0 and shard 1 of 2, on one double. discord.py's two
+    # process-wide endpoints are put back afterwards, for the module's double.
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", DiscordWebSocket.DEFAULT_GATEWAY)
     async with DiscordDouble(shard_count=2) as double:
         guilds = [double.add_guild(f"on-{n}", shard=n) for n in (0, 1)]
         channels = [g.add_channel("general") for g in guilds]

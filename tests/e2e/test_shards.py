@@ -241,19 +241,15 @@ def assert_each_run_posted_once(cluster: Cluster, runs: int) -> None:
     assert set(footers) == {f"Digest #{sub}" for sub in subscriptions}
 
 
-def posting_seconds(cluster: Cluster) -> tuple[float, int]:
-    """From the first digest message Discord created to the last, and the most created in any one second.
-
-    Times are the messages' ids, which carry the moment the double created them (to the millisecond).
-    """
+def posting_seconds(cluster: Cluster) -> float:
+    """From the first digest message Discord created to the last (ids carry the millisecond of creation)."""
     times = sorted(
         snowflake_time(m.id).timestamp()
         for server in cluster.servers
         for channel in server.channels
         for m in cluster.double.messages(channel)
     )
-    busiest = max(sum(1 for t in times[i : i + 100] if t < start + 1.0) for i, start in enumerate(times))
-    return times[-1] - times[0], busiest
+    return times[-1] - times[0]
 
 
 @pytest.mark.slow
@@ -268,12 +264,11 @@ async def test_a_thousand_digests_due_at_once_are_each_posted_once_by_the_proces
             assert all(c.double.messages(channel) for channel in server.channels), (
                 f"shard {shard}'s server lacks digests"
             )
-        # Each process paces to its share, 25 a second: together no faster than the bot's 50. Alone at 50
-        # each, the 1,000 would take 10 s. Arrivals jitter on a busy machine, so a second may hold a few
-        # more than 50 (Discord then answers a 429, which discord.py waits out); on average they do not.
-        span, busiest = posting_seconds(c)
-        assert span >= (1000 - 50) / 50 * 0.95, span
-        assert busiest <= 50 * 1.25, busiest
+        # Each process paces to its share, 25 a second, so together they post no faster than the bot's 50
+        # on average (each alone at 50 would be done in 10 s). A busy machine only makes it slower; how
+        # evenly requests arrive within a second depends on its load, so that is left to the pacer's
+        # unit tests (tests/unit/test_shards.py), which run on a virtual clock.
+        assert posting_seconds(c) >= (1000 - 50) / 50 * 0.95
 
 
 async def test_a_process_killed_mid_fan_out_and_restarted_twice_over_loses_and_doubles_nothing(tmp_path):
@@ -287,12 +282,13 @@ async def test_a_process_killed_mid_fan_out_and_restarted_twice_over_loses_and_d
             assert time.monotonic() < deadline, second.tail()
             await asyncio.sleep(0.01)
         await second.kill()
-        cut_off = [row for row in ledger(c.database) if row[1] == "sending"]
+        # Subscriptions 151 to 300 are in shard 1's server: its runs the kill left half done.
+        cut_off = [row for row in ledger(c.database) if row[0] > 150 and row[1] == "sending"]
         await c.up(1, 1)
         await until_all_sent(c, 300, within=90)
         assert_each_run_posted_once(c, 300)
         assert first.process.returncode is None
-        assert cut_off or sum(len(c.double.messages(ch)) for ch in c.servers[1].channels) == 150
+        assert cut_off, "the kill cut no run off mid-send: the test tested nothing"
 
 
 async def test_a_fact_added_through_one_process_is_in_the_next_answer_of_the_other(tmp_path):
