@@ -135,6 +135,7 @@ class IntakeService:
         self.shards = shards or Shards()
         self.reaches: Callable[[int], bool] = lambda _channel_id: True
         self._locks: dict[int, asyncio.Lock] = {}
+        self._delivering = asyncio.Lock()
         self._parsers = asyncio.Semaphore(PARSERS)
         self._gazetteers: dict[str, tuple[datetime, Gazetteer]] = {}
 
@@ -561,13 +562,17 @@ class IntakeService:
         """Post every candidate not yet posted for review; those that cannot be posted wait for the next round."""
         if self.poster is None:
             return 0
+        async with self._delivering:  # a round and a command delivering at once would both post each one
+            return await self._deliver(self.poster)
+
+    async def _deliver(self, poster: ReviewPoster) -> int:
         posted = 0
         for candidate in await self.intake.unposted():
             channel = candidate.channel_id or self.review_channel_id
             if channel is None or not self.reaches(channel):
                 continue
             try:
-                message_id = await self.poster.post_candidate(channel, candidate, await self.review(candidate))
+                message_id = await poster.post_candidate(channel, candidate, await self.review(candidate))
             except Exception:
                 log.warning("could not post candidate #%s to channel %s", candidate.id, channel, exc_info=True)
                 continue
