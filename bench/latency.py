@@ -68,11 +68,12 @@ async def measure(stage: Stage, workload: Workload | TopicalWorkload, users: int
     return samples
 
 
-def rows(size: int, users: int, samples: Samples, topics: int = 1) -> list[Row]:
-    """p50 and p99 of each command against /ping's, at one concurrency."""
+def rows(size: int, users: int, samples: Samples, topics: int = 1, cache: bool = True) -> list[Row]:
+    """p50 and p99 of each command against /ping's, at one concurrency; the goals apply with the answer cache on."""
     who = "1 user" if users == 1 else f"{users} users"
     who += f", {topics} topics" if topics > 1 else ""
-    applies = size == GOAL_SIZE
+    who += "" if cache else ", answer cache off"
+    applies = size == GOAL_SIZE and cache
     floor = samples.seconds("ping")
     floor50, floor99 = percentile(floor, 50) * 1000, percentile(floor, 99) * 1000
     out = [
@@ -103,25 +104,34 @@ async def run(
     """Latency at 1 and 50 users on a bot serving a copy of `template`; also returns the RSS after start.
 
     With several `topics` (a store from `cached_store(size, topics=…)`), each question is about a topic drawn
-    at random (`TopicalWorkload`).
+    at random (`TopicalWorkload`). A second bot, its answer cache off, is then asked the same questions by one
+    user: what an answer costs to make, which the figures above mix with answers given again in the share
+    the cache row reports.
     """
-    workload: Workload | TopicalWorkload
-    if topics > 1:
-        workload = TopicalWorkload(template, {i + 1: topic_slug(i) for i in range(topics)})
-    else:
-        workload = Workload.from_store(template)
     database = fresh_copy(template, f"latency-{size}" + (f"-t{topics}" if topics > 1 else "") + ".db")
     out: list[Row] = []
     async with running_bot(stage, database) as bot:
         log_from = bot.log_size()
         rss_after_start = bot.rss_mb()
+        workload = _workload(template, topics)
         await measure(stage, workload, 1, 20)  # warm-up: imports, caches, the first page reads
         for users in (1, USERS):
             out += rows(size, users, await measure(stage, workload, users, per_command[users]), topics)
     out.append(cache_row(size, bot.log, log_from, topics))
+    async with running_bot(stage, database, ANSWER_CACHE="0"):
+        workload = _workload(template, topics)
+        await measure(stage, workload, 1, 20)
+        out += rows(size, 1, await measure(stage, workload, 1, per_command[1]), topics, cache=False)
     if topics == 1:
         out += await pictures(stage, template, size)
     return out, rss_after_start
+
+
+def _workload(template: Path, topics: int) -> Workload | TopicalWorkload:
+    """The seeded users of a store: the same questions in the same order each time."""
+    if topics > 1:
+        return TopicalWorkload(template, {i + 1: topic_slug(i) for i in range(topics)})
+    return Workload.from_store(template)
 
 
 async def _timelines(stage: Stage, template: Path, size: int, pictures: bool) -> tuple[list[float], list[float]]:

@@ -100,7 +100,11 @@ class Spelling:
         return fts_phrase(self.text) + ("*" if self.prefix else "")
 
     def count(self, words: Sequence[str]) -> int:
-        """How often this spelling occurs in a field's stemmed words."""
+        """How often this spelling occurs in a field's stemmed words.
+
+        Most spellings (a name's many aliases) occur in none of a candidate's fields, so the first word is
+        looked for at C speed before any slice is compared: the comparisons were a fifth of a search.
+        """
         n = len(self.stems)
         if not n:
             return 0
@@ -111,6 +115,10 @@ class Spelling:
                 for i in range(len(words) - n + 1)
                 if tuple(words[i : i + n - 1]) == head and words[i + n - 1].startswith(last)
             )
+        if n == 1:
+            return words.count(self.stems[0])
+        if self.stems[0] not in words:
+            return 0
         return sum(1 for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == self.stems)
 
 

@@ -77,7 +77,9 @@ def _cvc(word: str) -> bool:
     )
 
 
-def _replace(word: str, rules: tuple[tuple[str, str], ...], min_measure: int) -> str:
+def _replace(word: str, rules: tuple[tuple[str, str], ...], suffixes: tuple[str, ...], min_measure: int) -> str:
+    if not word.endswith(suffixes):
+        return word
     for suffix, replacement in rules:
         if word.endswith(suffix):
             base = word[: len(word) - len(suffix)]
@@ -109,7 +111,15 @@ _STEP2 = (
     ("logi", "log"),
 )
 _STEP3 = (("icate", "ic"), ("ative", ""), ("alize", "al"), ("iciti", "ic"), ("ical", "ic"), ("ful", ""), ("ness", ""))
-_STEP4 = ("al ance ence er ic able ible ant ement ment ent ion ou ism ate iti ous ive ize").split()
+#: Each step's suffixes at once, so that the many words that end in none of them are passed in one C call.
+_STEP2_SUFFIXES = tuple(suffix for suffix, _ in _STEP2)
+_STEP3_SUFFIXES = tuple(suffix for suffix, _ in _STEP3)
+#: Longest first: the longest suffix that matches decides.
+_STEP4 = tuple(
+    sorted(
+        "al ance ence er ic able ible ant ement ment ent ion ou ism ate iti ous ive ize".split(), key=len, reverse=True
+    )
+)
 
 
 def _step1(word: str) -> str:
@@ -142,7 +152,9 @@ def _step1c(word: str) -> str:
 
 def _step4(word: str) -> str:
     # The longest suffix that matches decides, even when its condition then fails.
-    for suffix in sorted(_STEP4, key=len, reverse=True):
+    if not word.endswith(_STEP4):
+        return word
+    for suffix in _STEP4:
         if word.endswith(suffix):
             base = word[: -len(suffix)]
             if suffix == "ion" and not base.endswith(("s", "t")):
@@ -168,7 +180,7 @@ def stem(token: str) -> str:
     if len(token) < 3 or len(token) > 64 or not _ASCII_WORD.fullmatch(token):
         return token
     word = _step1(token)
-    word = _replace(word, _STEP2, 0)
-    word = _replace(word, _STEP3, 0)
+    word = _replace(word, _STEP2, _STEP2_SUFFIXES, 0)
+    word = _replace(word, _STEP3, _STEP3_SUFFIXES, 0)
     word = _step4(word)
     return _step5(word)

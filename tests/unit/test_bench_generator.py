@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.generator import RECORDED, STAKEHOLDER, TOPIC_SLUG, build_store, to_pack
+from bench.generator import RECORDED, STAKEHOLDER, TOPIC_SLUG, build_store, to_pack, topic_slug
+from bench.workload import TopicalWorkload, Workload
 from bot.briefing.queries import ActorQuery, BriefQuery, SearchQuery, StakesQuery, TimelineQuery
 from bot.briefing.service import Briefing
 from bot.render import render_text
@@ -107,3 +108,17 @@ async def test_a_store_over_several_topics_keeps_each_topics_records_apart(tmp_p
         assert leaks[0][0] == 0, "a fact is about an actor of another topic"
     finally:
         await store.close()
+
+
+def test_users_of_several_topics_search_with_as_many_questions_as_those_of_one(tmp_path: Path):
+    """Otherwise the comparison of the two stores measures the answer cache: with each topic's own sixty, twenty
+    topics were asked twenty times as many different questions, and /search was mostly read from the store."""
+    path = tmp_path / "topics.db"
+    build_store(path, 600, topics=3)
+    one = Workload.from_store(path, topic_id=1)
+    several = TopicalWorkload(path, {i + 1: topic_slug(i) for i in range(3)})
+    asked = {several.options("search")["query"] for _ in range(2000)}
+    by_topic = {tid: set(w.queries) for tid, w in several.each.items()}
+    assert sum(len(q) for q in by_topic.values()) == len(one.queries) == 60
+    assert all(len(q) == 20 for q in by_topic.values())
+    assert asked == set().union(*by_topic.values())

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from bot.packs import parse_pack
+from bot.store.search import Spelling
 from bot.store.writes import apply_pack
 from tests.unit.conftest import FIXED_NOW
 from tests.unit.store.conftest import OTHER_TOPIC, Loaded, keys, scalar
@@ -253,3 +254,15 @@ async def test_a_word_spelled_like_a_topics_token_is_only_a_word(loaded: Loaded)
     # Every fact's row holds "t1" in its topic column; the question's words are matched in the text only.
     assert await search(loaded, f"t{loaded.topic_id}") == []
     assert await search(loaded, f"t{loaded.topic_id} Tatmadaw") == await search(loaded, "Tatmadaw")
+
+
+def test_a_spelling_is_counted_wherever_it_occurs_and_only_there() -> None:
+    words = "the junta said the three brotherhood allianc took the town from the junta".split()
+    assert Spelling("junta", ("junta",)).count(words) == 2
+    assert Spelling("three brotherhood alliance", ("three", "brotherhood", "allianc")).count(words) == 1
+    assert Spelling("brotherhood junta", ("brotherhood", "junta")).count(words) == 0
+    assert Spelling("tatmadaw", ("tatmadaw",)).count(words) == 0
+    assert Spelling("the town", ("the", "town")).count(words) == 1
+    assert Spelling("all", ("all",), prefix=True).count(words) == 1
+    assert Spelling("the t", ("the", "t"), prefix=True).count(words) == 2
+    assert Spelling("", ()).count(words) == 0
