@@ -244,11 +244,10 @@ class PostgresDialect(Dialect):
     def trigrams(self, grams: set[str]) -> TrigramMatch:
         """Names ranked by FTS5's BM25 over trigrams (k1 1.2, b 0.75), so both engines offer the same ones."""
         join = (
-            " JOIN (SELECT t.name_id, sum(i.idf * t.tf * 2.2 / (t.tf + 1.2 * (0.25 + 0.75 * t.size / i.avgdl)))"
-            " AS score FROM name_trigrams t JOIN (SELECT x.gram, greatest(ln((a.names - count(*) + 0.5)"
-            " / (count(*) + 0.5)), 1e-6) AS idf, a.grams::float8 / greatest(a.names, 1) AS avgdl"
-            " FROM name_trigrams x, name_trigram_totals a WHERE x.gram = ANY(?::text[])"
-            " GROUP BY x.gram, a.names, a.grams) i ON i.gram = t.gram GROUP BY t.name_id) g ON g.name_id = n.id"
+            " JOIN (SELECT m.name_id, sum(greatest(ln((a.names - m.hits + 0.5) / (m.hits + 0.5)), 1e-6) * m.tf * 2.2"
+            " / (m.tf + 1.2 * (0.25 + 0.75 * m.size * greatest(a.names, 1) / greatest(a.grams, 1)))) AS score"
+            " FROM (SELECT name_id, tf, size, count(*) OVER (PARTITION BY gram) AS hits FROM name_trigrams"
+            " WHERE gram = ANY(?::text[])) m CROSS JOIN name_trigram_totals a GROUP BY m.name_id) g ON g.name_id = n.id"
         )
         return TrigramMatch(join, "", "g.score DESC, n.id", sorted(grams))
 
