@@ -12,8 +12,7 @@ from pathlib import Path
 
 from bot.errors import UserError
 from bot.store.copy import copy_store
-from bot.store.database import Database, StoreUnavailable, is_postgres
-from bot.store.postgres import shown
+from bot.store.database import Database, StoreUnavailable, is_postgres, shown
 
 SQLITE_URL = "sqlite:///"
 

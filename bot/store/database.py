@@ -207,6 +207,11 @@ def is_postgres(target: str) -> bool:
     return target.startswith(("postgresql://", "postgres://"))
 
 
+def shown(address: str) -> str:
+    """A store's address without the password a PostgreSQL URL may hold, for messages and logs."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", address)
+
+
 class InlineReader:
     """A read-only connection used on the event loop's own thread, for reads too quick to hand off.
 

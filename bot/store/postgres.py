@@ -33,7 +33,7 @@ from typing import Any
 import asyncpg
 
 from bot.errors import UserError
-from bot.store.database import Connection, Database, Dialect, StoreUnavailable, TrigramMatch, migrations
+from bot.store.database import Connection, Database, Dialect, StoreUnavailable, TrigramMatch, migrations, shown
 from bot.store.stemming import stems
 
 log = logging.getLogger(__name__)
@@ -340,8 +340,3 @@ async def migrate(pool: Any) -> None:
             log.info("applying migration %s", name)
             await conn.execute(sql)
             await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", version)
-
-
-def shown(url: str) -> str:
-    """A store's address without the password a PostgreSQL URL may hold, for messages and logs."""
-    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", url)

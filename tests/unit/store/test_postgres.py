@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.store.postgres import fts_to_tsquery, shown, terms_vector, translate
+from bot.store.database import shown
+from bot.store.postgres import fts_to_tsquery, terms_vector, translate
 
 IDS = frozenset({"facts", "names"})
 
