@@ -3,9 +3,8 @@
 `Database` is what the store needs of either: readers, one write transaction at a time, a version that
 changes when anything is written, and a `Dialect` for the few statements the engines cannot share (full
 text, trigram names). The store's modules write one SQL text for both, in SQLite's dialect;
-`bot.store.postgres` translates it for PostgreSQL. The rest of this module is the SQLite engine.
-
-The SQLite connections: WAL mode, numbered migrations, and one writer at a time.
+`bot.store.postgres` translates it for PostgreSQL. The rest of this module is the SQLite engine: WAL
+mode, numbered migrations, and one writer at a time.
 
 Writes run on aiosqlite's worker thread. They take an asyncio lock and an explicit `BEGIN IMMEDIATE`, so a
 transaction spanning several awaits can never interleave with another coroutine's writes.
