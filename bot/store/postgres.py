@@ -12,10 +12,9 @@ same words and the shared BM25F scoring ranks the same candidates the same way; 
 by FTS5's own BM25, computed in SQL.
 
 One asyncpg pool serves reads (each a single statement, committed data only) and writes (one pooled
-connection per transaction, one transaction at a time in a process, as on SQLite). Across processes,
-correctness comes from PostgreSQL itself: unique constraints and row locks, and `store_version`, a counter
-every write transaction bumps, which `version()` reads so that a cached answer in one process notices a
-write through another.
+connection per transaction). As on SQLite, one write transaction runs at a time, across processes too: each
+starts by bumping `store_version`, a counter row whose lock the next writer waits for, and which
+`version()` reads so that a cached answer in one process notices a write through another.
 """
 
 from __future__ import annotations
@@ -308,10 +307,15 @@ class PostgresDatabase(Database):
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
-        """A write transaction on one pooled connection; it bumps `store_version` as it commits."""
+        """A write transaction on one pooled connection, one at a time across every process, as on SQLite.
+
+        It starts by bumping `store_version`: the row's lock makes any other writer wait until this one
+        commits (the store's writers read before they write, as SQLite's `BEGIN IMMEDIATE` lets them), and
+        the new count commits with the writes, for `version()`. Readers never wait for it.
+        """
         async with self._write_lock, self.pool.acquire() as conn, conn.transaction():
-            yield PgConnection(conn, self._ids)
             await conn.execute("UPDATE store_version SET n = n + 1")
+            yield PgConnection(conn, self._ids)
 
     async def version(self) -> int:
         """The count of write transactions committed, by any process: one indexed read of one row."""

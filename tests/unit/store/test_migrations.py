@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiosqlite
@@ -341,3 +342,29 @@ async def test_postgres_version_moves_with_every_write_from_any_process(postgres
 async def test_unreachable_postgres_is_a_store_error() -> None:
     with pytest.raises(database.StoreUnavailable, match="cannot open the PostgreSQL store"):
         await Database.open("postgresql://nobody:secret@/briefbot?host=/nonexistent")
+
+
+async def test_postgres_writers_in_two_processes_take_turns(postgres_server: Server) -> None:
+    # The store's writers read, then write (a fact's key, an item seen before): as with SQLite's
+    # BEGIN IMMEDIATE, a second writer waits until the first has committed, and then sees its rows.
+    url = await postgres_server.fresh()
+    one, other = await Database.open(url), await Database.open(url)
+    seen: list[int] = []
+
+    async def second() -> None:
+        async with other.transaction() as conn:
+            async with conn.execute("SELECT count(*) FROM meta") as cur:
+                row = await cur.fetchone()
+            seen.append(row[0])
+
+    try:
+        async with one.transaction() as conn:
+            await conn.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+            waiting = asyncio.create_task(second())
+            await asyncio.sleep(0.3)
+            assert seen == []
+        await waiting
+        assert seen == [1]
+    finally:
+        await one.close()
+        await other.close()
