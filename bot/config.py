@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.digests.schedules import parse_zone
 from bot.errors import UserError, in_words
 from bot.shards import Shards
+from bot.store.database import is_postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "briefbot.db"
@@ -62,6 +63,10 @@ class Settings(BaseSettings):
 
     discord_token: SecretStr | None = Field(default=None, description="The bot token from the Developer Portal.")
     database_path: Path = Field(default=DEFAULT_DATABASE, description="Where the SQLite fact store lives.")
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="A postgresql:// URL: keep the store in PostgreSQL instead of DATABASE_PATH's SQLite file.",
+    )
     packs_dir: Path = Field(default=DEFAULT_PACKS, description="Folder of YAML packs loaded on first start.")
     guild_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     moderator_role_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -161,6 +166,20 @@ class Settings(BaseSettings):
         if len(set(value)) != len(value):
             raise ValueError("names a shard twice")
         return sorted(value)
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not is_postgres(value.get_secret_value()):
+            raise ValueError("must start with postgresql:// (leave it unset for SQLite at DATABASE_PATH)")
+        return value
+
+    @property
+    def store_address(self) -> tuple[str, Path | str]:
+        """The setting that names the store, and what it names: DATABASE_URL if set, else DATABASE_PATH."""
+        if self.database_url is not None:
+            return "DATABASE_URL", self.database_url.get_secret_value()
+        return "DATABASE_PATH", self.database_path
 
     @field_validator("packs_dir")
     @classmethod

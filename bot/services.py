@@ -139,15 +139,16 @@ class Services:
 
 
 async def open_store(settings: Settings, *, seed: bool = True) -> Store:
-    """Open the store `DATABASE_PATH` names and, unless `seed` is false, seed it on first start.
+    """Open the store `DATABASE_URL` or `DATABASE_PATH` names and, unless `seed` is false, seed it on first start.
 
-    Every front end opens the store here, so a file that cannot be opened, or a bad pack in PACKS_DIR on
+    Every front end opens the store here, so a store that cannot be opened, or a bad pack in PACKS_DIR on
     first start, is the same one line in each: a `ConfigError` naming the setting.
     """
+    setting, target = settings.store_address
     try:
-        store = await Store.open(settings.database_path)
+        store = await Store.open(target)
     except StoreUnavailable as exc:
-        raise ConfigError.of("DATABASE_PATH", str(exc)) from None
+        raise ConfigError.of(setting, str(exc)) from None
     if seed:
         try:
             await seed_if_empty(store, settings.packs_dir)

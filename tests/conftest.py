@@ -9,7 +9,7 @@ from bot.packs import parse_pack
 from bot.store import Store
 from bot.store.writes import apply_pack
 
-pytest_plugins = ["tests.discord_double.plugin"]
+pytest_plugins = ["tests.discord_double.plugin", "tests.postgres"]
 
 
 @pytest.fixture

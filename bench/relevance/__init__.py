@@ -72,8 +72,8 @@ def figures(questions: Sequence[Question], ranks: Sequence[int | None]) -> Figur
     )
 
 
-async def seed_store(path: Path) -> tuple[Store, int]:
-    """A store at `path` with the seed pack applied, and the pack's topic id."""
+async def seed_store(path: Path | str) -> tuple[Store, int]:
+    """A store at `path` (or a PostgreSQL URL) with the seed pack applied, and the pack's topic id."""
     pack = read_pack(SEED_PACK)
     store = await Store.open(path)
     await apply_pack(store.db, pack)
@@ -91,10 +91,10 @@ async def ask(store: Store, topic_id: int, questions: Sequence[Question]) -> lis
     return ranks
 
 
-async def measure_seed() -> dict[str, Figures]:
-    """Figures for each question file, against the seed pack in a throw-away store."""
+async def measure_seed(target: str | None = None) -> dict[str, Figures]:
+    """Figures for each question file, against the seed pack in a throw-away store (or an empty one at `target`)."""
     with tempfile.TemporaryDirectory(prefix="relevance-") as tmp:
-        store, topic_id = await seed_store(Path(tmp) / "seed.db")
+        store, topic_id = await seed_store(target or Path(tmp) / "seed.db")
         try:
             found = {}
             for name, path in QUESTION_FILES.items():

@@ -114,7 +114,7 @@ async def plant(path: Path, count: int = PLANTED, seed: int = SEED) -> tuple[int
                 )
                 await conn.execute("DELETE FROM fact_actors WHERE fact_id = ?", (fact_id,))
                 await conn.execute("INSERT INTO fact_actors (fact_id, actor_id) VALUES (?, ?)", (fact_id, actor_id))
-                await index_fact(conn, fact_id)
+                await index_fact(conn, store.db.dialect, fact_id)
 
             for i in range(count):
                 actor_id, actor, aliases = rng.choice(named)

@@ -19,6 +19,7 @@ from pathlib import Path
 from bot import health
 from bot.cli import digests as digest_cli
 from bot.cli import intake as intake_cli
+from bot.cli import store as store_cli
 from bot.config import ConfigError, Settings, load_settings
 from bot.console import Pictures, error_text, run_console
 from bot.curation.export import export_pack
@@ -60,6 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     backup.add_argument("path", type=Path, metavar="PATH")
     digest_cli.add_parser(sub)
     intake_cli.add_parser(sub)
+    store_cli.add_parser(sub)
     pack = sub.add_parser("pack", help="about the pack format")
     pack_actions = pack.add_subparsers(dest="pack_action", required=True, metavar="ACTION")
     pack_actions.add_parser("schema", help="print the JSON Schema of a pack file, for editors")
@@ -174,6 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "pack":
             status = pack_schema()
+        elif args.command == "store":
+            status = asyncio.run(store_cli.run(args))
         else:
             settings = load_settings()
             setup_logging(settings.log_level)

@@ -1,4 +1,10 @@
-"""The SQLite connections: WAL mode, numbered migrations, and one writer at a time.
+"""The database behind the store: SQLite by default, PostgreSQL when `DATABASE_URL` names one.
+
+`Database` is what the store needs of either: readers, one write transaction at a time, a version that
+changes when anything is written, and a `Dialect` for the few statements the engines cannot share (full
+text, trigram names). The store's modules write one SQL text for both, in SQLite's dialect;
+`bot.store.postgres` translates it for PostgreSQL. The rest of this module is the SQLite engine: WAL
+mode, numbered migrations, and one writer at a time.
 
 Writes run on aiosqlite's worker thread. They take an asyncio lock and an explicit `BEGIN IMMEDIATE`, so a
 transaction spanning several awaits can never interleave with another coroutine's writes.
@@ -11,13 +17,16 @@ store, so it keeps a worker thread of its own (`Database.searcher`) and never ho
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import logging
 import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Generator, Hashable, Iterable
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Protocol
@@ -39,6 +48,167 @@ class Reader(Protocol):
     async def execute_fetchall(self, sql: str, parameters: Iterable[Any] = ()) -> Iterable[sqlite3.Row]:
         """Every row of one statement, read to the end."""
         ...
+
+
+class Cursor(Protocol):
+    """A statement's outcome, as aiosqlite's cursor gives it: its rows, and what it wrote."""
+
+    @property
+    def lastrowid(self) -> int | None:
+        """The id of the row an INSERT wrote (None when it wrote none)."""
+        ...
+
+    @property
+    def rowcount(self) -> int:
+        """How many rows an INSERT, UPDATE or DELETE touched."""
+        ...
+
+    async def fetchone(self) -> sqlite3.Row | None:
+        """The first row, or None."""
+        ...
+
+    async def fetchall(self) -> Iterable[sqlite3.Row]:
+        """Every row."""
+        ...
+
+
+class Pending(Protocol):
+    """A statement sent: awaited for its cursor, or used with `async with` as aiosqlite allows."""
+
+    def __await__(self) -> Generator[Any, None, Cursor]:
+        """The cursor, once the statement has run."""
+        ...
+
+    async def __aenter__(self) -> Cursor:
+        """The cursor, once the statement has run."""
+        ...
+
+    async def __aexit__(self, exc_type: Any, exc: Any, tb: Any) -> Any:
+        """Nothing to release."""
+        ...
+
+
+class Connection(Reader, Protocol):
+    """A write transaction's connection: aiosqlite's, or `bot.store.postgres.PgConnection`."""
+
+    def execute(self, sql: str, parameters: Iterable[Any] = ...) -> Pending:
+        """Run one statement."""
+        ...
+
+    async def executemany(self, sql: str, parameters: Iterable[Iterable[Any]]) -> Any:
+        """Run one statement for each set of parameters."""
+        ...
+
+
+@dataclass(frozen=True)
+class TrigramMatch:
+    """How names `n` are joined to the trigram index, and ordered best first, for one look-up."""
+
+    join: str
+    where: str
+    order: str
+    parameter: object
+
+
+class Dialect(abc.ABC):
+    """The statements SQLite and PostgreSQL cannot share: full-text matching and trigram names."""
+
+    @abc.abstractmethod
+    def full_text(self, table: str, expression: str) -> tuple[str, str]:
+        """A predicate (one placeholder) matching `table`'s rows against an FTS5 expression, and its parameter."""
+
+    @abc.abstractmethod
+    async def index_terms(self, conn: Connection, rowid: int) -> None:
+        """Finish a full-text row just written, where the engine cannot tokenise it itself."""
+
+    @abc.abstractmethod
+    def trigrams(self, grams: set[str]) -> TrigramMatch:
+        """Names sharing trigrams with a typed name, those sharing most first."""
+
+    @abc.abstractmethod
+    def containing(self, norm: str) -> tuple[str, str]:
+        """FROM names `n` and a WHERE (one placeholder) for those containing `norm`, and its parameter."""
+
+    @abc.abstractmethod
+    def columns(self, table: str) -> tuple[str, tuple[str]]:
+        """A query for a table's column names, in order, and its parameters (for `bot.store.copy`)."""
+
+    @abc.abstractmethod
+    async def continue_ids(self, conn: Connection, tables: list[str]) -> None:
+        """After rows were written with their ids: new rows get ids after the largest (for `bot.store.copy`)."""
+
+
+class SqliteDialect(Dialect):
+    """FTS5: the expression as it stands, and the `names_trigram` index (migration 0001)."""
+
+    def full_text(self, table: str, expression: str) -> tuple[str, str]:
+        """FTS5 reads the expression itself."""
+        return f"{table} MATCH ?", expression
+
+    async def index_terms(self, conn: Connection, rowid: int) -> None:
+        """FTS5 tokenises the row as it is written."""
+
+    def trigrams(self, grams: set[str]) -> TrigramMatch:
+        """FTS5's trigram index, ranked by its BM25."""
+        query = " OR ".join(f'"{g}"' for g in sorted(grams))
+        return TrigramMatch(" JOIN names_trigram g ON g.rowid = n.id", "names_trigram MATCH ? AND ", "g.rank", query)
+
+    def containing(self, norm: str) -> tuple[str, str]:
+        """A phrase in the trigram index is a substring."""
+        phrase = '"' + norm.replace('"', '""') + '"'
+        return "names_trigram g JOIN names n ON n.id = g.rowid WHERE names_trigram MATCH ?", phrase
+
+    def columns(self, table: str) -> tuple[str, tuple[str]]:
+        """SQLite's own account of the table (FTS5 tables included)."""
+        return "SELECT name FROM pragma_table_info(?)", (table,)
+
+    async def continue_ids(self, conn: Connection, tables: list[str]) -> None:
+        """SQLite's next rowid is always one more than the largest."""
+
+
+class Database(abc.ABC):
+    """Readers, one writer at a time, and what tells a cached answer that the store changed."""
+
+    reader: Reader
+    searcher: Reader
+    dialect: Dialect
+    #: The SQLite file; None in memory and on PostgreSQL.
+    path: Path | None = None
+
+    @classmethod
+    async def open(cls, target: Path | str) -> Database:
+        """Open and migrate the store at `target`: a SQLite path (':memory:' for tests) or a postgresql:// URL."""
+        if is_postgres(str(target)):
+            from bot.store.postgres import PostgresDatabase  # asyncpg is loaded only for PostgreSQL
+
+            return await PostgresDatabase.open(str(target))
+        return await SqliteDatabase.open(target)
+
+    @abc.abstractmethod
+    def transaction(self) -> AbstractAsyncContextManager[Connection]:
+        """A write transaction: all of it or none of it, one writer at a time."""
+
+    @abc.abstractmethod
+    async def version(self) -> Hashable:
+        """Changes whenever anything may have been written, by this process or another; cheap enough per answer."""
+
+    @abc.abstractmethod
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the live store in the file `target`."""
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Close every connection."""
+
+
+def is_postgres(target: str) -> bool:
+    """Whether a store's address is a PostgreSQL URL rather than a SQLite path."""
+    return target.startswith(("postgresql://", "postgres://"))
+
+
+def shown(address: str) -> str:
+    """A store's address without the password a PostgreSQL URL may hold, for messages and logs."""
+    return re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", address)
 
 
 class InlineReader:
@@ -114,21 +284,21 @@ def _check_backup_target(target: Path, live: Path | None) -> None:
         raise UserError(f"{target} is the live database itself; name another file")
 
 
-def migrations() -> list[tuple[int, str, str]]:
-    """The packaged migrations as (version, name, SQL), in order."""
+def migrations(folder: str = "migrations", first: int = 1) -> list[tuple[int, str, str]]:
+    """The packaged migrations of one engine as (version, name, SQL), in order, numbered on from `first`."""
     found = []
-    for entry in resources.files("bot.store").joinpath("migrations").iterdir():
+    for entry in resources.files("bot.store").joinpath(folder).iterdir():
         match = MIGRATION_NAME.match(entry.name)
         if match:
             found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
     found.sort()
     versions = [v for v, _, _ in found]
-    if versions != list(range(1, len(versions) + 1)):
+    if versions != list(range(first, first + len(versions))):
         raise RuntimeError(f"migrations must be numbered 0001, 0002, … without gaps: {versions}")
     return found
 
 
-class Database:
+class SqliteDatabase(Database):
     """A writer connection (one writer at a time, under a lock) and, for files, separate readers.
 
     With WAL, the readers see only committed data: a question asked during a large import neither waits
@@ -144,9 +314,10 @@ class Database:
         self._transactions = 0
         self.path = path
         self._write_lock = asyncio.Lock()
+        self.dialect = SqliteDialect()
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
+    async def open(cls, path: Path | str) -> SqliteDatabase:
         """Open (creating if needed) and migrate the database at `path`; ':memory:' for tests.
 
         A file that cannot be created or opened raises `StoreUnavailable`, before any connection is made.
@@ -189,7 +360,7 @@ class Database:
                     raise
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """A write transaction: all of it or none of it, one writer at a time."""
         async with self._write_lock:
             await self.conn.execute("BEGIN IMMEDIATE")
@@ -203,7 +374,7 @@ class Database:
             finally:
                 self._transactions += 1
 
-    def version(self) -> tuple[int, int, int]:
+    async def version(self) -> tuple[int, int, int]:
         """Changes whenever anything may have been written, by this process or another; cheap enough per answer.
 
         The writer's change count and transaction count cover this process (an in-memory database has no

@@ -15,13 +15,13 @@ time, decided in the database whatever the processes were told.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-import aiosqlite
-
+from bot.store.database import Connection
 from bot.store.records import Record
 from bot.store.store import Store
 
@@ -145,27 +145,27 @@ class Run:
     through_change_id: int = 0
 
 
-async def _fetch_one(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> aiosqlite.Row | None:
+async def _fetch_one(conn: Connection, sql: str, params: Sequence[Any]) -> sqlite3.Row | None:
     """Read back on the writer, inside its transaction: the record exactly as this write leaves it."""
     async with conn.execute(sql, params) as cur:
         return await cur.fetchone()
 
 
-async def _reread(conn: aiosqlite.Connection, subscription_id: int) -> SubscriptionRecord:
+async def _reread(conn: Connection, subscription_id: int) -> SubscriptionRecord:
     """A subscription as the writer's transaction leaves it."""
     row = await _fetch_one(conn, f"{_SUBSCRIPTION} WHERE s.id = ?", (subscription_id,))
     assert row is not None
     return _subscription(row)
 
 
-def _subscription(row: aiosqlite.Row) -> SubscriptionRecord:
+def _subscription(row: sqlite3.Row) -> SubscriptionRecord:
     values = dict(row)
     for key in ("due_at", "active_since", "created_at", "updated_at"):
         values[key] = _moment(values[key])
     return SubscriptionRecord(**values)
 
 
-def _delivery(row: aiosqlite.Row) -> DeliveryRecord:
+def _delivery(row: sqlite3.Row) -> DeliveryRecord:
     values = dict(row)
     for key in ("scheduled_for", "attempted_at", "recorded_at", "updated_at"):
         values[key] = _moment(values[key])
@@ -470,7 +470,7 @@ class DigestStore:
             await conn.execute(
                 "UPDATE digest_subscriptions SET last_change_id = max(last_change_id, ?), updated_at = ?,"
                 " status = CASE WHEN ? THEN 'done' ELSE status END WHERE id = ?",
-                (delivery.through_change_id, iso(now), int(done), delivery.subscription_id),
+                (delivery.through_change_id, iso(now), done, delivery.subscription_id),
             )
             return await _reread(conn, delivery.subscription_id)
 

@@ -55,11 +55,11 @@ class Entities(Reads):
 
     async def find_names(self, topic_id: int, entity: Entity, text: str, limit: int = 25) -> list[NameMatch]:
         """Candidates for a typed name, best first (see `bot.store.names`)."""
-        return await name_index.find_names(self.conn, topic_id, entity, text, limit)
+        return await name_index.find_names(self.conn, self.db.dialect, topic_id, entity, text, limit)
 
     async def named_by_words(self, topic_id: int, entity: Entity, text: str) -> list[int]:
         """The actors, places or events with a name containing `text` as whole words (see `bot.store.names`)."""
-        return await name_index.named_by_words(self.conn, topic_id, entity, text)
+        return await name_index.named_by_words(self.conn, self.db.dialect, topic_id, entity, text)
 
     async def entity_by_slug(self, topic_id: int, entity: Entity, slug: str) -> int | None:
         """The id of the actor, place or event with this slug."""
@@ -153,8 +153,8 @@ class Entities(Reads):
     async def place_and_within(self, place_id: int) -> list[int]:
         """A place and every place inside it, so that a filter on Shan State includes its towns."""
         rows = await self.rows(
-            "WITH RECURSIVE inside(id, depth) AS (SELECT ?, 0 UNION SELECT p.id, depth + 1 FROM places p"
-            " JOIN inside ON p.parent_id = inside.id WHERE depth < 6) SELECT id FROM inside LIMIT 500",
+            "WITH RECURSIVE inside(id, depth) AS (SELECT CAST(? AS BIGINT), 0 UNION SELECT p.id, depth + 1"
+            " FROM places p JOIN inside ON p.parent_id = inside.id WHERE depth < 6) SELECT id FROM inside LIMIT 500",
             (place_id,),
         )
         return [r[0] for r in rows]

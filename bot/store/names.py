@@ -1,8 +1,8 @@
 """Finding actors, places and events by what people type: names, aliases, other spellings, typos.
 
 Candidates come from two indexes, never a scan: a range over folded names (exact and prefix matches) and
-a trigram full-text index (substrings, and typos, which break only a few trigrams). rapidfuzz then ranks
-the few dozen candidates the way a person would.
+a trigram index (substrings, and typos, which break only a few trigrams; the engine's own, through
+`Dialect.trigrams`). rapidfuzz then ranks the few dozen candidates the way a person would.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from bot.models import normalise
-from bot.store.database import Reader
+from bot.store.database import Dialect, Reader
 from bot.store.records import NameMatch
 
 Entity = Literal["actor", "place", "event"]
@@ -23,11 +23,10 @@ CANDIDATES = 60
 _TABLE = {"actor": "actors", "place": "places", "event": "events"}
 
 
-def _trigram_query(norm: str) -> str | None:
+def _trigrams(norm: str) -> set[str]:
     compact = norm.replace(" ", "")
     grams = {norm[i : i + 3] for i in range(len(norm) - 2)} | {compact[i : i + 3] for i in range(len(compact) - 2)}
-    grams = {g for g in grams if '"' not in g}
-    return " OR ".join(f'"{g}"' for g in sorted(grams)) or None
+    return {g for g in grams if '"' not in g}
 
 
 def _score(query: str, candidate: str) -> float:
@@ -48,7 +47,9 @@ def is_confident(text: str, match: NameMatch) -> bool:
     return bool(norm) and (matched.startswith(norm) or fuzz.ratio(norm, matched) >= 80)
 
 
-async def find_names(conn: Reader, topic_id: int, entity: Entity, text: str, limit: int = 25) -> list[NameMatch]:
+async def find_names(
+    conn: Reader, dialect: Dialect, topic_id: int, entity: Entity, text: str, limit: int = 25
+) -> list[NameMatch]:
     """Best matches for `text`, one per entity, best first; the canonical names when `text` is empty."""
     table = _TABLE[entity]
     norm = normalise(text)
@@ -63,13 +64,11 @@ async def find_names(conn: Reader, topic_id: int, entity: Entity, text: str, lim
         return [NameMatch(entity_id=r[0], slug=r[3], name=r[4], matched=r[1], score=0.0) for r in found]
     sql = f"{base} WHERE n.topic_id = ? AND n.entity = ? AND n.norm >= ? AND n.norm < ? LIMIT ?"
     rows.extend(await conn.execute_fetchall(sql, (topic_id, entity, norm, norm + "\U0010ffff", CANDIDATES)))
-    trigrams = _trigram_query(norm)
-    if trigrams:
-        sql = (
-            f"{base} JOIN names_trigram g ON g.rowid = n.id"
-            " WHERE names_trigram MATCH ? AND n.topic_id = ? AND n.entity = ? ORDER BY g.rank LIMIT ?"
-        )
-        rows.extend(await conn.execute_fetchall(sql, (trigrams, topic_id, entity, CANDIDATES)))
+    grams = _trigrams(norm)
+    if grams:
+        match = dialect.trigrams(grams)
+        sql = f"{base}{match.join} WHERE {match.where}n.topic_id = ? AND n.entity = ? ORDER BY {match.order} LIMIT ?"
+        rows.extend(await conn.execute_fetchall(sql, (match.parameter, topic_id, entity, CANDIDATES)))
     best: dict[int, NameMatch] = {}
     for entity_id, matched, cand_norm, slug, name in rows:
         score = _score(norm, cand_norm)
@@ -97,7 +96,7 @@ async def expand_aliases(conn: Reader, topic_id: int, phrases: list[str]) -> dic
     return found
 
 
-async def named_by_words(conn: Reader, topic_id: int, entity: Entity, text: str) -> list[int]:
+async def named_by_words(conn: Reader, dialect: Dialect, topic_id: int, entity: Entity, text: str) -> list[int]:
     """The entities one of whose names contains `text` as whole words ("coup" in "2021 military coup").
 
     Candidates come from the trigram index (a phrase there is a substring); a word inside a name is a
@@ -107,11 +106,11 @@ async def named_by_words(conn: Reader, topic_id: int, entity: Entity, text: str)
     norm = normalise(text)
     if len(norm) < 3:
         return []
+    source, parameter = dialect.containing(norm)
     rows = list(
         await conn.execute_fetchall(
-            "SELECT n.entity_id, n.norm FROM names_trigram g JOIN names n ON n.id = g.rowid"
-            " WHERE names_trigram MATCH ? AND n.topic_id = ? AND n.entity = ? LIMIT ?",
-            ('"' + norm.replace('"', '""') + '"', topic_id, entity, CANDIDATES + 1),
+            f"SELECT n.entity_id, n.norm FROM {source} AND n.topic_id = ? AND n.entity = ? LIMIT ?",
+            (parameter, topic_id, entity, CANDIDATES + 1),
         )
     )
     if len(rows) > CANDIDATES:

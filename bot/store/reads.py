@@ -11,15 +11,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-import aiosqlite
-
-from bot.store.database import Database, Reader
+from bot.store.database import Connection, Database, Reader
 
 
 class Reads:
     """A store's connection: committed data, or a writer's transaction in progress (see `Store.within`)."""
 
-    def __init__(self, db: Database, conn: aiosqlite.Connection | None = None) -> None:
+    def __init__(self, db: Database, conn: Connection | None = None) -> None:
         self.db = db
         self._conn: Reader | None = conn
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -164,7 +164,7 @@ class _Candidate:
 class _Stats:
     """Per store version: facts indexed, average field lengths, document frequencies, thesauri."""
 
-    version: tuple[int, int, int]
+    version: Hashable
     documents: int = 0
     avg_statement: float = 1.0
     avg_entities: float = 1.0
@@ -220,12 +220,13 @@ class Search(Facts):
         stats = await self._stats()
         candidates: dict[int, _Candidate] = {}
         for tier, expression in enumerate(tier_expressions(terms)):
+            match, matching = self.db.dialect.full_text("facts_fts", in_topic(topic_id, expression))
             rows = await self.rows(
                 "SELECT f.id, facts_fts.statement, facts_fts.entities, f.reliability, f.credibility, f.as_of"
-                " FROM facts_fts JOIN facts f ON f.id = -facts_fts.rowid WHERE facts_fts MATCH ?"
+                f" FROM facts_fts JOIN facts f ON f.id = -facts_fts.rowid WHERE {match}"
                 " AND f.topic_id = ? AND f.status = 'active' AND f.as_of <= ?"
                 f" AND f.id NOT IN ({marks(list(candidates))}) ORDER BY facts_fts.rowid LIMIT ?",
-                (in_topic(topic_id, expression), topic_id, up_to(as_of), *candidates, PER_TIER),
+                (matching, topic_id, up_to(as_of), *candidates, PER_TIER),
                 conn=self._conn or self.db.searcher,
             )
             for r in rows:
@@ -346,7 +347,7 @@ class Search(Facts):
         best: tuple[float, str, str] | None = None
         entities: tuple[name_index.Entity, ...] = ("actor", "place", "event")
         for entity in entities:
-            for match in await name_index.find_names(self.conn, topic_id, entity, words[i], 5):
+            for match in await name_index.find_names(self.conn, self.db.dialect, topic_id, entity, words[i], 5):
                 norm = normalise(match.matched)
                 n = len(norm.split())
                 for start in range(max(0, i - n + 1), min(i, len(words) - n) + 1):
@@ -371,7 +372,7 @@ class Search(Facts):
 
     async def _stats(self) -> _Stats:
         """Statistics of the store as it is now; counted again after any write."""
-        version = self.db.version()
+        version = await self.db.version()
         stats = _STATS.get(self.db)
         if stats is None or stats.version != version:
             stats = _Stats(version)
@@ -395,9 +396,10 @@ class Search(Facts):
         """
         expression = term.expression()
         if expression not in stats.df:
+            match, matching = self.db.dialect.full_text("facts_fts", in_text(expression))
             rows = await self.rows(
-                "SELECT rowid FROM facts_fts WHERE facts_fts MATCH ? ORDER BY rowid LIMIT ?",
-                (in_text(expression), DF_CAP),
+                f"SELECT rowid FROM facts_fts WHERE {match} ORDER BY rowid LIMIT ?",
+                (matching, DF_CAP),
                 conn=self.db.searcher,
             )
             count = len(rows)

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import aiosqlite
-
-from bot.store.database import Database
+from bot.store.database import Connection, Database
 from bot.store.pictures import Pictures
 from bot.store.search import Search
 
@@ -31,7 +29,7 @@ class Store(Search, Pictures):
         """Close the connection; the bot calls this from `close()`."""
         await self.db.close()
 
-    def within(self, conn: aiosqlite.Connection) -> Store:
+    def within(self, conn: Connection) -> Store:
         """The same reads on a writer's transaction, to see what it has written but not yet committed."""
         return Store(self.db, conn)
 

@@ -11,9 +11,8 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import aiosqlite
-
 from bot.models import Author
+from bot.store.database import Connection
 from bot.store.records import Record
 from bot.store.store import Store
 
@@ -52,7 +51,7 @@ class TopicStore:
         The store's data version (a pragma, no table read) says whether anything at all was written since the
         last look; only then are the counters read again, all of them in one indexed read of a few rows.
         """
-        seen = self.store.db.version()
+        seen = await self.store.db.version()
         if self._versions is None or self._versions.seen != seen:
             rows = await self.store.rows(
                 "SELECT t.slug, coalesce(v.version, 0) FROM topics t"
@@ -174,7 +173,7 @@ class TopicStore:
 
 
 async def _record(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     slug: str,
     action: str,
     who: Author,
@@ -203,8 +202,6 @@ async def _record(
     )
 
 
-async def record_topic_added(
-    conn: aiosqlite.Connection, slug: str, title: str, summary: str, who: Author, at: datetime
-) -> None:
+async def record_topic_added(conn: Connection, slug: str, title: str, summary: str, who: Author, at: datetime) -> None:
     """Put a topic a pack created on record, as `/topic add` does."""
     await _record(conn, slug, "add", who, None, {"title": title, "summary": summary}, at=at)

@@ -8,12 +8,10 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
 from bot.claims import same_claim
 from bot.models import OPERATOR, Actor, Author, Event, Fact, Place, Source, Topic, normalise
 from bot.packs import Pack
-from bot.store.database import Database
+from bot.store.database import Connection, Database, Dialect
 from bot.store.names import Entity, Recorded
 from bot.store.packform import Form, actor_form, event_form, fact_form, place_form
 from bot.store.records import PackChanges
@@ -27,7 +25,7 @@ def utcnow() -> datetime:
 
 
 async def _upsert(
-    conn: aiosqlite.Connection, table: str, key: Mapping[str, object], values: Mapping[str, object]
+    conn: Connection, table: str, key: Mapping[str, object], values: Mapping[str, object]
 ) -> tuple[int, bool]:
     """Insert or update one row by its natural key; return its id and whether it was new."""
     where = " AND ".join(f"{k} = ?" for k in key)
@@ -45,7 +43,7 @@ async def _upsert(
 
 
 async def _set_names(
-    conn: aiosqlite.Connection, topic_id: int, entity: Entity, entity_id: int, name: str, aliases: list[str]
+    conn: Connection, topic_id: int, entity: Entity, entity_id: int, name: str, aliases: list[str]
 ) -> None:
     await conn.execute("DELETE FROM names WHERE entity = ? AND entity_id = ?", (entity, entity_id))
     await conn.executemany(
@@ -54,7 +52,7 @@ async def _set_names(
     )
 
 
-async def source_id(conn: aiosqlite.Connection, source: Source) -> int:
+async def source_id(conn: Connection, source: Source) -> int:
     """The id of this exact source, created on first use so that citations group by document."""
     values = (
         source.title,
@@ -79,7 +77,7 @@ async def source_id(conn: aiosqlite.Connection, source: Source) -> int:
     return cur.lastrowid
 
 
-async def index_fact(conn: aiosqlite.Connection, fact_id: int) -> None:
+async def index_fact(conn: Connection, dialect: Dialect, fact_id: int) -> None:
     """(Re)write a fact's full-text row: its statement, every name of what it is about, and its topic's token.
 
     The row is keyed by the negated fact id, so that the index's own order is newest first (migration 0005);
@@ -97,6 +95,7 @@ async def index_fact(conn: aiosqlite.Connection, fact_id: int) -> None:
         " FROM facts f WHERE f.id = ?",
         (fact_id,),
     )
+    await dialect.index_terms(conn, -fact_id)
 
 
 #: Near-duplicate pairs named after an import, at most.
@@ -115,7 +114,7 @@ class PackWriter:
     before and after forms is recorded in the same transaction.
     """
 
-    def __init__(self, db: Database, conn: aiosqlite.Connection, topic_id: int, now: datetime, author: Author) -> None:
+    def __init__(self, db: Database, conn: Connection, topic_id: int, now: datetime, author: Author) -> None:
         self.conn = conn
         self.reads = Store(db, conn)
         self.topic_id = topic_id
@@ -176,7 +175,7 @@ class PackWriter:
         )
         async with self.conn.execute(sql, (entity_id,)) as cur:
             for (fact_id,) in await cur.fetchall():
-                await index_fact(self.conn, fact_id)
+                await index_fact(self.conn, self.reads.db.dialect, fact_id)
 
     async def _current(self, entity: Entity, slug: str) -> tuple[int, Form] | None:
         entity_id = await self.reads.entity_by_slug(self.topic_id, entity, slug)
@@ -262,7 +261,8 @@ class PackWriter:
         await self.conn.execute("DELETE FROM event_actors WHERE event_id = ?", (event_id,))
         for part in event.actors:
             await self.conn.execute(
-                "INSERT OR REPLACE INTO event_actors (event_id, actor_id, role) VALUES (?, ?, ?)",
+                "INSERT INTO event_actors (event_id, actor_id, role) VALUES (?, ?, ?)"
+                " ON CONFLICT (event_id, actor_id) DO UPDATE SET role = excluded.role",
                 (event_id, await self._id("actor", part.actor), part.role),
             )
 
@@ -320,7 +320,7 @@ class PackWriter:
                 "INSERT OR IGNORE INTO fact_actors (fact_id, actor_id) VALUES (?, ?)",
                 [(fact_id, await self._id("actor", slug)) for slug in fact.actors],
             )
-            await index_fact(self.conn, fact_id)
+            await index_fact(self.conn, self.reads.db.dialect, fact_id)
             await self._record("fact", fact_id, before, fact_form(fact), reason=reason)
             self.written_facts.append(fact_id)
         if retracted is not None and (current is None or current.status == "active"):
@@ -391,7 +391,7 @@ class PackWriter:
 
 
 @contextlib.asynccontextmanager
-async def _transaction(db: Database, *, dry_run: bool) -> AsyncIterator[aiosqlite.Connection]:
+async def _transaction(db: Database, *, dry_run: bool) -> AsyncIterator[Connection]:
     """One write transaction that commits, or rolls back on error or in a dry run."""
     try:
         async with db.transaction() as conn:
@@ -402,7 +402,7 @@ async def _transaction(db: Database, *, dry_run: bool) -> AsyncIterator[aiosqlit
         pass
 
 
-async def _writer(db: Database, conn: aiosqlite.Connection, topic: Topic, author: Author, now: datetime) -> PackWriter:
+async def _writer(db: Database, conn: Connection, topic: Topic, author: Author, now: datetime) -> PackWriter:
     values = {"title": topic.title, "summary": topic.summary}
     topic_id, new = await _upsert(conn, "topics", {"slug": topic.slug}, values)
     if new:
@@ -457,7 +457,7 @@ async def apply_packs(
 
 
 async def record_change(
-    conn: aiosqlite.Connection,
+    conn: Connection,
     *,
     topic_id: int,
     entity: Recorded,

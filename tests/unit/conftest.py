@@ -32,8 +32,9 @@ def small_pack() -> Pack:
 
 
 @pytest.fixture
-async def store() -> AsyncIterator[Store]:
-    opened = await Store.open(":memory:")
+async def store(store_target: str) -> AsyncIterator[Store]:
+    """A migrated, empty store: in SQLite's memory, and again on PostgreSQL (`tests.postgres`)."""
+    opened = await Store.open(store_target)
     try:
         yield opened
     finally:

@@ -272,8 +272,8 @@ def make_rig(store: Store, clock: FakeClock, poster: FakePoster, topic: str = "c
     return Rig(store, clock, poster, services, service, deliveries, sleeps, pace_time)
 
 
-async def open_rig(now: datetime, pack: str = PACK, topic: str = "crisis") -> Rig:
-    store = await Store.open(":memory:")
+async def open_rig(now: datetime, pack: str = PACK, topic: str = "crisis", target: str = ":memory:") -> Rig:
+    store = await Store.open(target)
     await apply_pack(store.db, parse_pack(pack))
     return make_rig(store, FakeClock(now), FakePoster(), topic)
 

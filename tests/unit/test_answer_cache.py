@@ -10,9 +10,12 @@ from bot.briefing.answer import Answer
 from bot.briefing.cache import AnswerCache
 from bot.briefing.queries import ActorQuery, SearchQuery, StakesQuery
 from bot.briefing.service import Briefing
+from bot.config import Settings
 from bot.packs import parse_pack
+from bot.services import Services
 from bot.store import Store
 from bot.store.writes import apply_pack
+from tests.postgres import Server
 from tests.unit.test_briefing import PACK, texts
 
 
@@ -93,3 +96,22 @@ async def test_the_least_recently_used_answer_goes_first_and_size_zero_keeps_non
     for _ in range(2):
         await off.answer("a", maker("a"))
     assert (off.hits, off.misses) == (0, 0)
+
+
+async def test_on_postgresql_a_write_by_another_process_shows_in_the_next_answer(postgres_server: Server) -> None:
+    # Two stores on one database, as two bot processes (shards) or the bot and the CLI would have.
+    url = await postgres_server.fresh()
+    bot, other = await Store.open(url), await Store.open(url)
+    try:
+        await apply_pack(bot.db, parse_pack(PACK))
+        settings = Settings(_env_file=None, default_topic="crisis", default_stakeholder="Beijing")  # type: ignore[call-arg]
+        briefing = Services.build(settings, bot).briefing_for("crisis")
+        assert "enjoys complete air superiority" in texts(await briefing.search(SearchQuery(query="air superiority")))
+        async with other.db.transaction() as conn:
+            await conn.execute("UPDATE facts SET status = 'retracted' WHERE key = 'f5'")
+        assert "enjoys complete air superiority" not in texts(
+            await briefing.search(SearchQuery(query="air superiority"))
+        )
+    finally:
+        await bot.close()
+        await other.close()

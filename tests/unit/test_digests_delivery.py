@@ -40,14 +40,14 @@ from tests.unit.digest_doubles import (
 
 
 @pytest.fixture
-async def rig():
-    opened = await open_rig(at("2024-03-01 08:00"))
+async def rig(store_target):
+    opened = await open_rig(at("2024-03-01 08:00"), target=store_target)
     yield opened
     await opened.store.close()
 
 
 async def ledger(rig, sub_id):
-    rows = await rig.store.db.conn.execute_fetchall(
+    rows = await rig.store.rows(
         "SELECT scheduled_for, status, late, manual, message_ids, detail FROM digest_deliveries"
         " WHERE subscription_id = ? ORDER BY scheduled_for",
         (sub_id,),

@@ -19,8 +19,8 @@ SEED_DIR = Path(__file__).resolve().parents[2] / "data" / "packs"
 
 
 @pytest.fixture
-async def rig():
-    opened = await open_rig(at("2024-03-29 12:00"))
+async def rig(store_target):
+    opened = await open_rig(at("2024-03-29 12:00"), target=store_target)
     yield opened
     await opened.store.close()
 

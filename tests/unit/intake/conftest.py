@@ -66,8 +66,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-async def services(clock: Clock) -> AsyncIterator[Services]:
-    store = await Store.open(":memory:")
+async def services(clock: Clock, store_target: str) -> AsyncIterator[Services]:
+    store = await Store.open(store_target)
     await apply_pack(store.db, read_pack(SEED))
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, fetch_allow_private_addresses=True, review_channel_id=REVIEW, alert_channel_id=ALERTS

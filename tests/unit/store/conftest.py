@@ -28,6 +28,12 @@ async def scalar(store: Store, sql: str, params: tuple[object, ...] = ()) -> obj
     return row[0] if row else None
 
 
+async def write(store: Store, sql: str, params: tuple[object, ...] = ()) -> None:
+    """One statement in a write transaction of its own, as a second writer would commit it."""
+    async with store.db.transaction() as conn:
+        await conn.execute(sql, params)
+
+
 async def keys(found: list) -> list[str]:
     return [f.key for f in found]
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from bot.packs import Pack, parse_pack
 from bot.store import Store
 from bot.store.writes import apply_pack, record_change
+from tests.postgres import sqlite_only
 from tests.unit.conftest import FIXED_NOW
-from tests.unit.store.conftest import OTHER_TOPIC, Loaded
+from tests.unit.store.conftest import OTHER_TOPIC, Loaded, write
 
 # Topics ------------------------------------------------------------------------------------------------
 
@@ -17,14 +18,14 @@ async def test_counts_kept_by_triggers(loaded: Loaded) -> None:
     store, topic_id = loaded.store, loaded.topic_id
     assert await store.counts(topic_id) == {"actors": 5, "places": 4, "events": 4, "facts_active": 8}
     fact_id = await loaded.fact_id("f-magwe")
-    await store.conn.execute("UPDATE facts SET status = 'retracted' WHERE id = ?", (fact_id,))
+    await write(store, "UPDATE facts SET status = 'retracted' WHERE id = ?", (fact_id,))
     assert (await store.counts(topic_id))["facts_active"] == 7
     assert (await store.counts(topic_id))["facts_retracted"] == 1
     # Writing the same status again is not a change.
-    await store.conn.execute("UPDATE facts SET status = 'retracted' WHERE id = ?", (fact_id,))
-    await store.conn.execute("UPDATE facts SET statement = 'edited' WHERE id = ?", (fact_id,))
+    await write(store, "UPDATE facts SET status = 'retracted' WHERE id = ?", (fact_id,))
+    await write(store, "UPDATE facts SET statement = 'edited' WHERE id = ?", (fact_id,))
     assert (await store.counts(topic_id))["facts_retracted"] == 1
-    await store.conn.execute("UPDATE facts SET status = 'active' WHERE id = ?", (fact_id,))
+    await write(store, "UPDATE facts SET status = 'active' WHERE id = ?", (fact_id,))
     counts = await store.counts(topic_id)
     assert (counts["facts_active"], counts["facts_retracted"]) == (8, 0)
 
@@ -46,6 +47,7 @@ async def test_utc_timestamps_round_trip(store: Store, small_pack: Pack) -> None
     assert await store.last_change(topic.id) == moment
 
 
+@sqlite_only
 async def test_last_change_is_the_latest_fact_write_read_from_an_index(store: Store, small_pack: Pack) -> None:
     await apply_pack(store.db, small_pack, now=FIXED_NOW)
     topic = await store.topic("t1")

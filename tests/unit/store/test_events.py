@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from bot.store.events import _event_filter
-from tests.unit.store.conftest import Loaded
+from tests.postgres import sqlite_only
+from tests.unit.store.conftest import Loaded, write
 
 
 async def event_slugs(loaded: Loaded, **filters: object) -> list[str]:
@@ -14,9 +15,7 @@ async def event_slugs(loaded: Loaded, **filters: object) -> list[str]:
 
 async def test_an_actors_events_follow_a_changed_date(loaded: Loaded) -> None:
     junta = await loaded.actor("junta")
-    await loaded.store.conn.execute(
-        "UPDATE events SET date = '2025-01-01' WHERE id = ?", (await loaded.event("op1027"),)
-    )
+    await write(loaded.store, "UPDATE events SET date = '2025-01-01' WHERE id = ?", (await loaded.event("op1027"),))
     assert await event_slugs(loaded, actor_id=junta) == ["haigeng-talks", "laukkai-falls", "op1027"]
     assert await event_slugs(loaded, actor_id=junta, since=date(2024, 6, 1)) == ["op1027"]
 
@@ -75,6 +74,7 @@ async def test_count_events_and_cap(loaded: Loaded) -> None:
     assert await store.count_events(topic + 99) == 0
 
 
+@sqlite_only
 async def test_an_actors_events_are_counted_from_its_links_index_alone(loaded: Loaded) -> None:
     # The junta takes part in a third of all events; joining each to check its topic cost 10 ms at 1M facts.
     source, _, _, where, params = _event_filter(loaded.topic_id, await loaded.actor("junta"), None, None, None)
@@ -144,6 +144,7 @@ events:
         assert await store.count_events(topic.id, place_ids=within) == len(expected), region
 
 
+@sqlite_only
 async def test_a_regions_events_come_from_the_place_links_index(loaded: Loaded) -> None:
     source, event_id, dated, where, params = _event_filter(
         loaded.topic_id, None, [await loaded.place("shan")], None, None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tests.unit.conftest import FIXED_NOW
-from tests.unit.store.conftest import Loaded, keys
+from tests.unit.store.conftest import Loaded, keys, write
 
 
 async def test_facts_of_kind(loaded: Loaded) -> None:
@@ -34,9 +34,7 @@ async def test_facts_of_kind_as_of(loaded: Loaded) -> None:
 
 
 async def test_facts_of_kind_excludes_retracted(loaded: Loaded) -> None:
-    await loaded.store.conn.execute(
-        "UPDATE facts SET status = 'retracted' WHERE id = ?", (await loaded.fact_id("f-magwe"),)
-    )
+    await write(loaded.store, "UPDATE facts SET status = 'retracted' WHERE id = ?", (await loaded.fact_id("f-magwe"),))
     assert "f-magwe" not in await keys(await loaded.store.facts_of_kind(loaded.topic_id, ["event"], None, 10))
     retracted = await loaded.store.fact(await loaded.fact_id("f-magwe"))
     assert retracted is not None
@@ -47,18 +45,14 @@ async def test_facts_about_actor(loaded: Loaded) -> None:
     junta = await loaded.actor("junta")
     assert await keys(await loaded.store.facts_about_actor(junta, None, 10)) == ["f-assess", "f-offensive"]
     assert await keys(await loaded.store.facts_about_actor(junta, date(2023, 12, 31), 10)) == ["f-offensive"]
-    await loaded.store.conn.execute(
-        "UPDATE facts SET status = 'retracted' WHERE id = ?", (await loaded.fact_id("f-assess"),)
-    )
+    await write(loaded.store, "UPDATE facts SET status = 'retracted' WHERE id = ?", (await loaded.fact_id("f-assess"),))
     assert await keys(await loaded.store.facts_about_actor(junta, None, 10)) == ["f-offensive"]
 
 
 async def test_an_actors_facts_follow_a_changed_date(loaded: Loaded) -> None:
     # The actor links carry each fact's date for the index; a write that bypasses the store must not stale them.
     junta = await loaded.actor("junta")
-    await loaded.store.conn.execute(
-        "UPDATE facts SET as_of = '2023-10-01' WHERE id = ?", (await loaded.fact_id("f-assess"),)
-    )
+    await write(loaded.store, "UPDATE facts SET as_of = '2023-10-01' WHERE id = ?", (await loaded.fact_id("f-assess"),))
     assert await keys(await loaded.store.facts_about_actor(junta, None, 10)) == ["f-assess", "f-offensive"]
     assert await keys(await loaded.store.facts_about_actor(junta, date(2023, 10, 15), 10)) == ["f-assess"]
 
@@ -71,9 +65,7 @@ async def test_facts_about_event(loaded: Loaded) -> None:
 
 async def test_facts_about_events_caps_each_event(loaded: Loaded) -> None:
     op, laukkai = await loaded.event("op1027"), await loaded.event("laukkai-falls")
-    await loaded.store.conn.execute(
-        "UPDATE facts SET event_id = ? WHERE id = ?", (op, await loaded.fact_id("f-assess"))
-    )
+    await write(loaded.store, "UPDATE facts SET event_id = ? WHERE id = ?", (op, await loaded.fact_id("f-assess")))
     # Each event's facts in salience order: the assessment before the event report.
     for per_event, expected in ((1, ["f-assess"]), (5, ["f-assess", "f-offensive"])):
         found = await loaded.store.facts_about_events([op, laukkai, 10_000], None, per_event)
@@ -97,8 +89,8 @@ async def test_stakes(loaded: Loaded) -> None:
     assert await keys(await loaded.store.stakes(china, None, 10)) == ["f-stake-trade", "f-stake-scams"]
     assert await keys(await loaded.store.stakes(china, date(2023, 11, 30), 10)) == ["f-stake-scams"]
     assert await keys(await loaded.store.stakes(china, date(2023, 9, 30), 10)) == []
-    await loaded.store.conn.execute(
-        "UPDATE facts SET status = 'retracted' WHERE id = ?", (await loaded.fact_id("f-stake-scams"),)
+    await write(
+        loaded.store, "UPDATE facts SET status = 'retracted' WHERE id = ?", (await loaded.fact_id("f-stake-scams"),)
     )
     assert await keys(await loaded.store.stakes(china, None, 10)) == ["f-stake-trade"]
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiosqlite
 import pytest
 
-from bot.store import database
-from bot.store.database import Database, migrations
+from bot.store import database, postgres
+from bot.store.database import Database, SqliteDatabase, migrations
+from tests.postgres import Server
 
 MIGRATION_DIR = Path(database.__file__).parent / "migrations"
 
@@ -138,7 +140,7 @@ async def test_failing_migration_rolls_back_completely(tmp_path: Path, monkeypat
     )
     monkeypatch.setattr(database, "migrations", lambda: [first, broken])
     conn = await aiosqlite.connect(str(tmp_path / "store.db"), isolation_level=None)
-    db = Database(conn, tmp_path / "store.db")
+    db = SqliteDatabase(conn, tmp_path / "store.db")
     try:
         with pytest.raises(Exception, match="no_such_table"):
             await db.migrate()
@@ -167,7 +169,7 @@ async def test_failing_first_migration_leaves_an_empty_database(
     broken = (1, "0001_broken.sql", "CREATE TABLE t (a INTEGER);\nSELECT * FROM missing;")
     monkeypatch.setattr(database, "migrations", lambda: [broken])
     conn = await aiosqlite.connect(str(tmp_path / "store.db"), isolation_level=None)
-    db = Database(conn, None)
+    db = SqliteDatabase(conn, None)
     try:
         with pytest.raises(Exception, match="missing"):
             await db.migrate()
@@ -298,3 +300,71 @@ async def test_full_text_rows_gain_their_topics_token_in_index_order(
             assert [r[0] for r in await cur.fetchall()] == [3, 1]
     finally:
         await db.close()
+
+
+# PostgreSQL ------------------------------------------------------------------------------------------------
+
+
+def test_postgres_migrations_are_numbered_in_step_with_sqlites() -> None:
+    # One consolidated schema stands for SQLite's 0001-0012; the next migration is 0013 in both folders.
+    found = migrations("migrations_pg", postgres.FIRST_MIGRATION)
+    assert found[0][0] == postgres.FIRST_MIGRATION
+    assert found[-1][0] == migrations()[-1][0]
+
+
+async def test_postgres_store_is_migrated_once(postgres_server: Server) -> None:
+    url = await postgres_server.fresh()
+    db = await Database.open(url)
+    await db.close()
+    reopened = await Database.open(url)
+    try:
+        assert isinstance(reopened, postgres.PostgresDatabase)
+        versions = await reopened.pool.fetch("SELECT version FROM schema_version")
+        assert [r[0] for r in versions] == [m[0] for m in migrations("migrations_pg", postgres.FIRST_MIGRATION)]
+        assert await reopened.version() == 0
+    finally:
+        await reopened.close()
+
+
+async def test_postgres_version_moves_with_every_write_from_any_process(postgres_server: Server) -> None:
+    url = await postgres_server.fresh()
+    one, other = await Database.open(url), await Database.open(url)
+    try:
+        before = await one.version()
+        async with other.transaction() as conn:
+            await conn.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+        assert await one.version() != before
+    finally:
+        await one.close()
+        await other.close()
+
+
+async def test_unreachable_postgres_is_a_store_error() -> None:
+    with pytest.raises(database.StoreUnavailable, match="cannot open the PostgreSQL store"):
+        await Database.open("postgresql://nobody:secret@/briefbot?host=/nonexistent")
+
+
+async def test_postgres_writers_in_two_processes_take_turns(postgres_server: Server) -> None:
+    # The store's writers read, then write (a fact's key, an item seen before): as with SQLite's
+    # BEGIN IMMEDIATE, a second writer waits until the first has committed, and then sees its rows.
+    url = await postgres_server.fresh()
+    one, other = await Database.open(url), await Database.open(url)
+    seen: list[int] = []
+
+    async def second() -> None:
+        async with other.transaction() as conn:
+            async with conn.execute("SELECT count(*) FROM meta") as cur:
+                row = await cur.fetchone()
+            seen.append(row[0])
+
+    try:
+        async with one.transaction() as conn:
+            await conn.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+            waiting = asyncio.create_task(second())
+            await asyncio.sleep(0.3)
+            assert seen == []
+        await waiting
+        assert seen == [1]
+    finally:
+        await one.close()
+        await other.close()

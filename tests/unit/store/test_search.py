@@ -9,8 +9,9 @@ import pytest
 from bot.packs import parse_pack
 from bot.store.search import Spelling
 from bot.store.writes import apply_pack
+from tests.postgres import sqlite_only
 from tests.unit.conftest import FIXED_NOW
-from tests.unit.store.conftest import OTHER_TOPIC, Loaded, keys, scalar
+from tests.unit.store.conftest import OTHER_TOPIC, Loaded, keys, scalar, write
 
 
 async def search(loaded: Loaded, query: str, as_of: date | None = None, limit: int = 20) -> list[str]:
@@ -65,8 +66,8 @@ async def test_search_ignores_stop_words(loaded: Loaded) -> None:
 
 async def test_search_excludes_retracted(loaded: Loaded) -> None:
     assert "f-offensive" in await search(loaded, "offensive")
-    await loaded.store.conn.execute(
-        "UPDATE facts SET status = 'retracted' WHERE id = ?", (await loaded.fact_id("f-offensive"),)
+    await write(
+        loaded.store, "UPDATE facts SET status = 'retracted' WHERE id = ?", (await loaded.fact_id("f-offensive"),)
     )
     assert "f-offensive" not in await search(loaded, "offensive")
     assert "f-offensive" not in await search(loaded, "Tatmadaw")
@@ -213,6 +214,7 @@ async def test_ranked_hits_say_which_words_matched(loaded: Loaded) -> None:
     assert hits[0].score > hits[-1].score
 
 
+@sqlite_only
 async def test_the_thesaurus_is_written_with_the_pack_and_only_when_it_changed(ranking: Loaded) -> None:
     assert await ranking.store.related_terms(ranking.topic_id) == [["outgun", "better armed"], ["halted", "stopped"]]
     before = ranking.store.db.conn.total_changes
@@ -228,7 +230,7 @@ async def test_each_full_text_row_carries_its_topics_token(loaded: Loaded) -> No
     await apply_pack(loaded.store.db, parse_pack(OTHER_TOPIC), now=FIXED_NOW)
     mismatched = await scalar(
         loaded.store,
-        "SELECT count(*) FROM facts_fts x JOIN facts f ON f.id = -x.rowid WHERE x.topic IS NOT 't' || f.topic_id",
+        "SELECT count(*) FROM facts_fts x JOIN facts f ON f.id = -x.rowid WHERE x.topic <> 't' || f.topic_id",
     )
     assert mismatched == 0
     assert await scalar(loaded.store, "SELECT count(*) FROM facts_fts") == await scalar(
@@ -243,9 +245,9 @@ async def test_a_topics_candidates_are_read_from_its_own_rows_only(loaded: Loade
     for topic_id in (loaded.topic_id, other.id):
         for expression in await loaded.store.search_expressions(topic_id, "offensive junta"):
             assert expression.startswith(f"topic : t{topic_id} AND {{statement entities}} : (")
+            match, query = loaded.store.db.dialect.full_text("facts_fts", expression)
             rows = await loaded.store.rows(
-                "SELECT f.topic_id FROM facts_fts JOIN facts f ON f.id = -facts_fts.rowid WHERE facts_fts MATCH ?",
-                (expression,),
+                f"SELECT f.topic_id FROM facts_fts JOIN facts f ON f.id = -facts_fts.rowid WHERE {match}", (query,)
             )
             assert rows and {r[0] for r in rows} == {topic_id}
 

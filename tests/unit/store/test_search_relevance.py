@@ -6,6 +6,7 @@ import pytest
 
 from bench import relevance
 from bot.packs import read_pack
+from tests.postgres import Server
 
 
 @pytest.mark.parametrize("name", sorted(relevance.QUESTION_FILES))
@@ -37,10 +38,27 @@ def test_figures() -> None:
 TOP3_FLOOR = 0.95
 
 
-async def test_search_answers_the_benchmark_questions_in_its_top_three() -> None:
-    found = await relevance.measure_seed()
+async def test_search_answers_the_benchmark_questions_in_its_top_three(store_target: str) -> None:
+    found = await relevance.measure_seed(store_target)
     questions = sum(f.questions for f in found.values())
     top3 = sum(f.top3 * f.questions for f in found.values()) / questions
     assert top3 >= TOP3_FLOOR, f"top-3 {top3:.1%} of {questions} questions; not in the top 3:\n" + "\n".join(
         f"  {q.text} (rank {r or '-'})" for f in found.values() for q, r in f.misses if not r or r > 3
     )
+
+
+async def test_postgresql_ranks_every_benchmark_question_as_sqlite_does(postgres_server: Server) -> None:
+    # The same candidates, scores and order: the full-text rows hold SQLite's own tokens on both engines.
+    sqlite, topic_id = await relevance.seed_store(":memory:")
+    pg, pg_topic_id = await relevance.seed_store(await postgres_server.fresh())
+    try:
+        for path in relevance.QUESTION_FILES.values():
+            for question in relevance.load(path):
+                on_sqlite = await sqlite.ranked_search(topic_id, question.text, None, relevance.SHOWN)
+                on_pg = await pg.ranked_search(pg_topic_id, question.text, None, relevance.SHOWN)
+                assert [(h.fact.key, round(h.score, 9), h.tier, h.matched) for h in on_pg] == [
+                    (h.fact.key, round(h.score, 9), h.tier, h.matched) for h in on_sqlite
+                ], question.text
+    finally:
+        await sqlite.close()
+        await pg.close()

@@ -37,8 +37,8 @@ async def _services(path: Path | str) -> Services:
 
 
 @pytest.fixture
-async def services() -> AsyncIterator[Services]:
-    built = await _services(":memory:")
+async def services(store_target: str) -> AsyncIterator[Services]:
+    built = await _services(store_target)
     try:
         yield built
     finally:

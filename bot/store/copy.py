@@ -1,0 +1,132 @@
+"""A whole store copied to another, SQLite or PostgreSQL either way, with nothing lost and every id kept.
+
+Every table is copied row for row, in an order that meets each reference before it is made (a place's
+parent first), inside one transaction on the target, so a copy that fails leaves the target as empty as it
+was. What each engine derives from the rows is left to it: the trigram index of names is built by the
+target's own triggers, and PostgreSQL's full-text lexemes by `Dialect.index_terms`. The two tables that
+triggers keep (`counts`, `topic_versions`) are copied last, over what the triggers wrote while copying, so
+they end as they were in the source. PostgreSQL's identity sequences then continue after the largest id.
+
+Copy from a store nothing writes to meanwhile (stop the bot, or copy a backup): the source is read table by
+table, not as one snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.errors import UserError
+from bot.store.database import Connection, Database, Reader
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table to copy and the columns that order its rows (and so its pages) in the source."""
+
+    name: str
+    order: str
+
+
+#: Every table of the store, each after those it refers to; those triggers keep come last.
+TABLES = (
+    Table("topics", "id"),
+    Table("sources", "id"),
+    Table("actors", "id"),
+    Table("affiliations", "actor_id, other_id, relation"),
+    Table("places", "id"),
+    Table("events", "id"),
+    Table("event_actors", "event_id, actor_id"),
+    Table("event_follows", "event_id, follows_id"),
+    Table("event_places", "rowid"),
+    Table("names", "id"),
+    Table("facts", "id"),
+    Table("fact_actors", "fact_id, actor_id"),
+    Table("facts_fts", "rowid"),
+    Table("related_terms", "topic_id, grp, position"),
+    Table("changes", "id"),
+    Table("digest_subscriptions", "id"),
+    Table("digest_deliveries", "id"),
+    Table("intake_feeds", "id"),
+    Table("intake_items", "id"),
+    Table("intake_candidates", "id"),
+    Table("topic_defaults", "guild_id, channel_id"),
+    Table("topic_changes", "id"),
+    Table("meta", "key"),
+    Table("counts", "topic_id, what"),
+    Table("topic_versions", "topic_id"),
+)
+#: Kept by triggers as the other tables are written: replaced by the source's rows once those are in.
+DERIVED = frozenset({"counts", "topic_versions"})
+#: Tables whose row order is SQLite's implicit rowid, a column of its own on PostgreSQL.
+ROWID_TABLES = frozenset({"event_places", "facts_fts"})
+#: Rows read from the source and written to the target at a time.
+PAGE = 1000
+
+
+async def table_counts(db: Database) -> dict[str, int]:
+    """How many rows each table of the store holds."""
+    counts = {}
+    for table in TABLES:
+        rows = await db.reader.execute_fetchall(f"SELECT count(*) FROM {table.name}")
+        counts[table.name] = int(next(iter(rows))[0])
+    return counts
+
+
+async def copy_store(source: Database, target: Database, progress: Callable[[str, int], None]) -> dict[str, int]:
+    """Copy every table of `source` into the empty store `target`, in one transaction; rows copied per table.
+
+    A target that holds anything is refused (`UserError`) before anything is written; `progress` is told
+    each table's name and row count as it is done.
+    """
+    held = {name: n for name, n in (await table_counts(target)).items() if n}
+    if held:
+        listed = ", ".join(f"{name} ({n})" for name, n in held.items())
+        raise UserError(f"the target store is not empty: {listed}; copy into a new, empty store")
+    copied: dict[str, int] = {}
+    async with target.transaction() as conn:
+        for table in TABLES:
+            wanted = await _columns(target, table.name)
+            columns = [c for c in await _columns(source, table.name) if c in wanted]
+            if table.name in DERIVED:
+                await conn.execute(f"DELETE FROM {table.name}")
+            copied[table.name] = await _copy_table(source.reader, conn, table, columns)
+            if table.name == "facts_fts":
+                for (rowid,) in await conn.execute_fetchall("SELECT rowid FROM facts_fts"):
+                    await target.dialect.index_terms(conn, rowid)
+            progress(table.name, copied[table.name])
+        await target.dialect.continue_ids(conn, [t.name for t in TABLES])
+    return copied
+
+
+async def _columns(db: Database, table: str) -> list[str]:
+    """The table's columns in the source, with the row order's `rowid` where SQLite keeps it implicit."""
+    sql, params = db.dialect.columns(table)
+    found = [r[0] for r in await db.reader.execute_fetchall(sql, params)]
+    if table in ROWID_TABLES and "rowid" not in found:
+        found.insert(0, "rowid")
+    return found
+
+
+async def _copy_table(source: Reader, target: Connection, table: Table, columns: list[str]) -> int:
+    insert = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    read = _reading(table, columns)
+    copied = 0
+    while True:
+        rows = list(await source.execute_fetchall(read, (PAGE, copied)))
+        if not rows:
+            return copied
+        await target.executemany(insert, [tuple(r) for r in rows])
+        copied += len(rows)
+
+
+def _reading(table: Table, columns: list[str]) -> str:
+    """One page of the source's rows; places by depth, so that a place's parent is always written first."""
+    listed = ", ".join(f"t.{c}" for c in columns)
+    if table.name != "places":
+        return f"SELECT {listed} FROM {table.name} t ORDER BY {table.order} LIMIT ? OFFSET ?"
+    return (
+        "WITH RECURSIVE depth(id, d) AS (SELECT id, 0 FROM places WHERE parent_id IS NULL"
+        " UNION ALL SELECT p.id, depth.d + 1 FROM places p JOIN depth ON p.parent_id = depth.id)"
+        f" SELECT {listed} FROM places t JOIN depth ON depth.id = t.id ORDER BY depth.d, t.id LIMIT ? OFFSET ?"
+    )
