@@ -118,8 +118,8 @@ class Dialect(abc.ABC):
         """A predicate (one placeholder) matching `table`'s rows against an FTS5 expression, and its parameter."""
 
     @abc.abstractmethod
-    async def index_terms(self, conn: Connection, rowid: int) -> None:
-        """Finish a full-text row just written, where the engine cannot tokenise it itself."""
+    async def index_terms(self, conn: Connection, rowids: list[int]) -> None:
+        """Finish full-text rows just written, where the engine cannot tokenise them itself (a page at a time)."""
 
     @abc.abstractmethod
     def trigrams(self, grams: set[str]) -> TrigramMatch:
@@ -145,8 +145,8 @@ class SqliteDialect(Dialect):
         """FTS5 reads the expression itself."""
         return f"{table} MATCH ?", expression
 
-    async def index_terms(self, conn: Connection, rowid: int) -> None:
-        """FTS5 tokenises the row as it is written."""
+    async def index_terms(self, conn: Connection, rowids: list[int]) -> None:
+        """FTS5 tokenises each row as it is written."""
 
     def trigrams(self, grams: set[str]) -> TrigramMatch:
         """FTS5's trigram index, ranked by its BM25."""

@@ -232,13 +232,17 @@ class PostgresDialect(Dialect):
         """The expression as a tsquery over the row's `terms`."""
         return f"{table}.terms @@ ?::tsquery", fts_to_tsquery(expression)
 
-    async def index_terms(self, conn: Connection, rowid: int) -> None:
-        """Tokenise the row as FTS5 would have, in Python, and store its lexemes."""
-        async with conn.execute("SELECT statement, entities, topic FROM facts_fts WHERE rowid = ?", (rowid,)) as cur:
-            row = await cur.fetchone()
-        if row is not None:
-            vector = terms_vector(row[0], row[1], row[2])
-            await conn.execute("UPDATE facts_fts SET terms = ?::tsvector WHERE rowid = ?", (vector, rowid))
+    async def index_terms(self, conn: Connection, rowids: list[int]) -> None:
+        """Tokenise the rows as FTS5 would have, in Python, and store their lexemes in one statement."""
+        rows = await conn.execute_fetchall(
+            "SELECT rowid, statement, entities, topic FROM facts_fts WHERE rowid = ANY(?::bigint[])", (rowids,)
+        )
+        vectors = [terms_vector(r[1], r[2], r[3]) for r in rows]
+        await conn.execute(
+            "UPDATE facts_fts SET terms = v.terms::tsvector FROM unnest(?::bigint[], ?::text[]) AS v(rowid, terms)"
+            " WHERE facts_fts.rowid = v.rowid",
+            ([r[0] for r in rows], vectors),
+        )
 
     def trigrams(self, grams: set[str]) -> TrigramMatch:
         """Names ranked by FTS5's BM25 over trigrams (k1 1.2, b 0.75), so both engines offer the same ones."""

@@ -95,7 +95,7 @@ async def index_fact(conn: Connection, dialect: Dialect, fact_id: int) -> None:
         " FROM facts f WHERE f.id = ?",
         (fact_id,),
     )
-    await dialect.index_terms(conn, -fact_id)
+    await dialect.index_terms(conn, [-fact_id])
 
 
 #: Near-duplicate pairs named after an import, at most.
