@@ -64,6 +64,19 @@ TABLES = (
 )
 #: Kept by triggers as the other tables are written: replaced by the source's rows once those are in.
 DERIVED = frozenset({"counts", "topic_versions"})
+#: The triggers that keep `DERIVED`, by table: off while copying where the engine can turn them off, as the
+#: source's rows replace what they write. On PostgreSQL each row copied would update the same counter row
+#: again, and a row updated a million times in one transaction is a chain of a million versions, walked by
+#: every next update: the copy was quadratic in the number of facts.
+DERIVED_TRIGGERS = {
+    "topics": ("topics_version",),
+    "actors": ("actors_count", "actors_version"),
+    "places": ("places_count", "places_version"),
+    "events": ("events_count", "events_version"),
+    "names": ("names_version",),
+    "facts": ("facts_count", "facts_version"),
+    "related_terms": ("related_terms_version",),
+}
 #: Tables whose row order is SQLite's implicit rowid, a column of its own on PostgreSQL.
 ROWID_TABLES = frozenset({"event_places", "facts_fts"})
 #: Rows read from the source and written to the target at a time.
@@ -91,6 +104,7 @@ async def copy_store(source: Database, target: Database, progress: Callable[[str
         raise UserError(f"the target store is not empty: {listed}; copy into a new, empty store")
     copied: dict[str, int] = {}
     async with target.transaction() as conn:
+        await target.dialect.set_triggers(conn, DERIVED_TRIGGERS, enabled=False)
         for table in TABLES:
             wanted = await _columns(target, table.name)
             columns = [c for c in await _columns(source, table.name) if c in wanted]
@@ -98,6 +112,7 @@ async def copy_store(source: Database, target: Database, progress: Callable[[str
                 await conn.execute(f"DELETE FROM {table.name}")
             copied[table.name] = await _copy_table(source.reader, conn, table, columns, target.dialect)
             progress(table.name, copied[table.name])
+        await target.dialect.set_triggers(conn, DERIVED_TRIGGERS, enabled=True)
         await target.dialect.continue_ids(conn, [t.name for t in TABLES])
     return copied
 

@@ -137,6 +137,10 @@ class Dialect(abc.ABC):
     async def continue_ids(self, conn: Connection, tables: list[str]) -> None:
         """After rows were written with their ids: new rows get ids after the largest (for `bot.store.copy`)."""
 
+    @abc.abstractmethod
+    async def set_triggers(self, conn: Connection, triggers: dict[str, tuple[str, ...]], *, enabled: bool) -> None:
+        """Turn these triggers of each table off or on again, within the transaction (for `bot.store.copy`)."""
+
 
 class SqliteDialect(Dialect):
     """FTS5: the expression as it stands, and the `names_trigram` index (migration 0001)."""
@@ -164,6 +168,9 @@ class SqliteDialect(Dialect):
 
     async def continue_ids(self, conn: Connection, tables: list[str]) -> None:
         """SQLite's next rowid is always one more than the largest."""
+
+    async def set_triggers(self, conn: Connection, triggers: dict[str, tuple[str, ...]], *, enabled: bool) -> None:
+        """SQLite cannot turn a trigger off, and needs not: it updates a counter row in place, at a constant cost."""
 
 
 class Database(abc.ABC):

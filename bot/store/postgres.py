@@ -279,6 +279,13 @@ class PostgresDialect(Dialect):
                     f" false) FROM {table}"
                 )
 
+    async def set_triggers(self, conn: Connection, triggers: dict[str, tuple[str, ...]], *, enabled: bool) -> None:
+        """ALTER TABLE … DISABLE/ENABLE TRIGGER: transactional, so a copy that fails leaves them on."""
+        action = "ENABLE" if enabled else "DISABLE"
+        for table, names in triggers.items():
+            for name in names:
+                await conn.execute(f"ALTER TABLE {table} {action} TRIGGER {name}")
+
 
 class PostgresDatabase(Database):
     """An asyncpg pool: reads on any free connection, writes one transaction at a time per process."""
