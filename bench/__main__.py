@@ -9,7 +9,8 @@
 
 Each measurement runs at the sizes the issue names, among those given with --sizes: latency at every
 size up to 100,000 facts (`topics`: at the largest of those, shared out over 20 topics), search and
-start-up at the largest (start-up against the smallest as its floor), memory at 100,000 facts and above.
+start-up at the largest (start-up against the smallest as its floor), memory and `postgres` (PostgreSQL
+beside SQLite, its store copied once into a cached server) at 100,000 facts and above.
 Goals are judged at the sizes the issue sets them for; other sizes are shown for comparison ("info").
 """
 
@@ -29,13 +30,15 @@ from pathlib import Path
 
 import discord
 
-from bench import fanout, intake, latency, memory, relevance, search, startup
+from bench import fanout, intake, latency, memory, postgres, relevance, search, startup
 from bench.generator import CACHE_DIR, cached_store
 from bench.harness import USERS, remove_copies, stage
 from bench.relevance import planted
 from bench.report import Row, save, table
 
-MEASUREMENTS = ("latency", "topics", "search", "fanout", "memory", "startup", "relevance", "intake")
+MEASUREMENTS = (
+    "latency", "topics", "search", "postgres", "fanout", "fanout2", "memory", "startup", "relevance", "intake"
+)  # fmt: skip
 #: `topics`: latency at `latency.GOAL_SIZE` facts shared out over this many topics (its own cached store).
 TOPICS = 20
 #: Measurements that need no generated store but the largest (relevance plants its answers in a copy of it).
@@ -141,10 +144,19 @@ async def measure(plan: Plan, templates: dict[int, Path]) -> list[Row]:
         if "search" in only:
             print(f"search at {largest:,} facts …", file=sys.stderr)
             rows += await search.run(templates[largest], largest, plan.search_repeats)
+        if "postgres" in only:
+            for size in [s for s in sizes if s >= latency.GOAL_SIZE] or [largest]:
+                print(f"PostgreSQL beside SQLite at {size:,} facts …", file=sys.stderr)
+                rows += await postgres.run(st, templates[size], size, plan.search_repeats)
+                settle()
         if "fanout" in only:
             size = max([s for s in sizes if s <= latency.GOAL_SIZE] or [smallest])
             print(f"digest fan-out at {size:,} facts (waits for the next whole minute) …", file=sys.stderr)
             rows += await fanout.run(st, templates[size], size)
+        if "fanout2" in only:
+            size = max([s for s in sizes if s <= latency.GOAL_SIZE] or [smallest])
+            print(f"digest fan-out with two shard processes at {size:,} facts …", file=sys.stderr)
+            rows += await fanout.run_sharded(templates[size], size)
         if "memory" in only:
             for size in [s for s in sizes if s >= memory.GOAL_SIZE] or [largest]:
                 print(f"memory at {size:,} facts …", file=sys.stderr)
