@@ -1032,10 +1032,10 @@ def build_store(path: Path, facts: int, seed: int = SEED, topics: int = 1) -> No
 # ------------------------------------------------------------------------------------------ the cache
 
 
-def schema_version() -> str:
-    """A digest of the migrations, so a schema change by anyone invalidates every cached store."""
+def schema_version(folder: str = "migrations", first: int = 1) -> str:
+    """A digest of one engine's migrations, so a schema change by anyone invalidates every cached store."""
     digest = hashlib.sha256()
-    for _, name, sql in migrations():
+    for _, name, sql in migrations(folder, first):
         digest.update(name.encode() + b"\0" + sql.encode())
     return digest.hexdigest()[:10]
 
