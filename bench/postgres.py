@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -66,8 +67,8 @@ async def server(size: int, template: Path) -> AsyncIterator[str]:
         await asyncio.to_thread(running.cleanup)
 
 
-async def build(running: PostgresServer, size: int, template: Path) -> float:
-    """Copy the SQLite store into a new database with the store's copy command; seconds it took.
+async def build(running: PostgresServer, size: int, template: Path) -> None:
+    """Copy the SQLite store into a new database with the store's copy command, saying how long it took.
 
     VACUUM ANALYZE afterwards, as an operator would after a bulk load: the planner has no statistics for
     the new tables until autovacuum gets to them, and index-only scans need the visibility map.
@@ -83,13 +84,12 @@ async def build(running: PostgresServer, size: int, template: Path) -> float:
         await target.close()
         await source.close()
     seconds = time.monotonic() - start
-    print(f"copied {size:,} facts to PostgreSQL in {seconds:.0f} s", flush=True)
+    print(f"copied {size:,} facts to PostgreSQL in {seconds:.0f} s", file=sys.stderr)
     conn = await asyncpg.connect(url)
     try:
         await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
-    return seconds
 
 
 async def _recreate(uri: str, name: str, template: str | None = None) -> None:
