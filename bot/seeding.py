@@ -42,11 +42,19 @@ def read_packs(paths: Sequence[Path]) -> list[Pack]:
     return packs
 
 
-async def load_pack_files(store: Store, paths: Sequence[Path], *, dry_run: bool = False) -> list[PackChanges]:
-    """Validate the files as a whole, then apply them in one transaction (or only report, in a dry run)."""
+async def load_pack_files(
+    store: Store, paths: Sequence[Path], *, dry_run: bool = False, into_empty: bool = False
+) -> list[PackChanges]:
+    """Validate the files as a whole, then apply them in one transaction (or only report, in a dry run).
+
+    With `into_empty`, only into a store with no topic yet (`apply_packs`); [] if it has one.
+    """
     if not paths:
         return []
-    changes = await apply_packs(store.db, read_packs(paths), dry_run=dry_run)
+    changes = await apply_packs(store.db, read_packs(paths), dry_run=dry_run, into_empty=into_empty)
+    if not changes:
+        log.info("packs not loaded: the store holds a topic already (another process loaded them first)")
+        return []
     for path, change in zip(paths, changes, strict=True):
         outcome = "dry run, nothing written" if dry_run else "loaded"
         log.info("pack %s (%s): %s", path.name, outcome, change.summary(dry_run=dry_run))
@@ -56,9 +64,13 @@ async def load_pack_files(store: Store, paths: Sequence[Path], *, dry_run: bool 
 
 
 async def seed_if_empty(store: Store, packs_dir: Path) -> list[Path]:
-    """On a store with no topics, load every pack under `packs_dir`, so a fresh install answers at once."""
+    """On a store with no topics, load every pack under `packs_dir`, so a fresh install answers at once.
+
+    The first look spares every later start reading the packs; the store decides again inside the write
+    (`into_empty`), because several processes may start together on one new store. Returns the files
+    loaded, [] when this process did not load them.
+    """
     if await store.topics():
         return []
     paths = sorted(await asyncio.to_thread(lambda: list(packs_dir.glob("*.yaml"))))
-    await load_pack_files(store, paths)
-    return paths
+    return paths if await load_pack_files(store, paths, into_empty=True) else []

@@ -24,7 +24,7 @@ import logging
 import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Generator, Hashable, Iterable
+from collections.abc import AsyncIterator, Generator, Hashable, Iterable, Iterator
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from importlib import resources
@@ -347,24 +347,29 @@ class SqliteDatabase(Database):
         return db
 
     async def migrate(self) -> None:
-        """Apply every migration newer than the database's `user_version`, each in its own transaction."""
-        async with self.conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
-        current = row[0] if row else 0
+        """Apply every migration newer than the database's `user_version`, each in its own transaction.
+
+        Each transaction reads `user_version` again once it holds the file's write lock: processes starting
+        together on a new file all find it unmigrated, and only the first to take the lock applies each
+        migration (the others would fail on its tables). The statements run one by one, because
+        `executescript` commits the open transaction before it starts.
+        """
+        current = await self._user_version()
         for version, name, sql in migrations():
             if version <= current:
                 continue
-            log.info("applying migration %s", name)
-            # executescript commits any open transaction first, so the script carries its own BEGIN.
-            body = _without_transaction_control(sql)
-            script = f"BEGIN IMMEDIATE;\n{body}\nPRAGMA user_version = {version:d};\nCOMMIT;"
-            async with self._write_lock:
-                try:
-                    await self.conn.executescript(script)
-                except BaseException:
-                    if self.conn.in_transaction:
-                        await self.conn.execute("ROLLBACK")
-                    raise
+            async with self.transaction() as conn:
+                if await self._user_version() >= version:
+                    continue
+                log.info("applying migration %s", name)
+                for statement in _statements(_without_transaction_control(sql)):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {version:d}")
+
+    async def _user_version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return row[0] if row else 0
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Connection]:
@@ -435,6 +440,20 @@ async def _connect(target: str) -> aiosqlite.Connection:
         await conn.close()
         raise
     return conn
+
+
+def _statements(script: str) -> Iterator[str]:
+    """A script's statements, each whole (a trigger's body included: `complete_statement` knows SQLite's grammar)."""
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece
+        if sqlite3.complete_statement(statement + ";"):
+            yield statement + ";"
+            statement = ""
+        else:
+            statement += ";"
+    if statement.strip():
+        yield statement
 
 
 def _without_transaction_control(sql: str) -> str:

@@ -435,14 +435,23 @@ async def apply_packs(
     *,
     author: Author = OPERATOR,
     dry_run: bool = False,
+    into_empty: bool = False,
 ) -> list[PackChanges]:
     """Write several packs as one change, in one transaction, and say what each did (in the given order).
 
     Packs given together are one change, as one pack is: if any fails part-way, none of them lands.
+    `into_empty` writes them only into a store that holds no topic yet (else nothing, and returns []): the
+    check is made inside the write transaction, which writers take in turn on both engines (SQLite's
+    `BEGIN IMMEDIATE`, PostgreSQL's `store_version` row lock), so of several processes seeding one new store
+    at the same time exactly one loads the packs.
     """
     now = now or utcnow()
     writers = []
     async with _transaction(db, dry_run=dry_run) as conn:
+        if into_empty:
+            async with conn.execute("SELECT 1 FROM topics LIMIT 1") as cur:
+                if await cur.fetchone() is not None:
+                    return []
         for pack in packs:
             writer = await _writer(db, conn, pack.topic, author, now)
             await writer.actors(pack.actors)

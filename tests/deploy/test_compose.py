@@ -3,11 +3,13 @@ running the bot as shard processes on PostgreSQL needs. No container engine is n
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.cli import main
 from bot.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,3 +57,21 @@ def test_the_bots_wait_for_a_healthy_database_and_report_their_own_health():
         assert service["environment"]["HEARTBEAT_FILE"], name
         assert service["build"]["context"] == "..", name
         assert (COMPOSE.parent / service["build"]["context"] / "Dockerfile").exists()
+
+
+def test_every_variable_set_for_the_bots_is_a_setting_and_the_health_check_is_a_command(monkeypatch, tmp_path):
+    settings = {name.upper() for name in Settings.model_fields}
+    for name, service in _bots().items():
+        assert set(service["environment"]) <= settings, name  # a misspelt name would be ignored without a word
+    # The health check as the container runs it, with the bot's settings and no heartbeat written yet:
+    # `briefbot health` reports "unhealthy" (1), not a usage or configuration error (2).
+    [command] = {tuple(service["healthcheck"]["test"][1:]) for service in _bots().values()}
+    assert (
+        command[0] == "briefbot"
+        and "briefbot" in tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    )
+    monkeypatch.chdir(tmp_path)
+    for variable, value in next(iter(_bots().values()))["environment"].items():
+        monkeypatch.setenv(variable, value)
+    monkeypatch.setenv("HEARTBEAT_FILE", str(tmp_path / "briefbot.beat"))
+    assert main(list(command[1:])) == 1

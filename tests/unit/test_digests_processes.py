@@ -1,7 +1,8 @@
 """Several processes on one ledger: each run claimed once, held by a lease, taken over only from the dead.
 
-Each "process" here is a digest service and deliveries over its own connections to one SQLite file (as
-two bot processes have), sharing only the clock and the fake Discord.
+Each "process" here is a digest service and deliveries over its own connections to one store (as two bot
+processes have): one SQLite file, or one PostgreSQL schema reached through two pools. They share only the
+store, the clock and the fake Discord.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ from tests.unit.digest_doubles import CHANNEL, CRASH, GUILD, PACK, Crash, FakeCl
 
 
 @pytest.fixture
-async def processes(tmp_path):
-    """Two processes' rigs over one store file."""
-    path = tmp_path / "shared.db"
-    first = await Store.open(path)
+async def processes(store_target, tmp_path):
+    """Two processes' rigs over one store: a SQLite file (not memory, which a second opener would not share)."""
+    target = tmp_path / "shared.db" if store_target == ":memory:" else store_target
+    first = await Store.open(target)
     await apply_pack(first.db, parse_pack(PACK))
-    second = await Store.open(path)
+    second = await Store.open(target)
     clock, poster = FakeClock(at("2024-03-01 08:00")), FakePoster()
     yield make_rig(first, clock, poster), make_rig(second, clock, poster)
     await first.close()
