@@ -71,34 +71,29 @@ async def test_a_run_held_by_a_living_process_is_left_to_it_and_finished_once_it
     assert await b.deliveries.repair_abandoned() == []
 
 
+async def claim(ledger, sub, now, holder):
+    """One process's claim of a one-part run due `now`, held by a lease of its own."""
+    return await ledger.claim(
+        sub,
+        now,
+        nonce="n",
+        through_change_id=0,
+        parts=[{}],
+        late=False,
+        manual=False,
+        now=now,
+        lease=Lease(holder, now + LEASE),
+    )
+
+
 async def test_a_process_that_lost_its_lease_sends_nothing_more_of_the_run(processes):
     a, b = processes
     sub = await a.subscribe("daily 09:00")
     now = at("2024-03-01 09:00")
     ledger = a.service.digests
-    row, created = await ledger.claim(
-        sub,
-        now,
-        nonce="n",
-        through_change_id=0,
-        parts=[{}],
-        late=False,
-        manual=False,
-        now=now,
-        lease=Lease("a", now + LEASE),
-    )
+    row, created = await claim(ledger, sub, now, "a")
     assert created
-    _, again = await b.service.digests.claim(
-        sub,
-        now,
-        nonce="n",
-        through_change_id=0,
-        parts=[{}],
-        late=False,
-        manual=False,
-        now=now,
-        lease=Lease("b", now + LEASE),
-    )
+    _, again = await claim(b.service.digests, sub, now, "b")
     assert not again
     assert not await b.service.digests.take_over(row.id, Lease("b", now + LEASE), now + timedelta(seconds=5))
     assert await ledger.attempting(row.id, now + timedelta(seconds=5), Lease("a", now + timedelta(seconds=20)))
