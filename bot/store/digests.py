@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from bot.store.database import Connection
+from bot.store.engine.base import Connection
 from bot.store.records import Record
 from bot.store.store import Store
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.store.database import Database
+from bot.store.engine.base import Database
 
 
 class FeedRecord(BaseModel):

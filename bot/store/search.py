@@ -31,7 +31,7 @@ from rapidfuzz import fuzz
 
 from bot.models import normalise
 from bot.store import names as name_index
-from bot.store.database import Database
+from bot.store.engine.base import Database
 from bot.store.facts import Facts
 from bot.store.reads import marks, up_to
 from bot.store.records import FactRecord

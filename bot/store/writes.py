@@ -11,7 +11,7 @@ from typing import Any
 from bot.claims import same_claim
 from bot.models import OPERATOR, Actor, Author, Event, Fact, Place, Source, Topic, normalise
 from bot.packs import Pack
-from bot.store.database import Connection, Database, Dialect
+from bot.store.engine.base import Connection, Database, Dialect
 from bot.store.names import Entity, Recorded
 from bot.store.packform import Form, actor_form, event_form, fact_form, place_form
 from bot.store.records import PackChanges
