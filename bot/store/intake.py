@@ -46,17 +46,6 @@ class FeedRecord(BaseModel):
     topic_id: int | None = None
 
 
-class ItemRecord(BaseModel):
-    """An item or article as it was read."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    feed_id: int | None
-    url: str | None
-    title: str
-
-
 class CandidateRecord(BaseModel):
     """A candidate fact and where its review stands."""
 
