@@ -110,6 +110,14 @@ def test_every_docs_page_is_reached_from_the_readme() -> None:
     assert not unreached, f"no chain of links from README.md reaches: {', '.join(unreached)}"
 
 
+def test_every_docs_page_is_linked_from_the_readme_itself() -> None:
+    """The README is the table of contents: a newcomer finds every guide from it, not three links deep."""
+    readme = ROOT / "README.md"
+    linked = {(ROOT / target.partition("#")[0]).resolve() for _, target in links(readme.read_text(encoding="utf-8"))}
+    unlinked = [str(page.relative_to(ROOT)) for page in sorted((ROOT / "docs").rglob("*.md")) if page not in linked]
+    assert not unlinked, f"README.md links to none of: {', '.join(unlinked)}"
+
+
 def test_the_link_check_sees_what_github_sees() -> None:
     """The checker itself: anchors by GitHub's rules, and nothing in code taken for a link or heading."""
     text = "# How /search ranks\n## `briefbot store copy`\n## Notes\n## Notes\n"
