@@ -9,7 +9,6 @@ only to sync commands loads the cog for its commands but starts no scheduler, so
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import date
 from typing import Any
 
 import discord
@@ -39,22 +38,8 @@ from bot.edge.options import model_options
 from bot.edge.permissions import moderator_only
 from bot.edge.pictures import painter_of, picture_embeds, picture_file
 from bot.edge.poster import DiscordPoster
-from bot.edge.transformers import Checked
 from bot.errors import UserError
 from bot.models import Author
-
-PreviewId = app_commands.Transform[int, Checked(PreviewRequest, "id")]
-ScheduleText = app_commands.Transform[str, Checked(SubscribeRequest, "schedule")]
-TimeZone = app_commands.Transform[str, Checked(SubscribeRequest, "timezone")]
-TopicSlug = app_commands.Transform[str, Checked(SubscribeRequest, "topic")]
-MilestoneTopic = app_commands.Transform[str, Checked(MilestoneRequest, "topic")]
-PreviewTopic = app_commands.Transform[str, Checked(PreviewRequest, "topic")]
-EventName = app_commands.Transform[str, Checked(MilestoneRequest, "event")]
-After = app_commands.Transform[str, Checked(MilestoneRequest, "after")]
-Clock = app_commands.Transform[str, Checked(MilestoneRequest, "time")]
-PreviewEvent = app_commands.Transform[str, Checked(PreviewRequest, "event")]
-PreviewAfter = app_commands.Transform[str, Checked(PreviewRequest, "after")]
-AsOf = app_commands.Transform[date, Checked(PreviewRequest, "as_of")]
 
 
 def _author(interaction: discord.Interaction[Any]) -> Author:
@@ -128,18 +113,11 @@ class DigestsCog(
     @app_commands.describe(**describe(SubscribeRequest))
     @app_commands.autocomplete(timezone=zone_autocomplete, topic=topic_autocomplete())
     @moderator_only()
-    async def subscribe(
-        self,
-        interaction: discord.Interaction[Any],
-        channel: Postable,
-        schedule: ScheduleText,
-        timezone: TimeZone,
-        topic: TopicSlug | None = None,
-        quiet: bool = False,
-    ) -> None:
+    @model_options(SubscribeRequest)
+    async def subscribe(self, interaction: discord.Interaction[Any], /, channel: Postable, **options: Any) -> None:
         """/digest subscribe channel schedule timezone [topic] [quiet]; the topic defaults to that channel's."""
-        slug = (await self.topics.in_force(topic, channel.id, interaction.guild_id)).slug
-        q = build(SubscribeRequest, channel=channel.id, schedule=schedule, timezone=timezone, topic=slug, quiet=quiet)
+        slug = (await self.topics.in_force(options["topic"], channel.id, interaction.guild_id)).slug
+        q = build(SubscribeRequest, **{**options, "channel": channel.id, "topic": slug})
         _check_postable(interaction, channel)
         await send_answer(interaction, self.service.subscribe(q, _guild(interaction), _author(interaction)))
 
@@ -147,18 +125,11 @@ class DigestsCog(
     @app_commands.describe(**describe(MilestoneRequest))
     @app_commands.autocomplete(event=name_autocomplete("event"), topic=topic_autocomplete())
     @moderator_only()
-    async def milestone(
-        self,
-        interaction: discord.Interaction[Any],
-        event: EventName,
-        after: After,
-        channel: Postable,
-        time: Clock | None = None,
-        topic: MilestoneTopic | None = None,
-    ) -> None:
+    @model_options(MilestoneRequest)
+    async def milestone(self, interaction: discord.Interaction[Any], /, channel: Postable, **options: Any) -> None:
         """/digest milestone event after channel [time] [topic]."""
-        slug = (await self.topics.in_force(topic, interaction.channel_id, interaction.guild_id)).slug
-        q = build(MilestoneRequest, event=event, after=after, channel=channel.id, time=time, topic=slug)
+        slug = (await self.topics.in_force(options["topic"], interaction.channel_id, interaction.guild_id)).slug
+        q = build(MilestoneRequest, **{**options, "channel": channel.id, "topic": slug})
         _check_postable(interaction, channel)
         await send_answer(interaction, self.service.milestone(q, _guild(interaction), _author(interaction)))
 
@@ -216,18 +187,12 @@ class DigestsCog(
     @app_commands.command(name="preview", description=summary(PreviewRequest))
     @app_commands.describe(**describe(PreviewRequest))
     @app_commands.autocomplete(event=name_autocomplete("event"), topic=topic_autocomplete())
-    async def preview(
-        self,
-        interaction: discord.Interaction[Any],
-        id: PreviewId | None = None,
-        event: PreviewEvent | None = None,
-        after: PreviewAfter | None = None,
-        as_of: AsOf | None = None,
-        topic: PreviewTopic | None = None,
-    ) -> None:
+    @model_options(PreviewRequest)
+    async def preview(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/digest preview [id | event + after] [as_of] [topic], shown only to whoever asked, every part of it."""
-        here = await self.topics.in_force(topic, interaction.channel_id, interaction.guild_id) if event else None
-        q = build(PreviewRequest, id=id, event=event, after=after, as_of=as_of, topic=here.slug if here else None)
+        where = (interaction.channel_id, interaction.guild_id)
+        here = await self.topics.in_force(options["topic"], *where) if options["event"] else None
+        q = build(PreviewRequest, **{**options, "topic": here.slug if here else None})
         await _send_parts(interaction, self.service.preview(q, _guild(interaction)))
 
 

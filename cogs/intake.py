@@ -45,7 +45,6 @@ from bot.intake.runtime import IntakeRuntime
 from bot.intake.service import IntakeService, PollOutcome
 from bot.store.intake import CandidateRecord
 
-FeedUrl = app_commands.Transform[str, Checked(FeedAddRequest, "url")]
 Grade = app_commands.Transform[str, Checked(FeedAddRequest, "reliability")]
 ArticleUrl = app_commands.Transform[str, Checked(SourceAddRequest, "url")]
 
@@ -202,16 +201,17 @@ class FeedsCog(
     @app_commands.describe(**describe(FeedAddRequest), **TOPIC)
     @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
+    @model_options(FeedAddRequest)
     async def add(
         self,
         interaction: discord.Interaction[Any],
-        url: FeedUrl,
-        reliability: Grade = "C",
+        /,
         channel: Postable | None = None,
         topic: TopicPick | None = None,
+        **options: Any,
     ) -> None:
         """/feed add url [reliability] [channel] [topic]: read it once, follow it, propose what it holds."""
-        q = build(FeedAddRequest, url=url, reliability=reliability, channel=channel.id if channel else None)
+        q = build(FeedAddRequest, **options, channel=channel.id if channel else None)
         slug = (await briefing_here(interaction, topic)).topic_slug
 
         async def work() -> Answer:

@@ -42,8 +42,10 @@ def model_options(model: type[Query]) -> Callable[[F], F]:
     """Give a callback that takes `**options` one option per field of `model`, before its own options.
 
     Its own parameters (the `topic` to act on, say) follow the model's, and Discord lists required
-    options first, so the command's options come out in the order they would have by hand. The callback
-    takes `self` and `interaction` positionally only (`/`), so that no option can be mistaken for them.
+    options first, so the command's options come out in the order they would have by hand. One named
+    after a field replaces that field's option in its place: a channel option whose id the model takes.
+    The callback takes `self` and `interaction` positionally only (`/`), so no option can be mistaken
+    for them.
     """
 
     def declare(callback: F) -> F:
@@ -52,9 +54,9 @@ def model_options(model: type[Query]) -> Callable[[F], F]:
             raise TypeError(f"{callback.__qualname__} must take **options to be given {model.__name__}'s fields")
         names = [p.name for p in params]
         head = params[: names.index("interaction") + 1]
-        own = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in params[len(head) : -1]]
-        fields = [field_option(model, name) for name in model.model_fields]
-        callback.__signature__ = inspect.Signature([*head, *fields, *own])  # type: ignore[attr-defined]
+        own = {p.name: p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in params[len(head) : -1]}
+        fields = [own.pop(name) if name in own else field_option(model, name) for name in model.model_fields]
+        callback.__signature__ = inspect.Signature([*head, *fields, *own.values()])  # type: ignore[attr-defined]
         return callback
 
     return declare
