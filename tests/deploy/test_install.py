@@ -25,9 +25,11 @@ def test_an_install_from_the_declared_ranges_reads_an_article_and_keeps_its_stor
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
     installed = Installed(env_dir, {"HOME": str(tmp_path / "home"), "PACKS_DIR": str(PACKS), "DISCORD_TOKEN": ""})
-    # From the copied sources (a build in the checkout would leave build/ behind); pip's cache is kept.
+    # From the copied sources (a build in the checkout would leave build/ behind). pip's cache is kept, and no
+    # bytecode is compiled, which nothing here needs: 145 s -> 110 s for the whole test on a loaded machine.
+    pip = [str(installed.bin_dir / "python"), "-m", "pip", "install", "--disable-pip-version-check", "--quiet"]
     done = subprocess.run(
-        [str(installed.bin_dir / "python"), "-m", "pip", "install", "--disable-pip-version-check", "--quiet", "."],
+        [*pip, "--no-compile", "."],
         cwd=src,
         env={k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"},
         capture_output=True,
