@@ -8,8 +8,11 @@ This test installs the project that way into a clean virtual environment and rea
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
+import threading
 import venv
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -49,3 +52,36 @@ def test_an_install_from_the_declared_ranges_reads_an_article_and_keeps_its_stor
     assert f"store: {store} (SQLite)" in read.stderr
     site_packages = Path(installed.python("import bot, pathlib; print(pathlib.Path(bot.__file__).parents[1])").strip())
     assert not (site_packages / "data").exists()
+
+
+FAILED_INSTALL = subprocess.CompletedProcess(["pip"], 1, "", "ERROR: No matching distribution found for lxml>=99")
+
+
+def test_a_failed_install_skips_only_when_the_index_does_not_answer(monkeypatch):
+    with socket.socket() as closed:  # a port nobody listens on: the index is unreachable
+        closed.bind(("127.0.0.1", 0))
+        monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{closed.getsockname()[1]}/simple/")
+    with pytest.raises(pytest.skip.Exception, match=r"SKIPPED LOUDLY: the package index is unreachable"):
+        installed_or_skip(FAILED_INSTALL, "the install")
+
+
+class _Index(BaseHTTPRequestHandler):
+    def do_HEAD(self) -> None:
+        self.send_response(404)  # any answer at all means the index is there
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_failed_install_fails_when_the_index_answers(monkeypatch):
+    """A range nothing satisfies says "No matching distribution" too: with the index up, that is a failure."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Index)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("PIP_INDEX_URL", f"http://127.0.0.1:{server.server_address[1]}/simple/")
+        with pytest.raises(pytest.fail.Exception, match=r"lxml>=99"):
+            installed_or_skip(FAILED_INSTALL, "the install")
+    finally:
+        server.shutdown()
+        server.server_close()
