@@ -209,6 +209,23 @@ class Source(Strict):
         return self
 
 
+class Citation(Strict):
+    """One source of a fact: the document, how reliable this outlet is, and the claim in its own words."""
+
+    source: Source = Field(description="The document.")
+    reliability: Reliability = Field(description="Admiralty grade of this source, A to F.")
+    credibility: Credibility | None = Field(
+        None, description="How credible its claim alone is, 1 to 6: what the fact falls back to without the others."
+    )
+    says: Annotated[Statement | None, NONE_IF_BLANK] = Field(
+        None, description="The claim in this outlet's words, kept for the record; none when the statement is it."
+    )
+    retracted: bool = Field(False, description="Withdrawn by its outlet: kept on record, no longer counted.")
+
+
+MAX_SOURCES = 20
+
+
 class Topic(Strict):
     """A dossier: one crisis with its own actors, places, events and facts."""
 
@@ -321,6 +338,28 @@ class Fact(Strict):
     reliability: Reliability
     credibility: Credibility
     salience: Salience | None = None
+    sources: list[Citation] = Field(default_factory=list, max_length=MAX_SOURCES)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _first_source(cls, data: object) -> object:
+        """A fact given only `sources` has the first of them as its `source`, as existing readers expect."""
+        if isinstance(data, dict) and data.get("source") is None and data.get("sources"):
+            first = data["sources"][0]
+            data = {**data, "source": first.source if isinstance(first, Citation) else first.get("source")}
+        return data
+
+    @model_validator(mode="after")
+    def _sources_start_with_source(self) -> Self:
+        """`sources` always lists every source, `source` first: a one-source fact gets it from its own grade."""
+        if not self.sources:
+            alone = Citation(source=self.source, reliability=self.reliability, credibility=self.credibility)
+            object.__setattr__(self, "sources", [alone])
+        elif self.sources[0].source != self.source:
+            raise ValueError("`source` must be the first of `sources`: give one or the other")
+        if len({(c.source, c.says) for c in self.sources}) != len(self.sources):
+            raise ValueError("a source is listed twice in `sources`")
+        return self
 
     @model_validator(mode="after")
     def _stakes_name_their_stakeholder(self) -> Self:

@@ -21,8 +21,10 @@ from bot.errors import in_words
 from bot.models import (
     FACT_ACTORS_MAX,
     LINE,
+    MAX_SOURCES,
     STATEMENT_MAX,
     Actor,
+    Citation,
     Credibility,
     Event,
     Fact,
@@ -35,6 +37,7 @@ from bot.models import (
     Salience,
     Slug,
     Source,
+    Statement,
     Topic,
 )
 
@@ -73,6 +76,25 @@ class PackError(Exception):
         super().__init__(f"{plural(len(problems), 'problem')} in pack:\n" + "\n".join(lines))
 
 
+class PackCitation(BaseModel):
+    """One of a fact's several sources, as written in a pack: a key into the pack's `sources`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    source: Slug = Field(description="The key of a source declared under `sources`.")
+    reliability: Reliability | None = Field(
+        None, description="Admiralty grade of this source, A to F; the fact's `reliability` when left out."
+    )
+    credibility: Credibility | None = Field(
+        None,
+        description="How credible its claim alone is, 1 to 6: what the fact falls back to without the others.",
+    )
+    says: Statement | None = Field(
+        None, description="The claim in this outlet's words, kept for the record; left out when the statement is it."
+    )
+    retracted: bool = Field(False, description="Withdrawn by its outlet: kept on record, no longer counted.")
+
+
 class PackFact(BaseModel):
     """A fact as written in a pack: its source is a key into the pack's `sources`."""
 
@@ -102,7 +124,14 @@ class PackFact(BaseModel):
     )
     interest: Interest | None = Field(None, description="With `stakeholder`: the interest it touches.")
     as_of: PastDate = Field(description="The day the statement describes, YYYY-MM-DD, not in the future.")
-    source: Slug = Field(description="The key of a source declared under `sources`.")
+    source: Slug | None = Field(
+        None, description="The key of a source declared under `sources`; give this or `sources`."
+    )
+    sources: list[PackCitation] = Field(
+        default_factory=list,
+        description="Every outlet that reported the claim, the first as `source` would be; give this or `source`.",
+        json_schema_extra={"maxItems": MAX_SOURCES},
+    )
     reliability: Reliability = Field(
         description="Admiralty grade of the source, A (completely reliable) to F (cannot be judged); "
         "a background-knowledge fact is F."
@@ -368,12 +397,32 @@ def _resolve(doc: PackFile, root: Node) -> Pack:
         check(("facts", i, "event"), pf.event, events, "event")
         check(("facts", i, "place"), pf.place, places, "place")
         check(("facts", i, "stakeholder"), pf.stakeholder, actors, "actor")
-        source = doc.sources.get(pf.source)
-        if source is None:
-            problem(("facts", i, "source"), f"unknown source {pf.source!r}; declare it under sources")
+        cited = [("source",), *(("sources", j, "source") for j in range(len(pf.sources)))]
+        keys = [pf.source, *(c.source for c in pf.sources)]
+        if pf.source is None and not pf.sources:
+            problem(("facts", i, "source"), "give the fact's `source`, or its `sources`")
             continue
+        if pf.source is not None and pf.sources and pf.sources[0].source != pf.source:
+            problem(("facts", i, "sources"), "`source` must be the first of `sources`: give one or the other")
+            continue
+        unknown = [(where, key) for where, key in zip(cited, keys, strict=True) if key and key not in doc.sources]
+        for where, key in unknown:
+            problem(("facts", i, *where), f"unknown source {key!r}; declare it under sources")
+        if unknown:
+            continue
+        citations = [
+            Citation(
+                **c.model_dump(exclude={"source", "reliability"}),
+                source=doc.sources[c.source],
+                reliability=c.reliability or pf.reliability,
+            )
+            for c in pf.sources
+        ]
+        first = doc.sources[pf.source] if pf.source else citations[0].source
         try:
-            facts.append(Fact(**pf.model_dump(exclude={"source", "retracted"}), source=source))
+            facts.append(
+                Fact(**pf.model_dump(exclude={"source", "sources", "retracted"}), source=first, sources=citations)
+            )
         except ValidationError as exc:
             for err in exc.errors():
                 problem(("facts", i, *err["loc"]), in_words(err, unknown=UNKNOWN_KEY))

@@ -250,6 +250,10 @@ class BulkLoader:
             ],
         )
         conn.executemany(
+            "INSERT INTO fact_sources (fact_id, position, source_id, reliability, credibility) VALUES (?, 0, ?, ?, ?)",
+            [(fact_id, self.source_ids[sources[f.source]], f.reliability, f.credibility) for fact_id, f in numbered],
+        )
+        conn.executemany(
             "INSERT OR IGNORE INTO fact_actors (fact_id, actor_id) VALUES (?, ?)",
             [(fact_id, a0 + a) for fact_id, f in numbered for a in f.actors],
         )

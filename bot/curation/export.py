@@ -48,11 +48,21 @@ async def export_pack(store: Store, topic_slug: str) -> str:
     facts = []
     async for record in _records(store, "facts", topic.id, store.fact):
         form = fact_form(record)
-        source = _without_defaults(form.pop("source"))
-        identity = tuple(sorted(source.items()))
-        key = keys.setdefault(identity, f"source-{len(keys) + 1}")
-        sources[key] = source
-        form["source"] = key
+
+        def declared(source: dict[str, Any]) -> str:
+            """The pack key of a source, declared under `sources` on first use."""
+            source = _without_defaults(source)
+            key = keys.setdefault(tuple(sorted(source.items())), f"source-{len(keys) + 1}")
+            sources[key] = source
+            return key
+
+        form["source"] = declared(form["source"])
+        if "sources" in form:
+            del form["source"]
+            form["sources"] = [
+                {k: v for k, v in (c | {"source": declared(c["source"])}).items() if v not in (None, False)}
+                for c in form["sources"]
+            ]
         if record.status == "retracted":
             form["retracted"] = await store.retraction_reason(record.id) or "retracted"
         facts.append(_without_defaults(form))

@@ -48,6 +48,7 @@ TABLES = (
     Table("names", "id"),
     Table("facts", "id"),
     Table("fact_actors", "fact_id, actor_id"),
+    Table("fact_sources", "fact_id, position"),
     Table("facts_fts", "rowid"),
     Table("related_terms", "topic_id, grp, position"),
     Table("changes", "id"),

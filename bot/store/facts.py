@@ -11,10 +11,10 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from bot.models import FactKind
+from bot.models import FactKind, SourceKind
 from bot.store.names import Recorded
 from bot.store.reads import Reads, marks, up_to
-from bot.store.records import ChangeRecord, FactRecord, Ref, SourceRecord
+from bot.store.records import ChangeRecord, CitationRecord, FactRecord, Ref, SourceRecord
 
 _FACT_COLUMNS = (
     "f.id, f.topic_id, f.key, f.statement, f.kind, f.event_id, f.place_id, f.stakeholder_id, f.interest,"
@@ -23,6 +23,7 @@ _FACT_COLUMNS = (
     " s.published AS s_published, s.kind AS s_kind, s.note AS s_note"
 )
 _FACT_FROM = "facts f JOIN sources s ON s.id = f.source_id"
+_SOURCE_COLUMNS = "s.id, s.title, s.publisher, s.url, s.published, s.kind, s.note"
 #: How many of the newest facts a ranked read weighs, and how many of the marked ones (few by design): the
 #: ranking sorts these few rows, so its cost stays flat however large the store grows.
 CANDIDATES = 60
@@ -67,6 +68,14 @@ def _day(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+def _source(
+    s_id: int, title: str, publisher: str | None, url: str | None, published: str | None, kind: str, note: str | None
+) -> SourceRecord:
+    return SourceRecord(
+        id=s_id, title=title, publisher=publisher, url=url, published=_day(published), kind=SourceKind(kind), note=note
+    )
+
+
 class Facts(Reads):
     """Reads of facts, hydrated into records with their source and what they are about."""
 
@@ -75,16 +84,17 @@ class Facts(Reads):
         if not rows:
             return []
         actors, refs = await self._refs(rows)
+        cited = await self._citations([r["id"] for r in rows])
         facts = []
         for r in rows:
-            source = SourceRecord(
-                id=r["s_id"],
-                title=r["s_title"],
-                publisher=r["s_publisher"],
-                url=r["s_url"],
-                published=_day(r["s_published"]),
-                kind=r["s_kind"],
-                note=r["s_note"],
+            source = _source(*(r[f"s_{c}"] for c in ("id", "title", "publisher", "url", "published", "kind", "note")))
+            alone = CitationRecord(
+                position=0,
+                source=source,
+                reliability=r["reliability"],
+                credibility=r["credibility"],
+                says=None,
+                retracted=False,
             )
             facts.append(
                 FactRecord(
@@ -106,9 +116,32 @@ class Facts(Reads):
                     created_at=datetime.fromisoformat(r["created_at"]),
                     updated_at=datetime.fromisoformat(r["updated_at"]),
                     salience=r["salience"],
+                    sources=cited.get(r["id"]) or [alone],
                 )
             )
         return facts
+
+    async def _citations(self, fact_ids: list[int]) -> dict[int, list[CitationRecord]]:
+        """Every source of these facts in one query, each fact's in the order they were added."""
+        cited: dict[int, list[CitationRecord]] = {}
+        for row in await self.rows(
+            f"SELECT c.fact_id, c.position, c.reliability, c.credibility, c.says, c.retracted, {_SOURCE_COLUMNS}"
+            f" FROM fact_sources c JOIN sources s ON s.id = c.source_id WHERE c.fact_id IN ({marks(fact_ids)})"
+            " ORDER BY c.fact_id, c.position",
+            fact_ids,
+        ):
+            fact_id, position, reliability, credibility, says, retracted, *source = row
+            cited.setdefault(fact_id, []).append(
+                CitationRecord(
+                    position=position,
+                    source=_source(*source),
+                    reliability=reliability,
+                    credibility=credibility,
+                    says=says,
+                    retracted=bool(retracted),
+                )
+            )
+        return cited
 
     async def _refs(self, rows: list[sqlite3.Row]) -> tuple[dict[int, list[Ref]], dict[tuple[str, int], Ref]]:
         """The names behind facts' references in one query: each fact's actors, and its event, place, stakeholder."""

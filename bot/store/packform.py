@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.models import Actor, Event, Fact, Place, Source
-from bot.store.records import ActorRecord, EventRecord, FactRecord, PlaceRecord, SourceRecord
+from bot.models import Actor, Citation, Event, Fact, Place, Source
+from bot.store.records import ActorRecord, CitationRecord, EventRecord, FactRecord, PlaceRecord, SourceRecord
 
 Form = dict[str, Any]
 
@@ -25,6 +25,30 @@ def source_form(source: Source | SourceRecord) -> Form:
         "kind": str(source.kind),
         "note": source.note,
     }
+
+
+def citation_form(citation: Citation | CitationRecord) -> Form:
+    """One of a fact's sources, with its own grade, its words and whether it was withdrawn."""
+    return {
+        "source": source_form(citation.source),
+        "reliability": citation.reliability,
+        "credibility": citation.credibility,
+        "says": citation.says,
+        "retracted": citation.retracted,
+    }
+
+
+def sources_form(fact: Fact | FactRecord) -> list[Form] | None:
+    """A fact's sources, or None for the one source graded as the fact is, which `source` already says.
+
+    So a one-source fact keeps the form it had before facts had several sources: packs, exports and the
+    record of changes written then still compare equal.
+    """
+    cited = [citation_form(c) for c in fact.sources]
+    alone = {"source": source_form(fact.source), "reliability": fact.reliability, "credibility": fact.credibility}
+    if cited == [{**alone, "says": None, "retracted": False}]:
+        return None
+    return cited
 
 
 def fact_form(fact: Fact | FactRecord) -> Form:
@@ -50,6 +74,7 @@ def fact_form(fact: Fact | FactRecord) -> Form:
         "reliability": fact.reliability,
         "credibility": fact.credibility,
         "salience": str(fact.salience) if fact.salience else None,
+        **({"sources": cited} if (cited := sources_form(fact)) else {}),
     }
 
 

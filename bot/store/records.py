@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from bot.models import DatePrecision, SourceKind
 
@@ -49,6 +49,17 @@ class SourceRecord(Record):
     note: str | None
 
 
+class CitationRecord(Record):
+    """One of a fact's sources as stored, in the order they were added."""
+
+    position: int
+    source: SourceRecord
+    reliability: str
+    credibility: int | None
+    says: str | None
+    retracted: bool
+
+
 class FactRecord(Record):
     """A fact as stored, with its source and the names of what it is about."""
 
@@ -70,6 +81,7 @@ class FactRecord(Record):
     created_at: datetime
     updated_at: datetime
     salience: str | None = None
+    sources: list[CitationRecord] = Field(default_factory=list)
 
     @property
     def grade(self) -> str:

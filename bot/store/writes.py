@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.claims import same_claim
-from bot.models import OPERATOR, Actor, Author, Event, Fact, Place, Source, Topic, normalise
+from bot.models import OPERATOR, Actor, Author, Citation, Event, Fact, Place, Source, Topic, normalise
 from bot.packs import Pack
 from bot.store.engine.base import Connection, Database, Dialect
 from bot.store.names import Entity, Recorded
@@ -80,6 +80,19 @@ async def source_id(conn: Connection, source: Source) -> int:
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
+
+
+async def write_citations(conn: Connection, fact_id: int, citations: Sequence[Citation]) -> None:
+    """Make a fact's sources these, in this order; the first is also `facts.source_id`."""
+    await conn.execute("DELETE FROM fact_sources WHERE fact_id = ?", (fact_id,))
+    await conn.executemany(
+        "INSERT INTO fact_sources (fact_id, position, source_id, reliability, credibility, says, retracted)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (fact_id, i, await source_id(conn, c.source), c.reliability, c.credibility, c.says, int(c.retracted))
+            for i, c in enumerate(citations)
+        ],
+    )
 
 
 async def index_fact(conn: Connection, dialect: Dialect, fact_id: int) -> None:
@@ -325,6 +338,7 @@ class PackWriter:
                 "INSERT OR IGNORE INTO fact_actors (fact_id, actor_id) VALUES (?, ?)",
                 [(fact_id, await self._id("actor", slug)) for slug in fact.actors],
             )
+            await write_citations(self.conn, fact_id, fact.sources)
             await index_fact(self.conn, self.reads.db.dialect, fact_id)
             await self._record("fact", fact_id, before, fact_form(fact), reason=reason)
             self.written_facts.append(fact_id)

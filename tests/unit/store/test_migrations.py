@@ -369,3 +369,28 @@ async def test_postgres_writers_in_two_processes_take_turns(postgres_server: Ser
     finally:
         await one.close()
         await other.close()
+
+
+async def test_todays_facts_are_carried_over_as_one_source_facts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = migrations()
+    first = next(version for version, name, _ in real if name.endswith("_fact_sources.sql"))
+    monkeypatch.setattr(sqlite, "migrations", lambda: [m for m in real if m[0] < first])
+    db = await open_database(tmp_path / "old.db")
+    await db.conn.executescript(
+        "INSERT INTO topics (id, slug, title) VALUES (1, 't', 'T');"
+        "INSERT INTO sources (id, title, kind) VALUES (5, 'Doc', 'document');"
+        "INSERT INTO facts (id, topic_id, key, statement, kind, as_of, source_id, reliability, credibility,"
+        " created_at, updated_at) VALUES (9, 1, 'k', 'S.', 'event', '2023-11-01', 5, 'B', 2, 'x', 'x');"
+    )
+    await db.close()
+    monkeypatch.setattr(sqlite, "migrations", lambda: real)
+    db = await open_database(tmp_path / "old.db")
+    try:
+        async with db.conn.execute(
+            "SELECT fact_id, position, source_id, reliability, credibility, says, retracted FROM fact_sources"
+        ) as cur:
+            assert [tuple(r) for r in await cur.fetchall()] == [(9, 0, 5, "B", 2, None, 0)]
+    finally:
+        await db.close()
