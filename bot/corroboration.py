@@ -5,7 +5,8 @@ graded better; two independent outlets make it "probably true" (2); three or mor
 counts is independent *voices*, not reports:
 
 - one publisher is one voice, however many of its articles repeat the claim;
-- the same wire copy republished by several outlets (the same words) is one voice;
+- the same wire copy republished by several outlets (the same words, where an outlet's words are kept) is
+  one voice;
 - a party to the fighting is one voice however many of its outlets carry it, and its claim alone stays at
   3 or worse, marked as that party's claim, until an independent outlet or the other party confirms it;
 - a retracted report is no voice at all: the grade falls back when an outlet withdraws.
@@ -32,7 +33,7 @@ class Report:
     """One source's report of a claim, as the rule needs it."""
 
     publisher: str | None
-    says: str
+    says: str | None = None
     party: str | None = None
     credibility: int | None = None
     retracted: bool = False
@@ -65,7 +66,7 @@ def voices(reports: Sequence[Report]) -> list[list[Report]]:
     for report in reports:
         if report.retracted:
             continue
-        mine = {("words", normalise(report.says))}
+        mine = {("words", normalise(report.says))} if report.says else set()
         if report.party:
             mine.add(("party", normalise(report.party)))
         elif report.publisher:

@@ -24,7 +24,7 @@ from bot.models import Actor, Author, Event, Fact, Place, Source, SourceKind, To
 from bot.packs import PackError, parse_pack
 from bot.store import Store
 from bot.store.names import Entity
-from bot.store.packform import Form, actor_form, event_form, place_form
+from bot.store.packform import Form, actor_form, citation, event_form, place_form
 from bot.store.records import FactRecord, PackChanges, TopicRecord, count_list
 from bot.store.writes import apply_pack, writing
 
@@ -145,10 +145,15 @@ class Curator:
         """Save a new revision of a fact; the old one stays on record."""
         current = await self.existing(fact_id)
         record, topic = await self._topic()
-        fact = await self._fact(record, current.key, fields)
+        edited = await self._fact(record, current.key, fields)
+        # The form edits the first source; the others stay as their outlets reported.
+        fact = edited.model_copy(update={"sources": [edited.sources[0], *map(citation, current.sources[1:])]})
         async with writing(self.store.db, topic, who) as writer:
             await self._refuse_near_duplicate(writer.reads, record, fact.statement, fact_id)
-            return await writer.fact(fact)
+            written = await writer.fact(fact)
+            if fields.credibility != current.credibility:
+                await writer.grade_by_hand(written, fields.credibility)
+            return written
 
     async def set_status(self, fact_id: int, retract: bool, who: Author, reason: str | None = None) -> None:
         """Retract a fact from every answer and digest (saying why), or bring it back; it stays on record."""

@@ -11,14 +11,14 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from bot.models import FactKind, SourceKind
+from bot.models import FactKind, SourceKind, normalise
 from bot.store.names import Recorded
 from bot.store.reads import Reads, marks, up_to
 from bot.store.records import ChangeRecord, CitationRecord, FactRecord, Ref, SourceRecord
 
 _FACT_COLUMNS = (
     "f.id, f.topic_id, f.key, f.statement, f.kind, f.event_id, f.place_id, f.stakeholder_id, f.interest,"
-    " f.as_of, f.reliability, f.credibility, f.status, f.created_at, f.updated_at, f.salience,"
+    " f.as_of, f.reliability, f.credibility, f.status, f.created_at, f.updated_at, f.salience, f.credibility_by_hand,"
     " s.id AS s_id, s.title AS s_title, s.publisher AS s_publisher, s.url AS s_url,"
     " s.published AS s_published, s.kind AS s_kind, s.note AS s_note"
 )
@@ -117,6 +117,7 @@ class Facts(Reads):
                     updated_at=datetime.fromisoformat(r["updated_at"]),
                     salience=r["salience"],
                     sources=cited.get(r["id"]) or [alone],
+                    credibility_by_hand=r["credibility_by_hand"],
                 )
             )
         return facts
@@ -169,6 +170,22 @@ class Facts(Reads):
             else:
                 refs[(what, ref_id)] = ref
         return actors, refs
+
+    async def parties(self, topic_id: int, publishers: Iterable[str]) -> dict[str, str]:
+        """Which of these publishers are parties to the fighting: folded publisher to the party's name.
+
+        A publisher is a party when it goes by the name or an alias of one of the topic's actors on a side
+        of the conflict (the regime or the resistance): the MNDAA's own statement is the MNDAA's claim.
+        """
+        folded = sorted({normalise(p) for p in publishers if p})
+        if not folded:
+            return {}
+        rows = await self.rows(
+            "SELECT n.norm, a.name FROM names n JOIN actors a ON a.id = n.entity_id WHERE n.entity = 'actor'"
+            f" AND a.topic_id = ? AND a.side IN ('regime', 'resistance') AND n.norm IN ({marks(folded)})",
+            [topic_id, *folded],
+        )
+        return {norm: name for norm, name in rows}
 
     async def fact(self, fact_id: int) -> FactRecord | None:
         """One fact, active or retracted."""

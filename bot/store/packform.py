@@ -38,6 +38,17 @@ def citation_form(citation: Citation | CitationRecord) -> Form:
     }
 
 
+def citation(record: CitationRecord) -> Citation:
+    """A stored source of a fact as the model a write takes."""
+    return Citation(
+        source=Source(**source_form(record.source)),
+        reliability=record.reliability,  # type: ignore[arg-type]  # the store's CHECK keeps it A to F
+        credibility=record.credibility,
+        says=record.says,
+        retracted=record.retracted,
+    )
+
+
 def sources_form(fact: Fact | FactRecord) -> list[Form] | None:
     """A fact's sources, or None for the one source graded as the fact is, which `source` already says.
 

@@ -82,6 +82,7 @@ class FactRecord(Record):
     updated_at: datetime
     salience: str | None = None
     sources: list[CitationRecord] = Field(default_factory=list)
+    credibility_by_hand: int | None = None
 
     @property
     def grade(self) -> str:

@@ -14,12 +14,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.claims import same_claim
+from bot.corroboration import Corroboration, Report, corroborate
 from bot.models import OPERATOR, Actor, Author, Citation, Event, Fact, Place, Source, Topic, normalise
 from bot.packs import Pack
 from bot.store.engine.base import Connection, Database, Dialect
 from bot.store.names import Entity, Recorded
 from bot.store.packform import Form, actor_form, event_form, fact_form, place_form
-from bot.store.records import PackChanges
+from bot.store.records import FactRecord, PackChanges
 from bot.store.store import Store
 from bot.store.topics import record_topic_added
 
@@ -80,6 +81,27 @@ async def source_id(conn: Connection, source: Source) -> int:
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
+
+
+def _outlet(source: Source) -> str:
+    return source.publisher or source.title
+
+
+def reports(fact: FactRecord, parties: Mapping[str, str]) -> list[Report]:
+    """A fact's sources as the corroboration rule reads them; `parties` as `Store.parties` returns them.
+
+    The first source's words are the statement's unless it kept its own; the others count only their own.
+    """
+    return [
+        Report(
+            publisher=c.source.publisher,
+            says=c.says or (fact.statement if c.position == 0 else None),
+            party=parties.get(normalise(c.source.publisher or "")),
+            credibility=c.credibility,
+            retracted=c.retracted,
+        )
+        for c in fact.sources
+    ]
 
 
 async def write_citations(conn: Connection, fact_id: int, citations: Sequence[Citation]) -> None:
@@ -369,6 +391,64 @@ class PackWriter:
             after={**form, "status": status},
             at=self.now,
         )
+
+    async def add_source(self, fact_id: int, citation: Citation, reason: str | None = None) -> Corroboration:
+        """Attach a further source to a fact, after those it has, and grade the fact again, on record."""
+        current = await self._fact(fact_id)
+        await self.conn.execute(
+            "INSERT INTO fact_sources (fact_id, position, source_id, reliability, credibility, says, retracted)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                fact_id,
+                max(c.position for c in current.sources) + 1,
+                await source_id(self.conn, citation.source),
+                citation.reliability,
+                citation.credibility,
+                citation.says,
+                int(citation.retracted),
+            ),
+        )
+        return await self._regrade(current, reason or f"also reported by {_outlet(citation.source)}")
+
+    async def retract_source(
+        self, fact_id: int, position: int, reason: str, *, retracted: bool = True
+    ) -> Corroboration:
+        """Mark one of a fact's sources withdrawn by its outlet (or not), and grade the fact again, on record."""
+        current = await self._fact(fact_id)
+        if not any(c.position == position for c in current.sources):
+            raise LookupError(f"fact #{fact_id} has no source {position + 1}")
+        await self.conn.execute(
+            "UPDATE fact_sources SET retracted = ? WHERE fact_id = ? AND position = ?",
+            (int(retracted), fact_id, position),
+        )
+        return await self._regrade(current, reason)
+
+    async def grade_by_hand(self, fact_id: int, credibility: int) -> None:
+        """A moderator's grade for a fact, which corroboration then leaves as it is; the edit is its record."""
+        await self.conn.execute("UPDATE facts SET credibility_by_hand = ? WHERE id = ?", (credibility, fact_id))
+
+    async def _fact(self, fact_id: int) -> FactRecord:
+        current = await self.reads.fact(fact_id)
+        if current is None:
+            raise LookupError(f"unknown fact #{fact_id}")
+        return current
+
+    async def _regrade(self, before: FactRecord, reason: str) -> Corroboration:
+        """The fact's credibility from its sources now (`bot.corroboration`); the change and why, on record."""
+        fact = await self._fact(before.id)
+        parties = await self.reads.parties(self.topic_id, [c.source.publisher or "" for c in fact.sources])
+        found = corroborate(reports(fact, parties), by_hand=fact.credibility_by_hand)
+        await self.conn.execute(
+            "UPDATE facts SET credibility = ?, updated_at = ? WHERE id = ?",
+            (found.credibility, self.now.isoformat(), fact.id),
+        )
+        if found.credibility != fact.credibility:
+            reason += f"; credibility {fact.credibility} → {found.credibility}"
+        if said := found.describe():
+            reason += f" ({said})"
+        after = fact_form(fact) | {"credibility": found.credibility}
+        await self._record("fact", fact.id, fact_form(before), after, action="edit", reason=reason)
+        return found
 
     async def related(self, groups: list[list[str]]) -> None:
         """Make the topic's thesaurus the pack's: groups of terms that mean nearly the same (see /search)."""

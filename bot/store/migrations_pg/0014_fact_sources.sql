@@ -4,7 +4,8 @@
 -- one-source facts, graded as they were.
 --
 -- `credibility` is how credible the claim from this source alone was judged: the fact falls back to it when
--- the sources that corroborated it are retracted.
+-- the sources that corroborated it are retracted. `facts.credibility_by_hand` is a grade a moderator set,
+-- on record, which corroboration leaves as it is.
 
 CREATE TABLE fact_sources (
     fact_id BIGINT NOT NULL REFERENCES facts (id) ON DELETE CASCADE,
@@ -20,3 +21,5 @@ CREATE INDEX fact_sources_source ON fact_sources (source_id);
 
 INSERT INTO fact_sources (fact_id, position, source_id, reliability, credibility, says, retracted)
 SELECT id, 0, source_id, reliability, credibility, NULL, 0 FROM facts;
+
+ALTER TABLE facts ADD COLUMN credibility_by_hand BIGINT CHECK (credibility_by_hand BETWEEN 1 AND 6);

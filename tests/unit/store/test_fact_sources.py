@@ -6,11 +6,14 @@ import pytest
 import yaml
 
 from bot.curation.export import export_pack
+from bot.models import Author, Citation, Source, Topic
 from bot.packs import PackError, parse_pack
 from bot.store import Store
-from bot.store.writes import apply_pack
+from bot.store.writes import apply_pack, writing
 from tests.unit.conftest import FIXED_NOW
 
+TOPIC = Topic(slug="t1", title="A crisis")
+MOD = Author(id=7, name="mod")
 PACK = """
 format: 1
 topic: {slug: t1, title: A crisis}
@@ -76,3 +79,67 @@ def test_a_fact_names_its_sources_once_and_only_declared_ones(fact: str, message
         pack = pack.replace("credibility: 3", "credibility: 3, reliability: B")
     with pytest.raises(PackError, match=message.replace("[", r"\[").replace("]", r"\]")):
         parse_pack(pack)
+
+
+PARTY_PACK = """
+format: 1
+topic: {slug: t1, title: A crisis}
+sources:
+  irr: {title: Gate falls, publisher: The Irrawaddy}
+  own: {title: Statement, publisher: Kokang army}
+actors:
+  - {slug: mndaa, name: MNDAA, aliases: [Kokang army], kind: armed-group, side: resistance}
+facts:
+  - {key: gate, statement: "The alliance captured the Chinshwehaw border gate.", kind: event,
+     as_of: 2023-11-01, source: irr, reliability: B, credibility: 3}
+  - {key: claim, statement: "The MNDAA shot down a military jet.", kind: event,
+     as_of: 2023-11-02, source: own, reliability: C, credibility: 2}
+"""
+
+
+def outlet(publisher: str, says: str | None = None) -> Citation:
+    return Citation(source=Source(title=f"Report by {publisher}", publisher=publisher), reliability="B", says=says)
+
+
+async def _gate(store: Store, key: str = "gate") -> int:
+    await apply_pack(store.db, parse_pack(PARTY_PACK), now=FIXED_NOW)
+    row = await store.row("SELECT id FROM facts WHERE key = ?", (key,))
+    assert row is not None
+    return int(row[0])
+
+
+async def test_an_independent_source_raises_the_grade_and_its_retraction_lowers_it_on_record(store: Store) -> None:
+    fact_id = await _gate(store)
+    async with writing(store.db, TOPIC, MOD) as writer:
+        found = await writer.add_source(fact_id, outlet("RFA", "Rebels seized the Chinshwehaw crossing."))
+    assert (found.credibility, found.describe()) == (2, "confirmed by 2 independent outlets")
+    fact = await store.fact(fact_id)
+    assert fact is not None and fact.credibility == 2
+    assert [c.source.publisher for c in fact.sources] == ["The Irrawaddy", "RFA"]
+    async with writing(store.db, TOPIC, MOD) as writer:
+        await writer.retract_source(fact_id, 1, "RFA withdrew the report")
+    fact = await store.fact(fact_id)
+    assert fact is not None and fact.credibility == 3 and fact.sources[1].retracted
+    reasons = [c.reason for c in await store.changes("fact", fact_id)]
+    assert reasons[1:] == [
+        "also reported by RFA; credibility 3 → 2 (confirmed by 2 independent outlets)",
+        "RFA withdrew the report; credibility 2 → 3",
+    ]
+
+
+async def test_a_partys_claim_alone_is_no_better_than_possibly_true_and_marked(store: Store) -> None:
+    fact_id = await _gate(store, "claim")
+    async with writing(store.db, TOPIC, MOD) as writer:
+        found = await writer.add_source(fact_id, outlet("MNDAA", "Our forces downed a junta fighter jet."))
+    assert (found.credibility, found.party_only) == (3, "MNDAA")
+    async with writing(store.db, TOPIC, MOD) as writer:
+        found = await writer.add_source(fact_id, outlet("Myanmar Now"))
+    assert (found.credibility, found.party_only) == (2, None)
+
+
+async def test_a_grade_set_by_hand_stays_when_sources_change(store: Store) -> None:
+    fact_id = await _gate(store)
+    async with writing(store.db, TOPIC, MOD) as writer:
+        await writer.grade_by_hand(fact_id, 4)
+        found = await writer.add_source(fact_id, outlet("RFA"))
+    assert (found.credibility, found.by_hand) == (4, True)
