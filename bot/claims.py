@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
+from datetime import date
 
 from rapidfuzz import fuzz
 
 from bot.models import normalise
+from bot.store.stemming import stems
 
 #: Token-set similarity (0-100) from which two statements count as the same claim.
 NEAR_DUPLICATE = 90
@@ -68,3 +71,57 @@ def same_claim(one: str, other: str) -> bool:
     if mine - theirs and theirs - mine:
         return False
     return fuzz.token_set_ratio(folded_one, folded_other, score_cutoff=NEAR_DUPLICATE) >= NEAR_DUPLICATE
+
+
+#: Words outlets use for one happening, each to the concept it reports. A restatement seldom shares its
+#: verb ("captured" and "seized"), so the meaning is compared through these, after stemming.
+_CONCEPTS = {
+    "capture": "captur seiz took take taken overran overrun fell fall fallen control won win",
+    "kill": "kill dead di die death fatal slain",
+    "wound": "wound injur hurt",
+    "attack": "attack strike struck shell bomb airstrik assault offens raid",
+    "withdraw": "withdrew withdraw retreat abandon pull",
+    "flee": "fled flee displac evacu refuge",
+    "truce": "ceasefir truce paus halt",
+    "talk": "talk negoti meet met mediat",
+    "arrest": "arrest detain captiv",
+    "close": "close shut block",
+    "reopen": "reopen resum",
+}
+_CONCEPT_OF = {word: concept for concept, words in _CONCEPTS.items() for word in words.split()}
+_NUMBER = re.compile(r"\d[\d,.]*")
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A statement with what it is about (actors', places' and events' slugs) and the day it describes."""
+
+    statement: str
+    about: frozenset[str]
+    day: date
+
+
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(m.group().rstrip(".,").replace(",", "") for m in _NUMBER.finditer(text))
+
+
+def _concepts(text: str) -> frozenset[str]:
+    return frozenset(c for s in stems(text) if (c := _CONCEPT_OF.get(s)))
+
+
+def restates(one: Claim, other: Claim) -> bool:
+    """Whether two outlets' statements report the same claim, each in its own words.
+
+    The same claim is about the same things (the one's actors, places and events all among the other's, at
+    least one shared), on the same day give or take one (outlets date by their own time zone and deadline),
+    with the same figures, and meaning the same: reporting the same happening (`_CONCEPTS`), or nearly the
+    same words (`same_claim`). Figures that differ are different reports, never the same claim.
+    """
+    if not (one.about and other.about) or not (one.about <= other.about or other.about <= one.about):
+        return False
+    if abs((one.day - other.day).days) > 1 or _numbers(one.statement) != _numbers(other.statement):
+        return False
+    mine, theirs = _concepts(one.statement), _concepts(other.statement)
+    if mine or theirs:
+        return mine == theirs
+    return same_claim(one.statement, other.statement)
