@@ -85,7 +85,7 @@ _CONCEPTS = {
     "truce": "ceasefir truce paus halt",
     "talk": "talk negoti meet met mediat",
     "arrest": "arrest detain captiv",
-    "close": "close shut block",
+    "close": "shut block closur seal",
     "reopen": "reopen resum",
 }
 _CONCEPT_OF = {word: concept for concept, words in _CONCEPTS.items() for word in words.split()}

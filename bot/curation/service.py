@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -17,7 +18,8 @@ from pydantic import BaseModel, ValidationError
 from bot.briefing.answer import Answer, Section, counted, note
 from bot.briefing.queries import build
 from bot.briefing.service import Briefing
-from bot.claims import same_claim
+from bot.claims import Claim, restates, same_claim
+from bot.corroboration import Corroboration
 from bot.curation.models import FactFields, RecordEdit, RecordRequest, RetractRequest
 from bot.errors import NotFound, UserError, explain
 from bot.models import Actor, Author, Event, Fact, Place, Source, SourceKind, Topic, normalise
@@ -25,10 +27,28 @@ from bot.packs import PackError, parse_pack
 from bot.store import Store
 from bot.store.names import Entity
 from bot.store.packform import Form, actor_form, citation, event_form, place_form
-from bot.store.records import FactRecord, PackChanges, TopicRecord, count_list
+from bot.store.records import FactRecord, PackChanges, SourceRecord, TopicRecord, count_list
 from bot.store.writes import apply_pack, writing
 
 T = TypeVar("T", bound=BaseModel)
+
+
+def claim_of(fact: Fact | FactRecord) -> Claim:
+    """A fact as `bot.claims.restates` compares it: its statement, what it is about, its day."""
+    if isinstance(fact, FactRecord):
+        refs = [*fact.actors, fact.place, fact.event]
+        return Claim(fact.statement, frozenset(r.slug for r in refs if r), fact.as_of)
+    return Claim(fact.statement, frozenset(s for s in (*fact.actors, fact.place, fact.event) if s), fact.as_of)
+
+
+def _same_document(known: SourceRecord, new: Source) -> bool:
+    """One document, however it was cited: the same URL, or the same title from the same publisher."""
+    if known.url and new.url:
+        return known.url == new.url
+    return (normalise(known.title), normalise(known.publisher or "")) == (
+        normalise(new.title),
+        normalise(new.publisher or ""),
+    )
 
 
 def slugify(name: str) -> str:
@@ -125,10 +145,46 @@ class Curator:
         record, _ = await self._topic()
         return await self._near_duplicate(self.store, record, statement, None)
 
+    async def restated(self, claim: Claim) -> FactRecord | None:
+        """The stored fact an outlet's report restates in its own words (`bot.claims.restates`), if any."""
+        record, _ = await self._topic()
+        around = await self.store.facts_about(
+            record.id, claim.about, claim.day - timedelta(days=1), claim.day + timedelta(days=1)
+        )
+        return next((f for f in around if restates(claim, claim_of(f))), None)
+
+    async def add_source(self, fact_id: int, fields: FactFields, who: Author, reason: str) -> Corroboration | None:
+        """Another outlet's report of a fact's claim, as a further source graded by corroboration; None if known.
+
+        An outlet's report already among the fact's sources (`_same_document`) adds nothing.
+        """
+        current = await self.existing(fact_id)
+        report = await self._fact(await self.briefing.topic(), current.key, fields)
+        if any(_same_document(c.source, report.source) for c in current.sources):
+            return None
+        further = report.sources[0].model_copy(update={"says": report.statement})
+        _, topic = await self._topic()
+        async with writing(self.store.db, topic, who) as writer:
+            return await writer.add_source(fact_id, further, reason[:500])
+
+    async def claim(self, fields: FactFields) -> Claim:
+        """What a fact given by these fields claims, its names resolved as `add_fact` would."""
+        record, _ = await self._topic()
+        return claim_of(await self._fact(record, "claim", fields))
+
     async def add_fact(self, fields: FactFields, who: Author, *, reason: str | None = None) -> int:
-        """Add a fact; it answers questions as soon as this returns. `reason` goes on record with it."""
+        """Add a fact; it answers questions as soon as this returns. `reason` goes on record with it.
+
+        A fact that restates a stored one from another document is that fact's further source instead (its
+        id is returned): one claim, stated once, citing each outlet.
+        """
         record, topic = await self._topic()
         fact = await self._fact(record, f"f-{secrets.token_hex(5)}", fields)
+        restated = await self.restated(claim_of(fact))
+        if restated is not None:
+            also = f"also reported by {fact.source.publisher or fact.source.title}" + (f", {reason}" if reason else "")
+            if await self.add_source(restated.id, fields, who, also) is not None:
+                return restated.id
         async with writing(self.store.db, topic, who) as writer:
             await self._refuse_near_duplicate(writer.reads, record, fact.statement, None)
             return await writer.fact(fact, reason=reason)

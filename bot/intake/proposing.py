@@ -11,10 +11,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
+from bot.briefing.queries import build
+from bot.claims import Claim, restates
 from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.errors import UserError
@@ -29,6 +31,20 @@ from bot.store import Store
 from bot.store.intake import CandidateRecord, IntakeStore
 
 log = logging.getLogger(__name__)
+
+#: Who attaches an outlet's report to the fact it restates, on record.
+INTAKE = Author(name="intake (same claim)")
+
+
+def _outlet(fields: FactFields | dict[str, Any]) -> str:
+    values = fields if isinstance(fields, dict) else fields.model_dump(mode="json")
+    return str(values.get("source_publisher") or values["source_title"])
+
+
+def _document(fields: dict[str, Any]) -> tuple[object, ...]:
+    """Which document a candidate's fields cite: its source's title, publisher, URL and day."""
+    return tuple(fields.get(k) for k in ("source_title", "source_publisher", "source_url", "source_date"))
+
 
 #: How long the topic's names are reused before they are read again.
 GAZETTEER_TTL = timedelta(seconds=60)
@@ -131,7 +147,7 @@ class Proposer:
             return ArticleOutcome(article.title, "duplicate", 0, article.canonical_url or url)
         curator = self.curator_for(topic)
         record = await curator.briefing.topic()
-        found = []
+        found: list[dict[str, Any]] = []
         for sentence in candidates(article.text, await self.topic_gazetteer(topic), latest_day(self.clock())):
             try:
                 fields = self._fields(sentence, article, url, reliability)
@@ -141,13 +157,16 @@ class Proposer:
             key = sentence_key(record.id, fields.statement)
             if await self.intake.known_sentence(record.id, key):
                 continue
+            links = [{"entity": k.entity, "slug": k.slug, "name": k.name} for k in sentence.names]
+            if await self._restates(curator, record.id, fields, links, url or article.canonical_url, found):
+                continue
             duplicate = await curator.near_duplicate(fields.statement)
             found.append(
                 {
                     "topic_id": record.id,
                     "sentence_key": key,
                     "fields": fields.model_dump(mode="json"),
-                    "links": [{"entity": k.entity, "slug": k.slug, "name": k.name} for k in sentence.names],
+                    "links": links,
                     "duplicate_of": duplicate.id if duplicate else None,
                     "channel_id": channel_id,
                 }
@@ -161,6 +180,47 @@ class Proposer:
         return ArticleOutcome(
             article.title, "proposed" if created else "empty", len(created), article.canonical_url or url
         )
+
+    async def _restates(
+        self,
+        curator: Curator,
+        topic_id: int,
+        fields: FactFields,
+        links: list[dict[str, str]],
+        item_url: str | None,
+        found: list[dict[str, Any]],
+    ) -> bool:
+        """Attach an outlet's report to the fact or pending candidate that already makes its claim, if any.
+
+        A stored fact gains it as a further source at once, graded again on record; a pending candidate
+        carries it to its review as "also reported by", and a moderator can split it off. Another report
+        from the same document (this article saying it twice) is no further source, and is left out too.
+        """
+        claim = await curator.claim(fields)
+        restated = await curator.restated(claim)
+        if restated is not None:
+            reason = f"also reported by {_outlet(fields)}" + (f" ({item_url})" if item_url else "")
+            await curator.add_source(restated.id, fields, INTAKE, reason)
+            return True
+        mine = fields.model_dump(mode="json")
+        report: dict[str, Any] = {"fields": mine, "links": links, "item_url": item_url}
+        for candidate in found:
+            if await self._same(curator, candidate["fields"], claim):
+                return True  # the article says it twice: one document, one source
+        for pending in await self.intake.pending(topic_id):
+            if await self._same(curator, pending.fields, claim):
+                known = [pending.fields, *(a["fields"] for a in pending.also)]
+                if all(_document(f) != _document(mine) for f in known):
+                    await self.intake.set_also(pending.id, [*pending.also, report])
+                return True
+        return False
+
+    @staticmethod
+    async def _same(curator: Curator, fields: dict[str, Any], claim: Claim) -> bool:
+        try:
+            return restates(await curator.claim(build(FactFields, **fields)), claim)
+        except UserError:
+            return False
 
     async def propose(
         self, fields: FactFields, who: Author, channel_id: int | None, *, topic: str | None = None

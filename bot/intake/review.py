@@ -18,6 +18,7 @@ from bot.briefing.queries import build
 from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.errors import NotFound, UserError
+from bot.intake.sentences import sentence_key
 from bot.models import Author
 from bot.render.intake import candidate_answer
 from bot.store import Store
@@ -102,6 +103,12 @@ class Review:
             reason = f"approved candidate #{candidate.id} ({origin})"
             curator = self.curator_for(await self.topics.slug_of(candidate.topic_id))
             fact_id = await curator.add_fact(wanted, who, reason=reason[:500])
+            for report in candidate.also:
+                fields = build(FactFields, **report["fields"])
+                also = (
+                    f"also reported by {fields.source_publisher or fields.source_title}, with candidate #{candidate.id}"
+                )
+                await curator.add_source(fact_id, fields, who, also)
         except BaseException:
             await self.intake.release(candidate_id)
             raise
@@ -109,6 +116,38 @@ class Review:
             candidate_id, "approved", author_id=who.id, author_name=who.name, at=self.clock(), fact_id=fact_id
         )
         return await self.candidate(candidate_id)
+
+    async def split(self, candidate_id: int, number: int, who: Author) -> CandidateRecord:
+        """Take a wrongly matched report (the `number`th "also reported by") off a candidate: a candidate of its own.
+
+        The new candidate waits for review like any other; returns it.
+        """
+        candidate = await self.candidate(candidate_id)
+        if candidate.status != "pending":
+            raise UserError(f"Candidate #{candidate_id} was {candidate.status} already.")
+        if not 1 <= number <= len(candidate.also):
+            raise UserError(
+                f"Candidate #{candidate_id} has {len(candidate.also)} other reports; give 1 to {len(candidate.also)}."
+            )
+        report = candidate.also[number - 1]
+        rest = [a for i, a in enumerate(candidate.also) if i != number - 1]
+        if not await self.intake.set_also(candidate_id, rest):
+            raise UserError(f"Candidate #{candidate_id} was decided meanwhile.")
+        split_id = await self.intake.add_candidate(
+            at=self.clock(),
+            topic_id=candidate.topic_id,
+            sentence_key=sentence_key(candidate.topic_id, str(report["fields"]["statement"])),
+            fields=report["fields"],
+            links=report["links"],
+            duplicate_of=None,
+            channel_id=candidate.channel_id,
+            proposed_by=who.id,
+            proposed_by_name=f"{who.name} (split from candidate #{candidate_id})",
+        )
+        if split_id is None:
+            raise UserError("That report's sentence was proposed before on its own; moderators have it already.")
+        await self.deliver()
+        return await self.candidate(split_id)
 
     async def reject(self, candidate_id: int, who: Author) -> CandidateRecord:
         """Write nothing, but remember: the same sentence is never proposed again."""

@@ -51,6 +51,16 @@ def candidate_answer(candidate: CandidateRecord, topic: TopicRecord | None) -> A
                 lines=[Line(text=f"fact #{candidate.duplicate_of}: approving it is refused; edit that one instead")],
             )
         )
+    if candidate.also:
+        sections.append(
+            Section(
+                title="Also reported by",
+                lines=[
+                    Line(text=f"{i}. {_outlet(a['fields'])}: “{a['fields']['statement']}”")
+                    for i, a in enumerate(candidate.also, 1)
+                ],
+            )
+        )
     origin = f"proposed by {candidate.proposed_by_name}" if candidate.proposed_by_name else "from a feed or article"
     sections.append(Section(title="Origin", lines=[Line(text=origin)]))
     sections.append(Section(title="Topic", lines=[Line(text=topic_label(topic, candidate.topic_id))], inline=True))
@@ -72,6 +82,10 @@ def candidate_answer(candidate: CandidateRecord, topic: TopicRecord | None) -> A
         citations=[citation],
         footer="Approve writes it as a fact; Edit opens the fact form first; Reject remembers the sentence.",
     )
+
+
+def _outlet(fields: dict[str, str]) -> str:
+    return fields.get("source_publisher") or fields["source_title"]
 
 
 def feed_listing(feeds: list[tuple[FeedRecord, str]], poll_interval: timedelta) -> Answer:

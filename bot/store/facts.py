@@ -187,6 +187,25 @@ class Facts(Reads):
         )
         return {norm: name for norm, name in rows}
 
+    async def facts_about(self, topic_id: int, slugs: Iterable[str], first: date, last: date) -> list[FactRecord]:
+        """Active facts from `first` to `last` about any of these actors, places or events (at most 50, newest first).
+
+        Where an outlet's report of a claim already stored is looked for: rephrased, it may share no word
+        with the fact but the names.
+        """
+        wanted = sorted(set(slugs))
+        if not wanted:
+            return []
+        of = f"SELECT id FROM {{}} WHERE topic_id = ? AND slug IN ({marks(wanted)})"
+        rows = await self.rows(
+            f"SELECT f.id FROM facts f WHERE f.topic_id = ? AND f.status = 'active' AND f.as_of BETWEEN ? AND ?"
+            f" AND (f.place_id IN ({of.format('places')}) OR f.event_id IN ({of.format('events')})"
+            f" OR f.id IN (SELECT fact_id FROM fact_actors WHERE actor_id IN ({of.format('actors')})))"
+            " ORDER BY f.as_of DESC, f.id DESC LIMIT 50",
+            [topic_id, first.isoformat(), last.isoformat(), *([topic_id, *wanted] * 3)],
+        )
+        return await self.facts_by_id([r[0] for r in rows])
+
     async def fact(self, fact_id: int) -> FactRecord | None:
         """One fact, active or retracted."""
         found = await self.facts_by_id([fact_id])

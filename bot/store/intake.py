@@ -68,6 +68,8 @@ class CandidateRecord(BaseModel):
     fact_id: int | None
     created_at: datetime
     item_url: str | None = None
+    #: Other outlets' reports of the same claim: each `{"fields", "links", "item_url"}` as a candidate has them.
+    also: list[dict[str, Any]] = []
 
 
 _FEED_COLUMNS = (
@@ -78,7 +80,7 @@ _FEED_COLUMNS = (
 _CANDIDATE_COLUMNS = (
     "c.id, c.topic_id, c.item_id, c.fields, c.links, c.duplicate_of, c.channel_id, c.message_id, c.status,"
     " c.proposed_by, c.proposed_by_name, c.decided_by, c.decided_by_name, c.decided_at, c.fact_id, c.created_at,"
-    " i.url AS item_url"
+    " c.also, i.url AS item_url"
 )
 
 
@@ -86,6 +88,7 @@ def _candidate(row: sqlite3.Row) -> CandidateRecord:
     values = dict(row)
     values["fields"] = json.loads(values["fields"])
     values["links"] = json.loads(values["links"])
+    values["also"] = json.loads(values["also"])
     return CandidateRecord(**values)
 
 
@@ -289,6 +292,24 @@ class IntakeStore:
             (limit,),
         )
         return [_candidate(r) for r in rows]
+
+    async def pending(self, topic_id: int, limit: int = 500) -> list[CandidateRecord]:
+        """A topic's candidates still waiting for a decision, newest first."""
+        rows = await self._rows(
+            f"SELECT {_CANDIDATE_COLUMNS} FROM intake_candidates c LEFT JOIN intake_items i ON i.id = c.item_id"
+            " WHERE c.topic_id = ? AND c.status = 'pending' ORDER BY c.id DESC LIMIT ?",
+            (topic_id, limit),
+        )
+        return [_candidate(r) for r in rows]
+
+    async def set_also(self, candidate_id: int, also: list[dict[str, Any]]) -> bool:
+        """Make these the other outlets' reports of a pending candidate; False once it is decided."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE intake_candidates SET also = ? WHERE id = ? AND status = 'pending'",
+                (json.dumps(also, sort_keys=True, default=str), candidate_id),
+            )
+            return cur.rowcount == 1
 
     async def posted(self, candidate_id: int, channel_id: int, message_id: int) -> None:
         """Where a candidate's review message is."""

@@ -62,14 +62,21 @@ def atom(title: str, base: str, items: list[Item]) -> str:
     )
 
 
-def article(title: str, paragraphs: list[str], *, canonical: str | None = None, asides: list[str] = ()) -> str:
-    """A test article page."""
+def article(
+    title: str,
+    paragraphs: list[str],
+    *,
+    canonical: str | None = None,
+    asides: list[str] = (),
+    publisher: str = "Test Wire",
+) -> str:
+    """A test article page, `publisher` its site's name."""
     link = f'<link rel="canonical" href="{canonical}">' if canonical else ""
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
     extra = "".join(f'<aside class="related"><p>{escape(a)}</p></aside>' for a in asides)
     return (
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{escape(title)}</title>{link}"
-        f"<meta property='og:site_name' content='Test Wire'>"
+        f"<meta property='og:site_name' content='{escape(publisher)}'>"
         f"<meta property='article:published_time' content='2023-12-01T08:00:00Z'></head>"
         f"<body><main><article><h1>{escape(title)}</h1>{body}</article>{extra}</main></body></html>"
     )

@@ -23,3 +23,8 @@ INSERT INTO fact_sources (fact_id, position, source_id, reliability, credibility
 SELECT id, 0, source_id, reliability, credibility, NULL, 0 FROM facts;
 
 ALTER TABLE facts ADD COLUMN credibility_by_hand BIGINT CHECK (credibility_by_hand BETWEEN 1 AND 6);
+
+-- Further reports of a pending candidate's claim, from other outlets: [{"fields", "links", "item_url"}], each
+-- a candidate of its own in all but name. Approving the candidate adds them as the fact's further sources;
+-- a moderator can split one off into a candidate of its own.
+ALTER TABLE intake_candidates ADD COLUMN also TEXT COLLATE "C" NOT NULL DEFAULT '[]';

@@ -90,18 +90,19 @@ async def test_approving_writes_the_fact_on_record_and_search_finds_it_with_its_
         await services.intake.review.reject(target.id, MONA)
 
 
-async def test_a_near_duplicate_of_a_stored_fact_says_which_and_cannot_be_approved(services, site, poster):
+async def test_an_article_restating_stored_facts_from_their_own_document_proposes_only_what_is_new(
+    services, site, poster
+):
+    # The seed pack was built from this article: its restatements are neither proposed again nor a new source.
     site.page("/gzero.html", GZERO_PAGE)
     outcome = await services.intake.proposing.add_source(
         SourceAddRequest(url=site.base + "/gzero.html"), file=None, channel_id=None
     )
-    assert outcome.candidates >= 6
-    flagged = [c for _, c, _ in poster.posted if c.duplicate_of]
-    assert flagged
-    assert not [s for s in poster.statements() if "Microsoft" in s or "Walmart" in s or s.endswith("?")]
-    with pytest.raises(UserError, match="near-duplicate of fact #"):
-        await services.intake.review.approve(flagged[0].id, MONA)
-    assert (await services.intake.review.candidate(flagged[0].id)).status == "pending"  # released, still decidable
+    assert outcome.candidates == len(poster.posted) == 3
+    statements = poster.statements()
+    assert not [s for s in statements if "air superiority" in s or "scam" in s or "Beijing" in s]
+    assert not [s for s in statements if "Microsoft" in s or "Walmart" in s or s.endswith("?")]
+    assert await services.store.rows("SELECT 1 FROM fact_sources WHERE position > 0") == []
 
 
 async def test_an_edited_approval_writes_the_moderators_version(services, site, poster):
@@ -184,3 +185,67 @@ async def test_polls_of_one_feed_at_once_propose_each_sentence_once(services, si
     await asyncio.gather(*(services.intake.feeds.poll(feed.id) for _ in range(4)))
     await services.intake.review.deliver()
     assert len(poster.statements()) == len(set(poster.statements())) == 6
+
+
+SEIZED = "The Arakan Army seized a junta outpost near Paletwa on 13 January 2024, residents said."
+CAPTURED = "Arakan Army fighters captured a military outpost close to Paletwa on 13 January 2024."
+FILLER = "Unrelated filler about nothing at all."
+
+
+def outlet(site: NewsSite, name: str, sentence: str) -> str:
+    """A publisher's feed with one story reporting `sentence`."""
+    slug = name.lower().replace(" ", "-")
+    site.page(f"/{slug}.html", article(f"{name} story", [sentence, FILLER], publisher=name))
+    return site.feed(f"/{slug}.xml", name, [Item(f"urn:{slug}", f"/{slug}.html", f"{name} story")])
+
+
+async def test_two_outlets_restating_one_claim_make_one_candidate_and_one_fact_with_two_sources(services, site, poster):
+    await add(services, outlet(site, "Irrawaddy Wire", SEIZED), reliability="B")
+    await add(services, outlet(site, "RFA Wire", CAPTURED), reliability="B")
+    [candidate] = [c for c in await services.intake.review.intake.pending(1) if "Paletwa" in c.fields["statement"]]
+    assert [a["fields"]["source_publisher"] for a in candidate.also] == ["RFA Wire"]
+    answer = await services.intake.review.answer(candidate)
+    [also] = [s for s in answer.sections if s.title == "Also reported by"]
+    assert also.lines[0].text == f"1. RFA Wire: “{CAPTURED}”"
+    decided = await services.intake.review.approve(candidate.id, MONA)
+    fact = await services.store.fact(decided.fact_id)
+    assert [c.source.publisher for c in fact.sources] == ["Irrawaddy Wire", "RFA Wire"]
+    assert fact.sources[1].says == CAPTURED and fact.credibility == 2
+    # A third outlet's report, once the fact is stored, is attached to it at once: no candidate.
+    await add(services, outlet(site, "Myanmar Now Wire", CAPTURED.replace("fighters", "troops")), reliability="C")
+    fact = await services.store.fact(decided.fact_id)
+    assert len(fact.sources) == 3 and fact.credibility == 1
+    assert not [c for c in await services.intake.review.intake.pending(1) if "Paletwa" in c.fields["statement"]]
+
+
+async def test_a_wrong_match_is_split_into_a_candidate_of_its_own(services, site, poster):
+    await add(services, outlet(site, "Irrawaddy Wire", SEIZED))
+    await add(services, outlet(site, "RFA Wire", CAPTURED))
+    [candidate] = [c for c in await services.intake.review.intake.pending(1) if "Paletwa" in c.fields["statement"]]
+    split = await services.intake.review.split(candidate.id, 1, MONA)
+    assert (
+        split.fields["statement"] == CAPTURED
+        and split.proposed_by_name == f"mona (split from candidate #{candidate.id})"
+    )
+    assert (await services.intake.review.candidate(candidate.id)).also == []
+    with pytest.raises(UserError, match="has 0 other reports"):
+        await services.intake.review.split(candidate.id, 1, MONA)
+
+
+async def test_a_fact_added_by_hand_that_restates_a_stored_one_becomes_its_source(services, site, poster):
+    await add(services, outlet(site, "Irrawaddy Wire", SEIZED), reliability="B")
+    [candidate] = [c for c in await services.intake.review.intake.pending(1) if "Paletwa" in c.fields["statement"]]
+    decided = await services.intake.review.approve(candidate.id, MONA)
+    fields = FactFields(
+        **{
+            **candidate.fields,
+            "statement": CAPTURED,
+            "source_title": "Field notes",
+            "source_publisher": "BBC Burmese",
+            "source_url": None,
+        }
+    )
+    added = await services.curator.add_fact(fields, MONA)
+    assert added == decided.fact_id
+    fact = await services.store.fact(added)
+    assert [c.source.publisher for c in fact.sources] == ["Irrawaddy Wire", "BBC Burmese"] and fact.credibility == 2
