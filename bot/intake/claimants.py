@@ -121,4 +121,6 @@ def attribution(sentence: str, language: str = "en") -> Attribution | None:
             if match := pattern.search(sentence):
                 return Attribution(_tidy(match["c"]), match.start(), match.end())
         return None
-    return _english(sentence)
+    if language == "en":
+        return _english(sentence)
+    return None

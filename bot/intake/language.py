@@ -5,8 +5,8 @@ function words is English without asking the detector, which keeps the model (py
 97-language naive Bayes model shipped inside the wheel: nothing downloads) off the path of the common case:
 loading it takes seconds and tens of megabytes, once per process. Anything else goes to the detector; a page
 that declares its language (`<html lang>`) is believed when the detector is unsure, since a short brief gives
-the detector little to go on, and overruled when it is sure, since themes ship with lang="en" whatever the
-article's language.
+the detector little to go on and the detector thinks it possible, and overruled otherwise, since themes ship
+with lang="en" whatever the article's language.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ from typing import Any
 
 #: Characters of the report the detector reads: more says nothing new and costs time.
 SAMPLE = 4000
-#: A detector probability below this leaves the page's declared language standing.
+#: A detector probability below this leaves the page's declared language standing, when the detector
+#: gives that language at least `PLAUSIBLE`.
 SURE = 0.9
+PLAUSIBLE = 0.05
 #: Share of words that are English function words from which a Latin-script text is English.
 ENGLISH_SHARE = 0.12
 
@@ -78,7 +80,11 @@ def detect_language(text: str, declared: str | None = None) -> str:
         return "en"
     if not any(char.isalpha() for char in sample):
         return declared or "en"
-    language, probability = _identifier().classify(sample)
-    if declared and probability < SURE:
+    ranked = _identifier().rank(sample)
+    language, probability = ranked[0]
+    # Indonesian and Malay share most words: the page's own word settles a close call between them, but a
+    # theme's lang="en" does not make an Indonesian brief English.
+    plausible = {name for name, share in ranked[:3] if share >= PLAUSIBLE}
+    if declared and probability < SURE and declared in plausible:
         return declared
     return str(language)
