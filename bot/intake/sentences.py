@@ -4,7 +4,8 @@ A sentence is a candidate when it is about the topic: it names a known actor, pl
 their names (folded as `bot.models.normalise` folds them, so "People’s Defense Forces" and "peoples
 defense forces" meet), or one of the topic's own terms. In an article that is about the topic, a sentence
 that names only names the dossier does not know yet ("the Yunnan provincial government said …") is a
-candidate too when it attributes its claim or names someone: the dossier grows from such reports.
+candidate too when it attributes its claim or names someone, and talks about the crisis (fighting, its toll,
+talks, borders, roads and prices): the dossier grows from such reports.
 Questions, fragments, over-long sentences and site furniture (`bot.intake.furniture`) are not statements
 and are left out.
 
@@ -72,6 +73,19 @@ _CALENDAR_WORDS = frozenset(
     " wednesday thursday friday saturday sunday i".split()
 )
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
+# What crisis reporting talks about: fighting, its toll, talks, and what it does to borders, roads and
+# markets. A sentence naming only names the dossier does not know yet must talk about one of these to be a
+# candidate, so a football league's spokesman in a news round-up is not.
+_CRISIS = re.compile(
+    r"\b(fight|battle|clash|attack|offensive|troop|soldier|army|armies|military|armed|rebel|militia|junta|regime|"
+    r"ceasefire|truce|talks|peace|shell|bomb|air ?strike|drone|artillery|kill|dead|death|wound|injur|casualt|"
+    r"civilian|displac|fled|flee|refugee|shelter|camp|aid\b|humanitarian|relief|curfew|martial|border|cross|"
+    r"gate|checkpoint|highway|road|trade|trader|price|goods|fuel|rice|food|medicine|shortage|surrender|captur|"
+    r"seiz|outpost|base|battalion|command|police|arrest|conscript|security|evacuat|stranded|scam|"
+    r"pasukan|tentara|gencatan|pertempuran|serangan|pengungsi|perbatasan|militer)"
+    r"|停火|冲突|战事|交火|武装|军|难民|边境|口岸|和谈|撤离|伤亡|တိုက်ပွဲ|စစ်|ထွက်ပြေး|နယ်စပ်",
+    re.IGNORECASE,
+)
 _FIGURE = re.compile(
     r"\d[\d,.]*\s*(%|percent\b|per cent\b)|\b\d[\d,.]*\s+(million|billion|thousand|hundred)\b"
     r"|\b\d[\d,.]*\s+(people|civilians|soldiers|troops|fighters|refugees|dead|killed|wounded|displaced)\b",
@@ -341,7 +355,8 @@ def candidates(
         key = normalise(text_alone)
         if key in seen:
             continue
-        if not (names or term or (on_topic and (said is not None or _names_someone(text_alone)))):
+        new_names = on_topic and (said is not None or _names_someone(text_alone)) and _CRISIS.search(text_alone)
+        if not (names or term or new_names):
             continue
         seen.add(key)
         found.append(

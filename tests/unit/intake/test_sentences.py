@@ -103,10 +103,12 @@ def test_a_pronoun_with_nothing_to_point_to_is_left_out():
 def test_claims_naming_only_new_names_are_proposed_in_an_article_about_the_topic():
     story = (
         "The Three Brotherhood Alliance pressed on in Shan State.\nThe junta lost more outposts in Shan State.\n"
+        "A spokesman for the football league said on Wednesday that the new season starts in March.\n"
         "A spokesman for the Yunnan provincial government said on Wednesday that the Qingshuihe crossing was shut.\n"
     )
     found = candidates(story, GAZ, LATEST, published=PUBLISHED)
     assert found[-1].claimant == "A spokesman for the Yunnan provincial government" and found[-1].names == []
+    assert not [s for s in found if "football" in s.text]
     assert found[-1].stated_day == date(2023, 11, 8) and found[-1].day_note is None
     off_topic = "Stocks rose in Tokyo on Wednesday.\n" + story.splitlines()[-1]
     assert candidates(off_topic, GAZ, LATEST, published=PUBLISHED) == []
