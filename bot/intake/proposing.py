@@ -6,6 +6,7 @@ an article read before under another link (same canonical URL or same text) is r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.errors import UserError
 from bot.intake.fetch import describe
+from bot.intake.language import detect_language
 from bot.intake.models import SourceAddRequest
 from bot.intake.parse import Article
 from bot.intake.reading import Reader
@@ -148,7 +150,12 @@ class Proposer:
         curator = self.curator_for(topic)
         record = await curator.briefing.topic()
         found: list[dict[str, Any]] = []
-        for sentence in candidates(article.text, await self.topic_gazetteer(topic), latest_day(self.clock())):
+        latest = latest_day(self.clock())
+        published = article.published if article.published and article.published <= latest else None
+        # Off the loop: the first report that is not plainly English loads the detector's model (seconds).
+        language = await asyncio.to_thread(detect_language, article.text, article.language)
+        gazetteer = await self.topic_gazetteer(topic)
+        for sentence in candidates(article.text, gazetteer, latest, published=published, language=language):
             try:
                 fields = self._fields(sentence, article, url, reliability)
             except ValidationError as exc:
