@@ -17,10 +17,14 @@ function so that every path (intake attaching a source, a moderator retracting o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot.models import normalise
+
+if TYPE_CHECKING:
+    from bot.store.records import FactRecord
 
 #: What one source alone makes a claim at best: "possibly true".
 ALONE = 3
@@ -101,3 +105,20 @@ def corroborate(reports: Sequence[Report], *, by_hand: int | None = None) -> Cor
     if party_only:
         grade = max(grade, ALONE)
     return Corroboration(grade, len(heard), party_only)
+
+
+def reports(fact: FactRecord, parties: Mapping[str, str]) -> list[Report]:
+    """A stored fact's sources as the rule reads them; `parties` as `Store.parties` returns them.
+
+    The first source's words are the statement's unless it kept its own; the others count only their own.
+    """
+    return [
+        Report(
+            publisher=c.source.publisher,
+            says=c.says or (fact.statement if c.position == 0 else None),
+            party=parties.get(normalise(c.source.publisher or "")),
+            credibility=c.credibility,
+            retracted=c.retracted,
+        )
+        for c in fact.sources
+    ]

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 from bot.claims import same_claim
 from bot.models import DatePrecision
 from bot.pictures.spec import Chart
-from bot.store.records import FactRecord, SourceRecord
+from bot.store.records import CitationRecord, FactRecord, SourceRecord
 
 T = TypeVar("T")
 #: The Admiralty code in words, for every answer that shows a grade (briefing and intake alike).
@@ -167,15 +167,19 @@ class Citer:
         """The lines and sections with their cites numbered in reading order, and the sources they cite."""
         numbers: dict[int, int] = {}
         cited: dict[int, list[FactRecord]] = {}
+        sources: dict[int, SourceRecord] = {}
 
         def renumber(line: Line) -> Line:
             facts = [self._facts[i] for i in line.facts if i in self._facts]
             if not facts:
                 return line
+            cites = []
             for fact in facts:
-                numbers.setdefault(fact.source.id, len(numbers) + 1)
-                cited.setdefault(fact.source.id, []).append(fact)
-            cites = list(dict.fromkeys(numbers[f.source.id] for f in facts))
+                for source in cited_sources(fact):
+                    cites.append(numbers.setdefault(source.id, len(numbers) + 1))
+                    cited.setdefault(source.id, []).append(fact)
+                    sources[source.id] = source
+            cites = list(dict.fromkeys(cites))
             # Built without validation: every field comes from a validated line (answers are built often).
             return Line.model_construct(text=line.text, cites=cites, facts=line.facts, note=line.note)
 
@@ -187,7 +191,7 @@ class Citer:
         citations = [
             Citation(
                 number=numbers[source_id],
-                source=facts[0].source,
+                source=sources[source_id],
                 grades=sorted({f.grade for f in facts}),
                 fact_ids=sorted({f.id for f in facts}),
                 full=self._full,
@@ -201,6 +205,15 @@ class Citer:
         shown = [s for s in sections or [] if s.lines]
         numbered_lines, numbered_sections, citations = self.number(lines, shown)
         return Answer(title=title, lines=numbered_lines, sections=numbered_sections, citations=citations, **extra)
+
+
+def cited_sources(fact: FactRecord) -> list[SourceRecord]:
+    """The sources a fact is cited with: each outlet still standing by it, first source first.
+
+    A fact whose every outlet withdrew is still cited with its first source, so nothing is shown unsourced.
+    """
+    live = list(dict.fromkeys(c.source for c in fact.sources if not c.retracted))
+    return live or [fact.source]
 
 
 def note(text: str) -> Line:
@@ -264,6 +277,14 @@ def describe_source(source: SourceRecord, *, full: bool = False) -> str:
     if source.url:
         text += f" <{source.url}>"
     return text
+
+
+def source_line(citation: CitationRecord) -> str:
+    """One of a fact's sources as `/fact show` lists it: who, its own grade, its words, whether it withdrew."""
+    text = f"{citation.source.publisher or citation.source.title} (source {citation.reliability})"
+    if citation.says:
+        text += f": “{citation.says}”"
+    return text + (" (withdrawn by its outlet)" if citation.retracted else "")
 
 
 def grade_meaning(reliability: str, credibility: int) -> str:

@@ -31,6 +31,7 @@ from bot.briefing.answer import (
     grade_meaning,
     moment,
     note,
+    source_line,
 )
 from bot.briefing.cache import AnswerCache, cached
 from bot.briefing.pictures import ChartMaker
@@ -47,6 +48,7 @@ from bot.briefing.queries import (
     since_date,
 )
 from bot.briefing.search import search_answer
+from bot.corroboration import corroborate, reports
 from bot.errors import NotFound, UserError
 from bot.models import FactKind, Interest
 from bot.store import Store
@@ -429,6 +431,10 @@ class Briefing:
             Section(title="Kind", lines=[note(fact.kind)], inline=True),
             Section(title="As of", lines=[note(format_day(fact.as_of))], inline=True),
             Section(title="Grade", lines=[note(grade_meaning(fact.reliability, fact.credibility))]),
+            Section(title="Corroboration", lines=[note(said)] if (said := await self.corroboration(fact)) else []),
+            Section(
+                title="Sources", lines=[note(source_line(c)) for c in fact.sources] if len(fact.sources) > 1 else []
+            ),
             Section(title="Marked", lines=[note(fact.salience)] if fact.salience else [], inline=True),
             Section(title="About", lines=[note(", ".join(about))] if about else []),
             Section(
@@ -441,6 +447,11 @@ class Briefing:
             ),
         ]
         return cite.answer(f"Fact #{fact.id}", lines, sections)
+
+    async def corroboration(self, fact: FactRecord) -> str | None:
+        """What an answer says of how a fact is corroborated: "confirmed by 3 independent outlets", or whose claim."""
+        parties = await self.store.parties(fact.topic_id, [c.source.publisher or "" for c in fact.sources])
+        return corroborate(reports(fact, parties), by_hand=fact.credibility_by_hand).describe()
 
     async def elsewhere(self, fact: FactRecord) -> str:
         """What to say about a fact asked for in the wrong dossier: which one holds it, and how to ask there."""

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.claims import same_claim
-from bot.corroboration import Corroboration, Report, corroborate
+from bot.corroboration import Corroboration, corroborate, reports
 from bot.models import OPERATOR, Actor, Author, Citation, Event, Fact, Place, Source, Topic, normalise
 from bot.packs import Pack
 from bot.store.engine.base import Connection, Database, Dialect
@@ -85,23 +85,6 @@ async def source_id(conn: Connection, source: Source) -> int:
 
 def _outlet(source: Source) -> str:
     return source.publisher or source.title
-
-
-def reports(fact: FactRecord, parties: Mapping[str, str]) -> list[Report]:
-    """A fact's sources as the corroboration rule reads them; `parties` as `Store.parties` returns them.
-
-    The first source's words are the statement's unless it kept its own; the others count only their own.
-    """
-    return [
-        Report(
-            publisher=c.source.publisher,
-            says=c.says or (fact.statement if c.position == 0 else None),
-            party=parties.get(normalise(c.source.publisher or "")),
-            credibility=c.credibility,
-            retracted=c.retracted,
-        )
-        for c in fact.sources
-    ]
 
 
 async def write_citations(conn: Connection, fact_id: int, citations: Sequence[Citation]) -> None:

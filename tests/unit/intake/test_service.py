@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.briefing.queries import HistoryQuery, SearchQuery
+from bot.briefing.queries import FactQuery, HistoryQuery, SearchQuery
 from bot.curation.models import FactFields
 from bot.errors import NotFound, UserError
 from bot.intake.models import FeedAddRequest, SourceAddRequest
@@ -212,6 +212,15 @@ async def test_two_outlets_restating_one_claim_make_one_candidate_and_one_fact_w
     fact = await services.store.fact(decided.fact_id)
     assert [c.source.publisher for c in fact.sources] == ["Irrawaddy Wire", "RFA Wire"]
     assert fact.sources[1].says == CAPTURED and fact.credibility == 2
+    # Stated once, citing each outlet; /fact show lists them and says how it is corroborated.
+    found = await services.briefing.search(SearchQuery(query="Paletwa outpost"))
+    [line] = [x for section in found.sections for x in section.lines if x.facts == [fact.id]]
+    assert [found.citations[n - 1].source.publisher for n in line.cites] == ["Irrawaddy Wire", "RFA Wire"]
+    shown = await services.briefing.fact(FactQuery(id=fact.id))
+    sections = {s.title: [x.text for x in s.lines] for s in shown.sections}
+    assert sections["Corroboration"] == ["confirmed by 2 independent outlets"]
+    assert sections["Sources"] == ["Irrawaddy Wire (source B)", f"RFA Wire (source B): “{CAPTURED}”"]
+    assert len(shown.citations) == 2
     # A third outlet's report, once the fact is stored, is attached to it at once: no candidate.
     await add(services, outlet(site, "Myanmar Now Wire", CAPTURED.replace("fighters", "troops")), reliability="C")
     fact = await services.store.fact(decided.fact_id)
