@@ -24,6 +24,7 @@ from bot.curation.models import (
     FactProposeRequest,
     RestoreRequest,
     RetractRequest,
+    WithdrawRequest,
 )
 from bot.edge.app import BriefBot
 from bot.edge.forms import FactModal, TopicWrites
@@ -148,6 +149,19 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         """/fact retract id reason."""
         await (await self.services.curator_of_fact(id)).set_status(id, True, author(interaction), reason)
         await tell(interaction, f"Fact #{id} is retracted; it stays on record and `/fact restore` brings it back.")
+
+    @app_commands.command(name="withdraw", description=summary(WithdrawRequest))
+    @app_commands.describe(**describe(WithdrawRequest))
+    @moderator_only()
+    @model_options(WithdrawRequest)
+    async def withdraw(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
+        """/fact withdraw id source reason."""
+        q = build(WithdrawRequest, **options)
+        found = await (await self.services.curator_of_fact(q.id)).withdraw_source(q, author(interaction))
+        await tell(
+            interaction,
+            f"Source {q.source} of fact #{q.id} no longer counts; its credibility is now {found.credibility}.",
+        )
 
     @app_commands.command(name="restore", description=summary(RestoreRequest))
     @app_commands.describe(**describe(RestoreRequest))

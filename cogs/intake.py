@@ -41,6 +41,7 @@ from bot.intake.models import (
     FeedRemoveRequest,
     FeedResumeRequest,
     SourceAddRequest,
+    SplitRequest,
 )
 from bot.intake.proposing import Proposer
 from bot.intake.review import Review
@@ -158,6 +159,13 @@ class DiscordReviewPoster:
             embeds=render_embeds(answer), view=review_buttons(candidate.id), allowed_mentions=NO_MENTIONS
         )
         return message.id
+
+    async def update_candidate(
+        self, channel_id: int, message_id: int, candidate: CandidateRecord, answer: Answer
+    ) -> None:
+        """The candidate's review message again, as it stands now (another outlet reported it too)."""
+        message = self.client.get_partial_messageable(channel_id).get_partial_message(message_id)
+        await message.edit(embeds=render_embeds(answer), view=review_buttons(candidate.id))
 
     async def alert(self, channel_id: int, text: str) -> None:
         """A note for moderators."""
@@ -335,6 +343,16 @@ class SourcesCog(
             return Answer(title=f"Read: {outcome.title}", lines=[Line(text=text)])
 
         await send_answer(interaction, work(), ephemeral=True)
+
+    @app_commands.command(name="split", description=summary(SplitRequest))
+    @app_commands.describe(**describe(SplitRequest))
+    @moderator_only()
+    @model_options(SplitRequest)
+    async def split(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
+        """/source split candidate report: the report is posted for review as a candidate of its own."""
+        q = build(SplitRequest, **options)
+        split = await _review(interaction).split(q.candidate, q.report, author(interaction))
+        await tell(interaction, f"Report {q.report} of candidate #{q.candidate} is candidate #{split.id} now.")
 
 
 async def setup(bot: BriefBot) -> None:

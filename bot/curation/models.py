@@ -17,6 +17,7 @@ from pydantic import Field
 from bot.briefing.queries import FactQuery, Query
 from bot.models import (
     LINE,
+    MAX_SOURCES,
     ActorKind,
     Credibility,
     DatePrecision,
@@ -159,6 +160,15 @@ class FactFields(FactForm):
 class RetractRequest(FactQuery):
     """Retract a fact (moderators): it leaves every answer."""
 
+    reason: Reason = Field(description="Why: kept on record with the fact.")
+
+
+class WithdrawRequest(FactQuery):
+    """An outlet withdrew its report (moderators): that source no longer counts, and the grade follows."""
+
+    source: Annotated[int, Field(ge=1, le=MAX_SOURCES)] = Field(
+        description="The source's number in the fact's Sources, as `/fact show` lists them."
+    )
     reason: Reason = Field(description="Why: kept on record with the fact.")
 
 

@@ -20,7 +20,7 @@ from bot.briefing.queries import build
 from bot.briefing.service import Briefing
 from bot.claims import Claim, restates, same_claim
 from bot.corroboration import Corroboration
-from bot.curation.models import FactFields, RecordEdit, RecordRequest, RetractRequest
+from bot.curation.models import FactFields, RecordEdit, RecordRequest, RetractRequest, WithdrawRequest
 from bot.errors import NotFound, UserError, explain
 from bot.models import Actor, Author, Event, Fact, Place, Source, SourceKind, Topic, normalise
 from bot.packs import PackError, parse_pack
@@ -187,7 +187,11 @@ class Curator:
                 return restated.id
         async with writing(self.store.db, topic, who) as writer:
             await self._refuse_near_duplicate(writer.reads, record, fact.statement, None)
-            return await writer.fact(fact, reason=reason)
+            fact_id = await writer.fact(fact, reason=reason)
+            written = await writer.reads.fact(fact_id)
+            assert written is not None
+            await writer.regrade(written, "graded by its sources", sources_changed=False)
+            return fact_id
 
     async def existing(self, fact_id: int) -> FactRecord:
         """A stored fact of the default topic, or a `NotFound` naming the id."""
@@ -221,6 +225,18 @@ class Curator:
         _, topic = await self._topic()
         async with writing(self.store.db, topic, who) as writer:
             await writer.set_status(fact_id, wanted, why)
+
+    async def withdraw_source(self, q: WithdrawRequest, who: Author) -> Corroboration:
+        """An outlet withdrew its report of a fact: that source stops counting, the grade follows, on record."""
+        current = await self.existing(q.id)
+        if q.source > len(current.sources):
+            raise UserError(f"Fact #{q.id} has {len(current.sources)} sources; give 1 to {len(current.sources)}.")
+        cited = current.sources[q.source - 1]
+        if cited.retracted:
+            raise UserError(f"Source {q.source} of fact #{q.id} was withdrawn already.")
+        _, topic = await self._topic()
+        async with writing(self.store.db, topic, who) as writer:
+            return await writer.retract_source(q.id, cited.position, q.reason)
 
     async def add(self, q: RecordRequest, who: Author) -> tuple[str, str]:
         """Add the actor, place or event a request describes; returns its slug and name."""

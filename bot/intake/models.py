@@ -64,3 +64,14 @@ class SourceAddRequest(Query):
 
     url: WebUrl | None = Field(None, description="The article's address, http or https.")
     reliability: Reliability = Field("C", description=RELIABILITY)
+
+
+class SplitRequest(Query):
+    """Take a wrongly matched report off a candidate (moderators): it becomes a candidate of its own."""
+
+    candidate: Annotated[int, Field(ge=1, le=2**53 - 1)] = Field(
+        description="The candidate's number, as shown after #."
+    )
+    report: Annotated[int, Field(ge=1, le=100)] = Field(
+        description="The report's number under “Also reported by” on the candidate."
+    )

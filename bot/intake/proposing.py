@@ -219,6 +219,7 @@ class Proposer:
                 known = [pending.fields, *(a["fields"] for a in pending.also)]
                 if all(_document(f) != _document(mine) for f in known):
                     await self.intake.set_also(pending.id, [*pending.also, report])
+                    await self.review.refresh(pending.id)
                 return True
         return False
 

@@ -35,6 +35,12 @@ class ReviewPoster(Protocol):
         """Post one candidate's review message; returns its message id."""
         ...
 
+    async def update_candidate(
+        self, channel_id: int, message_id: int, candidate: CandidateRecord, answer: Answer
+    ) -> None:
+        """Show a posted candidate's review message as it stands now."""
+        ...
+
     async def alert(self, channel_id: int, text: str) -> None:
         """Tell moderators something needs them."""
         ...
@@ -93,6 +99,18 @@ class Review:
             await self.intake.posted(candidate.id, channel, message_id)
             posted += 1
         return posted
+
+    async def refresh(self, candidate_id: int) -> None:
+        """Show a candidate's review message again, if posted, after another outlet's report joined it."""
+        candidate = await self.candidate(candidate_id)
+        if self.poster is None or candidate.message_id is None or candidate.channel_id is None:
+            return
+        try:
+            answer = await self.answer(candidate)
+            await self.poster.update_candidate(candidate.channel_id, candidate.message_id, candidate, answer)
+        except Exception:
+            # The report is stored either way and shows once the message is next drawn (on a decision).
+            log.warning("could not update candidate #%s's review message", candidate_id, exc_info=True)
 
     async def approve(self, candidate_id: int, who: Author, fields: FactFields | None = None) -> CandidateRecord:
         """Write the candidate (or the moderator's edit of it) as a fact through the one write path, on record."""

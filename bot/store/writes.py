@@ -391,7 +391,7 @@ class PackWriter:
                 int(citation.retracted),
             ),
         )
-        return await self._regrade(current, reason or f"also reported by {_outlet(citation.source)}")
+        return await self.regrade(current, reason or f"also reported by {_outlet(citation.source)}")
 
     async def retract_source(
         self, fact_id: int, position: int, reason: str, *, retracted: bool = True
@@ -404,7 +404,7 @@ class PackWriter:
             "UPDATE fact_sources SET retracted = ? WHERE fact_id = ? AND position = ?",
             (int(retracted), fact_id, position),
         )
-        return await self._regrade(current, reason)
+        return await self.regrade(current, reason)
 
     async def grade_by_hand(self, fact_id: int, credibility: int) -> None:
         """A moderator's grade for a fact, which corroboration then leaves as it is; the edit is its record."""
@@ -416,11 +416,17 @@ class PackWriter:
             raise LookupError(f"unknown fact #{fact_id}")
         return current
 
-    async def _regrade(self, before: FactRecord, reason: str) -> Corroboration:
-        """The fact's credibility from its sources now (`bot.corroboration`); the change and why, on record."""
+    async def regrade(self, before: FactRecord, reason: str, *, sources_changed: bool = True) -> Corroboration:
+        """The fact's credibility from its sources now (`bot.corroboration`); the change and why, on record.
+
+        Without `sources_changed` (a fact just written, graded by hand) only a grade the rule changes is
+        written: a party's claim alone graded better than 3.
+        """
         fact = await self._fact(before.id)
         parties = await self.reads.parties(self.topic_id, [c.source.publisher or "" for c in fact.sources])
         found = corroborate(reports(fact, parties), by_hand=fact.credibility_by_hand)
+        if not sources_changed and found.credibility == fact.credibility:
+            return found
         await self.conn.execute(
             "UPDATE facts SET credibility = ?, updated_at = ? WHERE id = ?",
             (found.credibility, self.now.isoformat(), fact.id),

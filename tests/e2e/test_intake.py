@@ -105,9 +105,10 @@ async def test_the_seed_article_as_a_file_gives_its_story_and_never_its_ads(disc
     shown = await slash(discord_double, world, world.moderator, "source add", {"file": upload, "reliability": "B"})
     assert "Read: A rebel alliance makes Myanmar’s junta sweat" in shown.text
     posted = candidates(discord_double, review)[before:]
-    assert len(posted) >= 6
+    # The seed pack was built from this article: what it restates of the pack is not proposed again.
+    assert len(posted) == 2
     text = "\n".join(m.text for m in posted)
-    assert "Operation 1027" in text and "Nearly duplicates" in text and "GZERO Media" in text
+    assert "40% of Myanmar’s access to China" in text and "GZERO Media" in text and "air superiority" not in text
     assert not [ad for ad in ADS if ad in text]
     again = await slash(discord_double, world, world.moderator, "source add", {"file": upload})
     assert "read before" in again.text and len(candidates(discord_double, review)) == before + len(posted)

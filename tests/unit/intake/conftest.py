@@ -42,10 +42,16 @@ class FakePoster:
 
     posted: list[tuple[int, CandidateRecord, Answer]] = field(default_factory=list)
     alerts: list[tuple[int, str]] = field(default_factory=list)
+    updated: list[tuple[int, CandidateRecord, Answer]] = field(default_factory=list)
 
     async def post_candidate(self, channel_id: int, candidate: CandidateRecord, answer: Answer) -> int:
         self.posted.append((channel_id, candidate, answer))
         return 10_000 + candidate.id
+
+    async def update_candidate(
+        self, channel_id: int, message_id: int, candidate: CandidateRecord, answer: Answer
+    ) -> None:
+        self.updated.append((channel_id, candidate, answer))
 
     async def alert(self, channel_id: int, text: str) -> None:
         self.alerts.append((channel_id, text))
