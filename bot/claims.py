@@ -101,7 +101,8 @@ class Claim:
     day: date
 
 
-def _numbers(text: str) -> frozenset[str]:
+def figures(text: str) -> frozenset[str]:
+    """The numbers a statement gives, as written without thousands separators: {"1500", "2024"}."""
     return frozenset(m.group().rstrip(".,").replace(",", "") for m in _NUMBER.finditer(text))
 
 
@@ -115,13 +116,47 @@ def restates(one: Claim, other: Claim) -> bool:
     The same claim is about the same things (the one's actors, places and events all among the other's, at
     least one shared), on the same day give or take one (outlets date by their own time zone and deadline),
     with the same figures, and meaning the same: reporting the same happening (`_CONCEPTS`), or nearly the
-    same words (`same_claim`). Figures that differ are different reports, never the same claim.
+    same words (`same_claim`). Figures that differ make a conflicting report (`disputes`), not the same one.
     """
+    return _same_but_figures(one, other) and figures(one.statement) == figures(other.statement)
+
+
+def disputes(one: Claim, other: Claim) -> bool:
+    """Whether two reports of one happening disagree on its figures: 298 killed against 1,500.
+
+    Both are kept, as sources of one fact, so that an answer shows the range and who says what instead of
+    one silently winning.
+    """
+    mine, theirs = figures(one.statement), figures(other.statement)
+    return bool(mine and theirs) and mine != theirs and _same_but_figures(one, other)
+
+
+def one_claim(one: Claim, other: Claim) -> bool:
+    """Whether two reports are of one claim, agreeing (`restates`) or disagreeing on its figures (`disputes`)."""
+    return restates(one, other) or disputes(one, other)
+
+
+def differing_figures(statement: str, says: str) -> tuple[list[str], list[str]]:
+    """The figures, as written, that a statement gives and another report does not, and the other way round."""
+    mine, theirs = figures(statement), figures(says)
+    return _as_written(statement, mine - theirs), _as_written(says, theirs - mine)
+
+
+def _as_written(text: str, wanted: frozenset[str]) -> list[str]:
+    found = (m.group().rstrip(".,") for m in _NUMBER.finditer(text))
+    return list(dict.fromkeys(f for f in found if f.replace(",", "") in wanted))
+
+
+def _same_but_figures(one: Claim, other: Claim) -> bool:
     if not (one.about and other.about) or not (one.about <= other.about or other.about <= one.about):
         return False
-    if abs((one.day - other.day).days) > 1 or _numbers(one.statement) != _numbers(other.statement):
+    if abs((one.day - other.day).days) > 1:
         return False
     mine, theirs = _concepts(one.statement), _concepts(other.statement)
     if mine or theirs:
         return mine == theirs
-    return same_claim(one.statement, other.statement)
+    return same_claim(_without_figures(one.statement), _without_figures(other.statement))
+
+
+def _without_figures(text: str) -> str:
+    return _NUMBER.sub("", text)

@@ -9,7 +9,9 @@ counts is independent *voices*, not reports:
   one voice;
 - a party to the fighting is one voice however many of its outlets carry it, and its claim alone stays at
   3 or worse, marked as that party's claim, until an independent outlet or the other party confirms it;
-- a retracted report is no voice at all: the grade falls back when an outlet withdraws.
+- a retracted report is no voice at all: the grade falls back when an outlet withdraws;
+- a report that gives other figures than the statement (1,500 killed against 298) confirms neither: it is
+  kept, and answers show both, but it is no voice for the statement's figure.
 
 A moderator's grade set by hand wins over all of this, and is kept on record as such. The rule is one pure
 function so that every path (intake attaching a source, a moderator retracting one, a pack) grades alike.
@@ -21,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.claims import figures
 from bot.models import normalise
 
 if TYPE_CHECKING:
@@ -41,6 +44,7 @@ class Report:
     party: str | None = None
     credibility: int | None = None
     retracted: bool = False
+    disputes: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,7 @@ def voices(reports: Sequence[Report]) -> list[list[Report]]:
     groups: list[list[Report]] = []
     keys: list[set[tuple[str, str]]] = []
     for report in reports:
-        if report.retracted:
+        if report.retracted or report.disputes:
             continue
         mine = {("words", normalise(report.says))} if report.says else set()
         if report.party:
@@ -112,6 +116,7 @@ def reports(fact: FactRecord, parties: Mapping[str, str]) -> list[Report]:
 
     The first source's words are the statement's unless it kept its own; the others count only their own.
     """
+    stated = figures(fact.statement)
     return [
         Report(
             publisher=c.source.publisher,
@@ -119,6 +124,7 @@ def reports(fact: FactRecord, parties: Mapping[str, str]) -> list[Report]:
             party=parties.get(normalise(c.source.publisher or "")),
             credibility=c.credibility,
             retracted=c.retracted,
+            disputes=bool(c.says and stated and (given := figures(c.says)) and given != stated),
         )
         for c in fact.sources
     ]

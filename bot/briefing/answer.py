@@ -18,7 +18,7 @@ from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
-from bot.claims import same_claim
+from bot.claims import differing_figures, same_claim
 from bot.models import DatePrecision
 from bot.pictures.spec import Chart
 from bot.store.records import CitationRecord, FactRecord, SourceRecord
@@ -160,8 +160,9 @@ class Citer:
         return Line(text=text, cites=numbers, facts=list(dict.fromkeys(f.id for f in facts)))
 
     def fact_line(self, fact: FactRecord) -> Line:
-        """A fact's statement as a cited line."""
-        return self.line(fact.statement, fact)
+        """A fact's statement as a cited line, with who says otherwise where its sources disagree on a figure."""
+        differ = disagreement(fact)
+        return self.line(f"{fact.statement} ({differ})" if differ else fact.statement, fact)
 
     def number(self, lines: list[Line], sections: list[Section]) -> tuple[list[Line], list[Section], list[Citation]]:
         """The lines and sections with their cites numbered in reading order, and the sources they cite."""
@@ -205,6 +206,26 @@ class Citer:
         shown = [s for s in sections or [] if s.lines]
         numbered_lines, numbered_sections, citations = self.number(lines, shown)
         return Answer(title=title, lines=numbered_lines, sections=numbered_sections, citations=citations, **extra)
+
+
+def disagreement(fact: FactRecord) -> str | None:
+    """Where a fact's sources give other figures than its statement: the range, and who says what.
+
+    "reports differ: 298 (The Irrawaddy); 1,500 (RFA)". Withdrawn sources are left out.
+    """
+    stated: list[str] = []
+    others = []
+    for c in fact.sources[1:]:
+        if c.retracted or not c.says:
+            continue
+        mine, theirs = differing_figures(fact.statement, c.says)
+        if mine and theirs:
+            stated.extend(f for f in mine if f not in stated)
+            others.append(f"{', '.join(theirs)} ({c.source.publisher or c.source.title})")
+    if not others:
+        return None
+    first = fact.sources[0].source
+    return f"reports differ: {', '.join(stated)} ({first.publisher or first.title}); " + "; ".join(others)
 
 
 def cited_sources(fact: FactRecord) -> list[SourceRecord]:

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from bot.briefing.answer import Answer, Section, counted, note
 from bot.briefing.queries import build
 from bot.briefing.service import Briefing
-from bot.claims import Claim, restates, same_claim
+from bot.claims import Claim, one_claim, same_claim
 from bot.corroboration import Corroboration
 from bot.curation.models import FactFields, RecordEdit, RecordRequest, RetractRequest, WithdrawRequest
 from bot.errors import NotFound, UserError, explain
@@ -146,12 +146,12 @@ class Curator:
         return await self._near_duplicate(self.store, record, statement, None)
 
     async def restated(self, claim: Claim) -> FactRecord | None:
-        """The stored fact an outlet's report restates in its own words (`bot.claims.restates`), if any."""
+        """The stored fact whose claim an outlet's report makes in its own words, or disputes the figures of."""
         record, _ = await self._topic()
         around = await self.store.facts_about(
             record.id, claim.about, claim.day - timedelta(days=1), claim.day + timedelta(days=1)
         )
-        return next((f for f in around if restates(claim, claim_of(f))), None)
+        return next((f for f in around if one_claim(claim, claim_of(f))), None)
 
     async def add_source(self, fact_id: int, fields: FactFields, who: Author, reason: str) -> Corroboration | None:
         """Another outlet's report of a fact's claim, as a further source graded by corroboration; None if known.

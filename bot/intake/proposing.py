@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from bot.briefing.queries import build
-from bot.claims import Claim, restates
+from bot.claims import Claim, one_claim
 from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.errors import UserError
@@ -226,7 +226,7 @@ class Proposer:
     @staticmethod
     async def _same(curator: Curator, fields: dict[str, Any], claim: Claim) -> bool:
         try:
-            return restates(await curator.claim(build(FactFields, **fields)), claim)
+            return one_claim(await curator.claim(build(FactFields, **fields)), claim)
         except UserError:
             return False
 

@@ -80,3 +80,8 @@ def test_a_moderators_grade_by_hand_wins_and_says_so() -> None:
     found = corroborate([report("The Irrawaddy"), report("RFA"), report("Mizzima")], by_hand=4)
     assert (found.credibility, found.by_hand) == (4, True)
     assert found.describe() is None
+
+
+def test_a_report_with_other_figures_confirms_nothing() -> None:
+    found = corroborate([report("The Irrawaddy"), report("RFA", disputes=True)])
+    assert (found.credibility, found.voices) == (ALONE, 1)

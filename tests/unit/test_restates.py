@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from bot.claims import Claim, restates
+from bot.claims import Claim, differing_figures, disputes, one_claim, restates
 
 DAY = date(2023, 11, 1)
 GATE = Claim("The MNDAA captured the Chinshwehaw border gate.", frozenset({"mndaa", "chinshwehaw"}), DAY)
@@ -53,3 +53,13 @@ def test_without_a_known_happening_the_words_must_nearly_agree() -> None:
     one = claim("China urged the MNDAA to respect the border at Chinshwehaw.")
     assert restates(one, claim("China urged the MNDAA to respect its border at Chinshwehaw."))
     assert not restates(one, claim("The MNDAA praised the support of local traders at Chinshwehaw."))
+
+
+def test_reports_of_one_happening_with_other_figures_dispute_it() -> None:
+    one = claim("298 people were killed in Laukkai.", {"laukkai"})
+    other = claim("Fighting in Laukkai killed 1,500.", {"laukkai"})
+    assert disputes(one, other) and one_claim(one, other) and not restates(one, other)
+    assert differing_figures(one.statement, other.statement) == (["298"], ["1,500"])
+    assert not disputes(one, claim("Fighting in Laukkai killed 298.", {"laukkai"}))
+    assert not disputes(one, claim("Many were killed in Laukkai.", {"laukkai"}))
+    assert not disputes(one, claim("1,500 fled Laukkai.", {"laukkai"}))

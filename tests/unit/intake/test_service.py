@@ -281,3 +281,16 @@ async def test_the_language_a_page_declares_survives_reading_it_by_url(services,
     site.page("/kabar.html", (CORPUS / "t07_indonesian_brief.html").read_text(encoding="utf-8"))
     article = await services.intake.reading.read_url(site.base + "/kabar.html")
     assert article.canonical_url == site.base + "/kabar.html" and article.language == "id"
+
+
+async def test_outlets_disagreeing_on_a_figure_are_both_kept_and_shown_with_who_says_what(services, site, poster):
+    low = "The Arakan Army seized 298 junta soldiers near Paletwa on 13 January 2024, residents said."
+    high = "Arakan Army fighters captured 1,500 junta soldiers near Paletwa on 13 January 2024."
+    await add(services, outlet(site, "Irrawaddy Wire", low), reliability="B")
+    await add(services, outlet(site, "RFA Wire", high), reliability="B")
+    [candidate] = [c for c in await services.intake.review.intake.pending(1) if "Paletwa" in c.fields["statement"]]
+    decided = await services.intake.review.approve(candidate.id, MONA)
+    fact = await services.store.fact(decided.fact_id)
+    assert [c.source.publisher for c in fact.sources] == ["Irrawaddy Wire", "RFA Wire"] and fact.credibility == 3
+    shown = await services.briefing.fact(FactQuery(id=fact.id))
+    assert shown.lines[0].text == f"{low} (reports differ: 298 (Irrawaddy Wire); 1,500 (RFA Wire))"
