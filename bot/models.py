@@ -202,6 +202,11 @@ class Source(Strict):
         None, description="How the source was read, such as how an undated text's date was inferred."
     )
 
+    @property
+    def outlet(self) -> str:
+        """Who reported it, as moderators name it: the publisher, or the document's title."""
+        return self.publisher or self.title
+
     @model_validator(mode="after")
     def _background_has_no_url(self) -> Self:
         if self.kind is SourceKind.BACKGROUND and self.url:

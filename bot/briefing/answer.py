@@ -221,11 +221,11 @@ def disagreement(fact: FactRecord) -> str | None:
         mine, theirs = differing_figures(fact.statement, c.says)
         if mine and theirs:
             stated.extend(f for f in mine if f not in stated)
-            others.append(f"{', '.join(theirs)} ({c.source.publisher or c.source.title})")
+            others.append(f"{', '.join(theirs)} ({c.source.outlet})")
     if not others:
         return None
     first = fact.sources[0].source
-    return f"reports differ: {', '.join(stated)} ({first.publisher or first.title}); " + "; ".join(others)
+    return f"reports differ: {', '.join(stated)} ({first.outlet}); " + "; ".join(others)
 
 
 def cited_sources(fact: FactRecord) -> list[SourceRecord]:
@@ -302,7 +302,7 @@ def describe_source(source: SourceRecord, *, full: bool = False) -> str:
 
 def source_line(citation: CitationRecord) -> str:
     """One of a fact's sources as `/fact show` lists it: who, its own grade, its words, whether it withdrew."""
-    text = f"{citation.source.publisher or citation.source.title} (source {citation.reliability})"
+    text = f"{citation.source.outlet} (source {citation.reliability})"
     if citation.says:
         text += f": “{citation.says}”"
     return text + (" (withdrawn by its outlet)" if citation.retracted else "")

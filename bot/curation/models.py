@@ -135,6 +135,11 @@ class FactFields(FactForm):
     reliability: Reliability
     credibility: Credibility
 
+    @property
+    def outlet(self) -> str:
+        """Who reported it: the source's publisher, or its title."""
+        return self.source_publisher or self.source_title
+
     @classmethod
     def of(cls, record: FactRecord) -> FactFields:
         """The fields of a stored fact, to prefill an edit."""

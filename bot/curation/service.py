@@ -182,7 +182,7 @@ class Curator:
         fact = await self._fact(record, f"f-{secrets.token_hex(5)}", fields)
         restated = await self.restated(claim_of(fact))
         if restated is not None:
-            also = f"also reported by {fact.source.publisher or fact.source.title}" + (f", {reason}" if reason else "")
+            also = f"also reported by {fact.source.outlet}" + (f", {reason}" if reason else "")
             if await self.add_source(restated.id, fields, who, also) is not None:
                 return restated.id
         async with writing(self.store.db, topic, who) as writer:

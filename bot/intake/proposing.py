@@ -38,11 +38,6 @@ log = logging.getLogger(__name__)
 INTAKE = Author(name="intake (same claim)")
 
 
-def _outlet(fields: FactFields | dict[str, Any]) -> str:
-    values = fields if isinstance(fields, dict) else fields.model_dump(mode="json")
-    return str(values.get("source_publisher") or values["source_title"])
-
-
 def _document(fields: dict[str, Any]) -> tuple[object, ...]:
     """Which document a candidate's fields cite: its source's title, publisher, URL and day."""
     return tuple(fields.get(k) for k in ("source_title", "source_publisher", "source_url", "source_date"))
@@ -206,7 +201,7 @@ class Proposer:
         claim = await curator.claim(fields)
         restated = await curator.restated(claim)
         if restated is not None:
-            reason = f"also reported by {_outlet(fields)}" + (f" ({item_url})" if item_url else "")
+            reason = f"also reported by {fields.outlet}" + (f" ({item_url})" if item_url else "")
             await curator.add_source(restated.id, fields, INTAKE, reason)
             return True
         mine = fields.model_dump(mode="json")

@@ -123,9 +123,7 @@ class Review:
             fact_id = await curator.add_fact(wanted, who, reason=reason[:500])
             for report in candidate.also:
                 fields = build(FactFields, **report["fields"])
-                also = (
-                    f"also reported by {fields.source_publisher or fields.source_title}, with candidate #{candidate.id}"
-                )
+                also = f"also reported by {fields.outlet}, with candidate #{candidate.id}"
                 await curator.add_source(fact_id, fields, who, also)
         except BaseException:
             await self.intake.release(candidate_id)

@@ -48,6 +48,11 @@ class SourceRecord(Record):
     kind: SourceKind
     note: str | None
 
+    @property
+    def outlet(self) -> str:
+        """Who reported it, as moderators name it: the publisher, or the document's title."""
+        return self.publisher or self.title
+
 
 class CitationRecord(Record):
     """One of a fact's sources as stored, in the order they were added."""

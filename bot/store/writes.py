@@ -83,10 +83,6 @@ async def source_id(conn: Connection, source: Source) -> int:
     return cur.lastrowid
 
 
-def _outlet(source: Source) -> str:
-    return source.publisher or source.title
-
-
 async def write_citations(conn: Connection, fact_id: int, citations: Sequence[Citation]) -> None:
     """Make a fact's sources these, in this order; the first is also `facts.source_id`."""
     await conn.execute("DELETE FROM fact_sources WHERE fact_id = ?", (fact_id,))
@@ -391,7 +387,7 @@ class PackWriter:
                 int(citation.retracted),
             ),
         )
-        return await self.regrade(current, reason or f"also reported by {_outlet(citation.source)}")
+        return await self.regrade(current, reason or f"also reported by {citation.source.outlet}")
 
     async def retract_source(
         self, fact_id: int, position: int, reason: str, *, retracted: bool = True
