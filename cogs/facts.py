@@ -27,7 +27,7 @@ from bot.curation.models import (
     RestoreRequest,
     RetractRequest,
 )
-from bot.curation.service import Curator
+from bot.curation.service import Curator, capped_note
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import (
@@ -56,6 +56,8 @@ PlaceName = app_commands.Transform[str, Checked(FactAddRequest, "place")]
 StakeholderName = app_commands.Transform[str, Checked(FactAddRequest, "stakeholder")]
 Interested = app_commands.Transform[Interest, Checked(FactAddRequest, "interest")]
 Publisher = app_commands.Transform[str, Checked(FactAddRequest, "publisher")]
+ClaimantText = app_commands.Transform[str, Checked(FactAddRequest, "claimant")]
+ClaimedBy = app_commands.Transform[str, Checked(FactAddRequest, "claimed_by")]
 TopicPick = app_commands.Transform[str, Checked(TopicOption, "topic")]
 TOPIC = describe(TopicOption)
 #: The form's inputs, in order; their labels, hints and lengths come from `FactForm`.
@@ -75,6 +77,7 @@ PROPOSE_AUTOCOMPLETE = {
     "event": name_autocomplete("event"),
     "place": name_autocomplete("place"),
     "stakeholder": name_autocomplete("actor"),
+    "claimed_by": name_autocomplete("actor"),
     "topic": topic_autocomplete(),
 }
 WRITE_AUTOCOMPLETE = {
@@ -82,6 +85,7 @@ WRITE_AUTOCOMPLETE = {
     "event": name_autocomplete("event", moderators_only=True),
     "place": name_autocomplete("place", moderators_only=True),
     "stakeholder": name_autocomplete("actor", moderators_only=True),
+    "claimed_by": name_autocomplete("actor", moderators_only=True),
 }
 
 
@@ -141,8 +145,12 @@ class FactModal(discord.ui.Modal):
         else:
             fact_id = await curator.add_fact(fields, who)
         answer = await self.cog.briefing.fact(FactQuery(id=fact_id))
+        capped = capped_note(fields.credibility, await curator.existing(fact_id))
         await interaction.response.send_message(
-            f"Saved fact #{fact_id}.", embeds=render_embeds(answer), ephemeral=True, allowed_mentions=NO_MENTIONS
+            f"Saved fact #{fact_id}." + (f" {capped}" if capped else ""),
+            embeds=render_embeds(answer),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
     # discord.py's Modal narrows BaseView.on_error (no item argument); mypy compares with the base.
@@ -216,6 +224,8 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         interest: Interested | None = None,
         publisher: Publisher | None = None,
         background: bool = False,
+        claimant: ClaimantText | None = None,
+        claimed_by: ClaimedBy | None = None,
         topic: TopicPick | None = None,
     ) -> None:
         """/fact add: the structured parts now, the statement and source in a modal; to the topic in force."""
@@ -231,6 +241,8 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
             interest=interest,
             publisher=publisher,
             background=background,
+            claimant=claimant,
+            claimed_by=claimed_by,
         )
         _, writes = await self._writes(interaction, topic)
         await interaction.response.send_modal(FactModal(writes, q.fields(), None))
@@ -251,6 +263,8 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         interest: Interested | None = None,
         publisher: Publisher | None = None,
         background: bool = False,
+        claimant: ClaimantText | None = None,
+        claimed_by: ClaimedBy | None = None,
         topic: TopicPick | None = None,
     ) -> None:
         """/fact propose (anyone): the /fact add form; the fact waits in the review queue for a moderator."""
@@ -266,6 +280,8 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
             interest=interest,
             publisher=publisher,
             background=background,
+            claimant=claimant,
+            claimed_by=claimed_by,
         )
         slug, writes = await self._writes(interaction, topic)
         await interaction.response.send_modal(ProposalModal(self, writes, q.fields(), slug))
@@ -288,6 +304,8 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         interest: Interested | None = None,
         publisher: Publisher | None = None,
         background: bool | None = None,
+        claimant: ClaimantText | None = None,
+        claimed_by: ClaimedBy | None = None,
     ) -> None:
         """/fact edit: the same modal, prefilled; options given here replace the stored ones."""
         q = build(
@@ -303,6 +321,8 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
             interest=interest,
             publisher=publisher,
             background=background,
+            claimant=claimant,
+            claimed_by=claimed_by,
         )
         writes = await self._writes_of_fact(q.id)
         current = FactFields.of(await writes.curator.existing(q.id)).model_dump(mode="json")
