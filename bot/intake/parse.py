@@ -62,6 +62,8 @@ class Article:
     published: date | None
     canonical_url: str | None
     text: str
+    #: The language the article is written in (ISO 639-1).
+    language: str = "en"
 
     @property
     def text_hash(self) -> str:

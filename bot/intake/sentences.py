@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.models import STATEMENT_MAX, FactKind, normalise
+from bot.models import STATEMENT_MAX, DatePrecision, FactKind, normalise
 from bot.store.names import Entity
 
 #: A sentence shorter than this says too little to stand alone as a fact.
@@ -130,6 +130,14 @@ class Sentence:
     names: list[Known]
     stated_day: date | None
     kind: FactKind
+    #: How much of the stated day is known, and why not, when the article's own date had to stand in for it.
+    day_precision: DatePrecision = DatePrecision.DAY
+    day_note: str | None = None
+    #: Who makes the claim, as written ("a spokesman for the MNDAA"), and the known actors that names.
+    claimant: str | None = None
+    claimant_names: list[Known] = field(default_factory=list)
+    #: The language the sentence is in (ISO 639-1).
+    language: str = "en"
 
     @property
     def actors(self) -> list[str]:
