@@ -79,6 +79,9 @@ class CandidateRecord(BaseModel):
     fact_id: int | None
     created_at: datetime
     item_url: str | None = None
+    #: The language of the sentence (ISO 639-1), and why its day is the article's date if it could not be known.
+    language: str = "en"
+    day_note: str | None = None
 
 
 _FEED_COLUMNS = (
@@ -89,7 +92,7 @@ _FEED_COLUMNS = (
 _CANDIDATE_COLUMNS = (
     "c.id, c.topic_id, c.item_id, c.fields, c.links, c.duplicate_of, c.channel_id, c.message_id, c.status,"
     " c.proposed_by, c.proposed_by_name, c.decided_by, c.decided_by_name, c.decided_at, c.fact_id, c.created_at,"
-    " i.url AS item_url"
+    " i.url AS item_url, c.language, c.day_note"
 )
 
 
@@ -376,10 +379,12 @@ async def _insert_candidate(
     channel_id: int | None,
     proposed_by: int | None = None,
     proposed_by_name: str | None = None,
+    language: str = "en",
+    day_note: str | None = None,
 ) -> int | None:
     cur = await conn.execute(
         "INSERT INTO intake_candidates (topic_id, item_id, sentence_key, fields, links, duplicate_of, channel_id,"
-        " proposed_by, proposed_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " proposed_by, proposed_by_name, created_at, language, day_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (topic_id, sentence_key) DO NOTHING",
         (
             topic_id,
@@ -392,6 +397,8 @@ async def _insert_candidate(
             proposed_by,
             proposed_by_name,
             at.isoformat(),
+            language,
+            day_note,
         ),
     )
     return cur.lastrowid if cur.rowcount == 1 else None

@@ -446,3 +446,17 @@ def test_a_copy_with_changes_is_rendered_afresh() -> None:
     second = answer.model_copy(update={"page": 2})
     assert "Page 1" in first[-1].footer.text
     assert "Page 2" in render_embeds(second)[-1].footer.text
+
+
+def test_who_claims_a_line_survives_its_shortening() -> None:
+    claim = "claimed by a spokesman for the MNDAA, a party to the fighting"
+    long = "The alliance said it had overrun " + "outpost after outpost, " * 300 + "in northern Shan State."
+    answer = Answer(
+        title="Search",
+        lines=[Line(text=long, cites=[1], facts=[5], claims=[claim]), Line(text="Short.", cites=[1], facts=[6])],
+        citations=[Citation(number=1, source=source(1), grades=["B3"], fact_ids=[5, 6])],
+    )
+    [embed] = render_embeds(answer)
+    assert_discord_accepts([embed])
+    assert f"({claim}) [1]" in (embed.description or "")
+    assert f"in northern Shan State. ({claim}) [1]" in render_text(answer)

@@ -6,6 +6,11 @@
 ALTER TABLE facts ADD COLUMN claimant TEXT;
 ALTER TABLE facts ADD COLUMN claimant_actor_id INTEGER REFERENCES actors (id);
 
+-- A candidate's language, shown on its review message when it is not English, and why its day is the
+-- article's own date when the sentence's day could not be known.
+ALTER TABLE intake_candidates ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+ALTER TABLE intake_candidates ADD COLUMN day_note TEXT;
+
 -- Language codes (ISO 639-1) separated by commas; a report in any other language is not proposed.
 ALTER TABLE topics ADD COLUMN languages TEXT NOT NULL DEFAULT 'en';
 

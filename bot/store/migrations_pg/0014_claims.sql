@@ -4,6 +4,9 @@
 ALTER TABLE facts ADD COLUMN claimant TEXT COLLATE "C";
 ALTER TABLE facts ADD COLUMN claimant_actor_id BIGINT REFERENCES actors (id);
 
+ALTER TABLE intake_candidates ADD COLUMN language TEXT COLLATE "C" NOT NULL DEFAULT 'en';
+ALTER TABLE intake_candidates ADD COLUMN day_note TEXT COLLATE "C";
+
 ALTER TABLE topics ADD COLUMN languages TEXT COLLATE "C" NOT NULL DEFAULT 'en';
 
 ALTER TABLE intake_items DROP CONSTRAINT intake_items_status_check;

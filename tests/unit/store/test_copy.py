@@ -30,6 +30,14 @@ async def _seeded(path: Path) -> None:
         await apply_pack(store.db, parse_pack(OTHER_TOPIC), now=FIXED_NOW)
         for sql, params in [
             ("INSERT INTO meta (key, value) VALUES ('synced', 'abc')", ()),
+            # Who claims a fact and the languages a topic accepts travel with them (export shows both).
+            (
+                "UPDATE facts SET claimant = 'a spokesman', claimant_actor_id = (SELECT min(id) FROM actors"
+                " WHERE topic_id = 1 AND side = 'resistance')"
+                " WHERE id = (SELECT min(id) FROM facts WHERE topic_id = 1)",
+                (),
+            ),
+            ("UPDATE topics SET languages = 'en,my' WHERE id = 1", ()),
             ("INSERT INTO topic_defaults (guild_id, channel_id, topic_id) VALUES (?, ?, 1)", (10**18, 0)),
             (
                 "INSERT INTO topic_changes (at, topic_slug, action, user_name, after)"
@@ -94,6 +102,7 @@ def test_a_store_copied_to_postgresql_and_back_is_the_same_store(
     counts, exported = asyncio.run(_contents(original))
     assert all(counts.values()), counts  # every table holds something to copy
     assert set(exported) == {"operation-1027", "t2"}
+    assert "claimant: a spokesman" in exported["operation-1027"] and "- my" in exported["operation-1027"]
     assert asyncio.run(_contents(url)) == (counts, exported)
     assert asyncio.run(_contents(back)) == (counts, exported)
 
