@@ -43,7 +43,8 @@ from bot.models import (
     normalise,
 )
 from bot.packs import Pack
-from bot.store.database import Database, migrations
+from bot.store.engine import open_database
+from bot.store.engine.base import migrations
 from bot.store.search import topic_token
 
 #: Bump whenever the generated rows change, so cached stores are rebuilt.
@@ -973,7 +974,7 @@ def _create_schema(path: Path) -> None:
     """The schema exactly as the bot creates it: by running its migrations."""
 
     async def migrate() -> None:
-        await (await Database.open(path)).close()
+        await (await open_database(path)).close()
 
     asyncio.run(migrate())
 

@@ -32,8 +32,8 @@ from bench.search import LIMIT
 from bench.workload import MEASURED, Workload
 from bot.store import Store
 from bot.store.copy import copy_store
-from bot.store.database import Database
-from bot.store.postgres import FIRST_MIGRATION
+from bot.store.engine import open_database
+from bot.store.engine.postgres import FIRST_MIGRATION
 
 #: The cached store's database in the server; each run uses a copy of it.
 CACHED = "briefbot"
@@ -75,8 +75,8 @@ async def build(running: PostgresServer, size: int, template: Path) -> None:
     """
     await _recreate(running.get_uri(), CACHED)
     url = running.get_uri(CACHED)
-    source = await Database.open(fresh_copy(template, f"pg-source-{size}.db"))
-    target = await Database.open(url)
+    source = await open_database(fresh_copy(template, f"pg-source-{size}.db"))
+    target = await open_database(url)
     start = time.monotonic()
     try:
         await copy_store(source, target, lambda table, rows: None)

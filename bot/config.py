@@ -18,7 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.digests.schedules import parse_zone
 from bot.errors import UserError, in_words
 from bot.shards import Shards
-from bot.store.database import is_postgres
+from bot.store.engine.base import is_postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE = PROJECT_ROOT / "data" / "briefbot.db"

@@ -27,7 +27,7 @@ from bot.intake.service import IntakeService
 from bot.pictures.painter import Painter
 from bot.seeding import PacksRejected, seed_if_empty
 from bot.store import Store
-from bot.store.database import StoreUnavailable
+from bot.store.engine.base import StoreUnavailable
 from bot.store.writes import utcnow
 from bot.topics.service import Topics
 

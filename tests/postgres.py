@@ -21,7 +21,7 @@ import asyncpg
 import pgserver
 import pytest
 
-from bot.store.postgres import PostgresDatabase
+from bot.store.engine.postgres import PostgresDatabase
 
 #: Settings for a server whose data is thrown away at the end of the session.
 DISPOSABLE = ("fsync = off", "synchronous_commit = off", "full_page_writes = off")

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from bot.errors import UserError
 from bot.store.copy import copy_store
-from bot.store.database import Database, StoreUnavailable, is_postgres, shown
+from bot.store.engine import open_database
+from bot.store.engine.base import Database, StoreUnavailable, is_postgres, shown
 
 SQLITE_URL = "sqlite:///"
 
@@ -29,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 
 def address(text: str) -> Path | str:
-    """A store's address as `Database.open` takes it: a PostgreSQL URL as it is, else a SQLite file's path."""
+    """A store's address as `open_database` takes it: a PostgreSQL URL as it is, else a SQLite file's path."""
     if is_postgres(text):
         return text
     return Path(text.removeprefix(SQLITE_URL))
@@ -40,7 +41,7 @@ async def _open(text: str, *, existing: bool) -> Database:
     if existing and isinstance(target, Path) and not target.is_file():
         raise UserError(f"there is no SQLite store at {target}")
     try:
-        return await Database.open(target)
+        return await open_database(target)
     except StoreUnavailable as exc:
         raise UserError(str(exc)) from None
 

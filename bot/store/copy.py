@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import UserError
-from bot.store.database import Connection, Database, Dialect, Reader
+from bot.store.engine.base import Connection, Database, Dialect, Reader
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@ Several processes share the ledger: the one that claims a run holds a lease on i
 it lives, and every write it makes while posting is conditional on still holding it. Another process
 takes a run over (`take_over`) only once the lease has run out, so a run is posted by one process at a
 time, decided in the database whatever the processes were told.
+
+The module stays whole past 450 lines because subscriptions and the ledger are one set of tables written
+together: recording, finishing or settling a run moves its subscription's `last_change_id` or status in
+the same transaction, so split in two, each half would still write the other's table.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from bot.store.database import Connection
+from bot.store.engine.base import Connection
 from bot.store.records import Record
 from bot.store.store import Store
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.store.database import Database
+from bot.store.engine.base import Database
 
 
 class FeedRecord(BaseModel):
@@ -44,17 +44,6 @@ class FeedRecord(BaseModel):
     created_at: datetime
     #: Whose candidates these are; None is DEFAULT_TOPIC (a feed followed before there were several topics).
     topic_id: int | None = None
-
-
-class ItemRecord(BaseModel):
-    """An item or article as it was read."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int
-    feed_id: int | None
-    url: str | None
-    title: str
 
 
 class CandidateRecord(BaseModel):

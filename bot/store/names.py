@@ -13,7 +13,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 
 from bot.models import normalise
-from bot.store.database import Dialect, Reader
+from bot.store.engine.base import Dialect, Reader
 from bot.store.records import NameMatch
 
 Entity = Literal["actor", "place", "event"]

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from bot.store.database import Connection, Database, Reader
+from bot.store.engine.base import Connection, Database, Reader
 
 
 class Reads:

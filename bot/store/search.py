@@ -16,6 +16,10 @@ thesaurus match below the word itself), with document frequencies counted over t
 topic) once per store version and capped, and sorted by tier (every term in the statement itself first of
 all), then score, then grade and date. SQLite's own `bm25()` would rank the same way but costs 85 ms at a
 million facts: it counts every term's documents on every query.
+
+The module stays whole past 450 lines because it is one ranking: the weights that turn a question into
+terms, the tiers that find candidates and the BM25F score that orders them are tuned against one another
+(bench/relevance), and a change to one is read with the others beside it.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from rapidfuzz import fuzz
 
 from bot.models import normalise
 from bot.store import names as name_index
-from bot.store.database import Database
+from bot.store.engine.base import Database
 from bot.store.facts import Facts
 from bot.store.reads import marks, up_to
 from bot.store.records import FactRecord

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.store.database import Connection, Database
+from bot.store.engine import open_database
+from bot.store.engine.base import Connection
 from bot.store.pictures import Pictures
 from bot.store.search import Search
 
@@ -23,7 +24,7 @@ class Store(Search, Pictures):
     @classmethod
     async def open(cls, path: Path | str) -> Store:
         """Open and migrate the store at `path`."""
-        return cls(await Database.open(path))
+        return cls(await open_database(path))
 
     async def close(self) -> None:
         """Close the connection; the bot calls this from `close()`."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.models import Author
-from bot.store.database import Connection
+from bot.store.engine.base import Connection
 from bot.store.records import Record
 from bot.store.store import Store
 

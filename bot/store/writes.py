@@ -1,4 +1,9 @@
-"""Writes to the fact store. Each public function is one transaction: all of it lands or none of it."""
+"""Writes to the fact store. Each public function is one transaction: all of it lands or none of it.
+
+The module stays whole past 450 lines because it is one thing, writing a pack: `PackWriter` and the
+functions around it are the steps of that one transaction (`record_change` puts each write on record,
+`index_fact` keeps full text in step), and the curation commands write through the same `PackWriter`.
+"""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from bot.models import (
     normalise,
 )
 from bot.packs import Pack
-from bot.store.database import Connection, Database, Dialect
+from bot.store.engine.base import Connection, Database, Dialect
 from bot.store.names import Entity, Recorded
 from bot.store.packform import Form, actor_form, event_form, fact_form, place_form
 from bot.store.records import PackChanges

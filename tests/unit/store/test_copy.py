@@ -12,7 +12,8 @@ from bot.curation.export import export_pack
 from bot.packs import parse_pack, read_pack
 from bot.store import Store
 from bot.store.copy import TABLES, table_counts
-from bot.store.database import Database, SqliteDatabase
+from bot.store.engine import open_database
+from bot.store.engine.sqlite import SqliteDatabase
 from bot.store.writes import apply_pack
 from tests.postgres import Server
 from tests.unit.conftest import FIXED_NOW
@@ -171,7 +172,7 @@ def test_every_table_of_the_schema_is_copied() -> None:
 
 def test_every_table_of_the_postgresql_schema_is_copied(postgres_server: Server) -> None:
     async def tables() -> set[str]:
-        db = await Database.open(await postgres_server.fresh())
+        db = await open_database(await postgres_server.fresh())
         try:
             rows = await db.reader.execute_fetchall(
                 "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"

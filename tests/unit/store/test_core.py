@@ -8,7 +8,8 @@ import sqlite3
 import pytest
 
 from bot.packs import Pack
-from bot.store import Store, database
+from bot.store import Store
+from bot.store.engine import sqlite
 from bot.store.writes import apply_pack
 from tests.unit.conftest import FIXED_NOW
 from tests.unit.store.conftest import scalar
@@ -46,8 +47,8 @@ async def test_reads_on_a_file_see_each_commit_and_cannot_write(tmp_path, small_
 async def test_a_slow_read_on_the_event_loop_is_logged(tmp_path, monkeypatch, caplog) -> None:
     store = await Store.open(tmp_path / "s.db")
     try:
-        monkeypatch.setattr(database, "SLOW_READ_SECONDS", 0.0)
-        with caplog.at_level(logging.WARNING, logger="bot.store.database"):
+        monkeypatch.setattr(sqlite, "SLOW_READ_SECONDS", 0.0)
+        with caplog.at_level(logging.WARNING, logger="bot.store.engine.sqlite"):
             await store.ping()
         assert "slow read on the event loop" in caplog.text
         assert "SELECT 1" in caplog.text

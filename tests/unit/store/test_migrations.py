@@ -8,11 +8,12 @@ from pathlib import Path
 import aiosqlite
 import pytest
 
-from bot.store import database, postgres
-from bot.store.database import Database, SqliteDatabase, migrations
+from bot.store.engine import base, open_database, postgres, sqlite
+from bot.store.engine.base import Database, migrations
+from bot.store.engine.sqlite import SqliteDatabase
 from tests.postgres import Server
 
-MIGRATION_DIR = Path(database.__file__).parent / "migrations"
+MIGRATION_DIR = Path(base.__file__).parents[1] / "migrations"
 
 
 async def scalar(db: Database, sql: str) -> object:
@@ -35,14 +36,14 @@ def test_migrations_are_numbered_from_one_without_gaps() -> None:
 
 def test_migrations_contain_no_transaction_control() -> None:
     for _, _, sql in migrations():
-        assert database._without_transaction_control(sql) == sql
+        assert sqlite._without_transaction_control(sql) == sql
 
 
 def test_transaction_control_in_a_migration_refused() -> None:
     with pytest.raises(RuntimeError, match="BEGIN or COMMIT"):
-        database._without_transaction_control("CREATE TABLE x (a);\nCOMMIT;\n")
+        sqlite._without_transaction_control("CREATE TABLE x (a);\nCOMMIT;\n")
     with pytest.raises(RuntimeError, match="BEGIN or COMMIT"):
-        database._without_transaction_control("  begin transaction;\nCREATE TABLE x (a);")
+        sqlite._without_transaction_control("  begin transaction;\nCREATE TABLE x (a);")
 
 
 def test_gap_in_numbering_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -53,13 +54,13 @@ def test_gap_in_numbering_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
         def joinpath(self, _: str) -> Path:
             return tmp_path
 
-    monkeypatch.setattr(database.resources, "files", lambda _: Fake())
+    monkeypatch.setattr(base.resources, "files", lambda _: Fake())
     with pytest.raises(RuntimeError, match="without gaps"):
         migrations()
 
 
 async def test_fresh_database_is_fully_migrated(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "store.db")
+    db = await open_database(tmp_path / "store.db")
     try:
         assert await scalar(db, "PRAGMA user_version") == len(list(MIGRATION_DIR.glob("*.sql")))
         assert {"topics", "facts", "facts_fts", "names", "names_trigram", "counts", "meta"} <= await tables(db)
@@ -70,7 +71,7 @@ async def test_fresh_database_is_fully_migrated(tmp_path: Path) -> None:
 
 async def test_file_database_uses_wal(tmp_path: Path) -> None:
     path = tmp_path / "nested" / "dir" / "store.db"
-    db = await Database.open(path)
+    db = await open_database(path)
     try:
         assert path.exists()
         assert str(await scalar(db, "PRAGMA journal_mode")).lower() == "wal"
@@ -79,7 +80,7 @@ async def test_file_database_uses_wal(tmp_path: Path) -> None:
 
 
 async def test_memory_database_opens() -> None:
-    db = await Database.open(":memory:")
+    db = await open_database(":memory:")
     try:
         assert db.path is None
         assert await scalar(db, "PRAGMA user_version") == len(migrations())
@@ -89,21 +90,21 @@ async def test_memory_database_opens() -> None:
 
 async def test_reopening_does_not_reapply(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "store.db"
-    db = await Database.open(path)
+    db = await open_database(path)
     async with db.transaction() as conn:
         await conn.execute("INSERT INTO meta (key, value) VALUES ('kept', 'yes')")
     await db.close()
 
     applied: list[str] = []
-    real = database.migrations
+    real = sqlite.migrations
 
     def spying() -> list[tuple[int, str, str]]:
         found = real()
         applied.extend(name for _, name, _ in found)
         return found
 
-    monkeypatch.setattr(database, "migrations", spying)
-    reopened = await Database.open(path)
+    monkeypatch.setattr(sqlite, "migrations", spying)
+    reopened = await open_database(path)
     try:
         # Re-running 0001 would fail on CREATE TABLE; the row written before survives.
         assert await scalar(reopened, "SELECT value FROM meta WHERE key = 'kept'") == "yes"
@@ -116,11 +117,11 @@ async def test_reopening_does_not_reapply(tmp_path: Path, monkeypatch: pytest.Mo
 async def test_only_newer_migrations_applied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "store.db"
     real = migrations()
-    db = await Database.open(path)
+    db = await open_database(path)
     await db.close()
     extra = (len(real) + 1, f"{len(real) + 1:04d}_extra.sql", "CREATE TABLE extra (a INTEGER);")
-    monkeypatch.setattr(database, "migrations", lambda: [*real, extra])
-    db = await Database.open(path)
+    monkeypatch.setattr(sqlite, "migrations", lambda: [*real, extra])
+    db = await open_database(path)
     try:
         assert "extra" in await tables(db)
         assert await scalar(db, "PRAGMA user_version") == len(real) + 1
@@ -138,7 +139,7 @@ async def test_failing_migration_rolls_back_completely(tmp_path: Path, monkeypat
         "ALTER TABLE first_table ADD COLUMN b TEXT;\n"
         "INSERT INTO no_such_table VALUES (1);\n",
     )
-    monkeypatch.setattr(database, "migrations", lambda: [first, broken])
+    monkeypatch.setattr(sqlite, "migrations", lambda: [first, broken])
     conn = await aiosqlite.connect(str(tmp_path / "store.db"), isolation_level=None)
     db = SqliteDatabase(conn, tmp_path / "store.db")
     try:
@@ -155,7 +156,7 @@ async def test_failing_migration_rolls_back_completely(tmp_path: Path, monkeypat
 
         # Fixed, the second migration applies on the next start.
         fixed = (2, "0002_fixed.sql", "CREATE TABLE second_table (a INTEGER);")
-        monkeypatch.setattr(database, "migrations", lambda: [first, fixed])
+        monkeypatch.setattr(sqlite, "migrations", lambda: [first, fixed])
         await db.migrate()
         assert "second_table" in await tables(db)
         assert await scalar(db, "PRAGMA user_version") == 2
@@ -167,7 +168,7 @@ async def test_failing_first_migration_leaves_an_empty_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken = (1, "0001_broken.sql", "CREATE TABLE t (a INTEGER);\nSELECT * FROM missing;")
-    monkeypatch.setattr(database, "migrations", lambda: [broken])
+    monkeypatch.setattr(sqlite, "migrations", lambda: [broken])
     conn = await aiosqlite.connect(str(tmp_path / "store.db"), isolation_level=None)
     db = SqliteDatabase(conn, None)
     try:
@@ -189,17 +190,17 @@ async def test_open_closes_the_connection_when_migration_fails(tmp_path: Path, m
         opened.append(conn)
         return conn
 
-    monkeypatch.setattr(database.aiosqlite, "connect", spying_connect)
-    monkeypatch.setattr(database, "migrations", lambda: [(1, "0001_broken.sql", "SELECT * FROM missing;")])
+    monkeypatch.setattr(sqlite.aiosqlite, "connect", spying_connect)
+    monkeypatch.setattr(sqlite, "migrations", lambda: [(1, "0001_broken.sql", "SELECT * FROM missing;")])
     with pytest.raises(Exception, match="missing"):
-        await Database.open(tmp_path / "store.db")
+        await open_database(tmp_path / "store.db")
     assert len(opened) == 1
     with pytest.raises(ValueError, match="no active connection"):
         await opened[0].execute("SELECT 1")
 
 
 async def test_transaction_rolls_back_on_error() -> None:
-    db = await Database.open(":memory:")
+    db = await open_database(":memory:")
     try:
 
         async def write_then_fail() -> None:
@@ -221,13 +222,13 @@ async def test_transaction_rolls_back_on_error() -> None:
 async def test_full_text_rows_are_rekeyed_newest_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = migrations()
     before = [m for m in real if m[0] < 5]
-    monkeypatch.setattr(database, "migrations", lambda: before)
-    db = await Database.open(tmp_path / "old.db")
+    monkeypatch.setattr(sqlite, "migrations", lambda: before)
+    db = await open_database(tmp_path / "old.db")
     rows = [(1, "the oldest fact", "junta"), (2, "a later fact", ""), (3, "the newest fact", "alliance")]
     await db.conn.executemany("INSERT INTO facts_fts (rowid, statement, entities) VALUES (?, ?, ?)", rows)
     await db.close()
-    monkeypatch.setattr(database, "migrations", lambda: real)
-    db = await Database.open(tmp_path / "old.db")
+    monkeypatch.setattr(sqlite, "migrations", lambda: real)
+    db = await open_database(tmp_path / "old.db")
     try:
         async with db.conn.execute("SELECT rowid, statement, entities FROM facts_fts") as cur:
             assert [tuple(r) for r in await cur.fetchall()] == [(-i, s, e) for i, s, e in reversed(rows)]
@@ -241,8 +242,8 @@ async def test_an_events_single_place_is_carried_over_to_its_places(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = migrations()
-    monkeypatch.setattr(database, "migrations", lambda: [m for m in real if m[0] < 6])
-    db = await Database.open(tmp_path / "old.db")
+    monkeypatch.setattr(sqlite, "migrations", lambda: [m for m in real if m[0] < 6])
+    db = await open_database(tmp_path / "old.db")
     await db.conn.executescript(
         "INSERT INTO topics (id, slug, title) VALUES (1, 't', 'T');"
         "INSERT INTO places (id, topic_id, slug, name, kind) VALUES (7, 1, 'shan', 'Shan State', 'state');"
@@ -250,8 +251,8 @@ async def test_an_events_single_place_is_carried_over_to_its_places(
         " VALUES (3, 1, 'op', 'Op', '2023-10-27', 'day', 7), (4, 1, 'nowhere', 'N', '2023-11-01', 'month', NULL);"
     )
     await db.close()
-    monkeypatch.setattr(database, "migrations", lambda: real)
-    db = await Database.open(tmp_path / "old.db")
+    monkeypatch.setattr(sqlite, "migrations", lambda: real)
+    db = await open_database(tmp_path / "old.db")
     try:
         async with db.conn.execute("SELECT event_id, place_id, date FROM event_places") as cur:
             assert [tuple(r) for r in await cur.fetchall()] == [(3, 7, "2023-10-27")]
@@ -267,8 +268,8 @@ async def test_full_text_rows_gain_their_topics_token_in_index_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real = migrations()
-    monkeypatch.setattr(database, "migrations", lambda: [m for m in real if m[0] < 12])
-    db = await Database.open(tmp_path / "old.db")
+    monkeypatch.setattr(sqlite, "migrations", lambda: [m for m in real if m[0] < 12])
+    db = await open_database(tmp_path / "old.db")
     try:
         topics = [(1, "a", "A"), (7, "b", "B")]
         await db.conn.executemany("INSERT INTO topics (id, slug, title) VALUES (?, ?, ?)", topics)
@@ -286,8 +287,8 @@ async def test_full_text_rows_gain_their_topics_token_in_index_order(
         await db.conn.commit()
     finally:
         await db.close()
-    monkeypatch.setattr(database, "migrations", lambda: real)
-    db = await Database.open(tmp_path / "old.db")
+    monkeypatch.setattr(sqlite, "migrations", lambda: real)
+    db = await open_database(tmp_path / "old.db")
     try:
         async with db.conn.execute("SELECT rowid, statement, entities, topic FROM facts_fts") as cur:
             assert [tuple(r) for r in await cur.fetchall()] == [
@@ -354,9 +355,9 @@ def test_postgres_migrations_are_numbered_in_step_with_sqlites() -> None:
 
 async def test_postgres_store_is_migrated_once(postgres_server: Server) -> None:
     url = await postgres_server.fresh()
-    db = await Database.open(url)
+    db = await open_database(url)
     await db.close()
-    reopened = await Database.open(url)
+    reopened = await open_database(url)
     try:
         assert isinstance(reopened, postgres.PostgresDatabase)
         versions = await reopened.pool.fetch("SELECT version FROM schema_version")
@@ -368,7 +369,7 @@ async def test_postgres_store_is_migrated_once(postgres_server: Server) -> None:
 
 async def test_postgres_version_moves_with_every_write_from_any_process(postgres_server: Server) -> None:
     url = await postgres_server.fresh()
-    one, other = await Database.open(url), await Database.open(url)
+    one, other = await open_database(url), await open_database(url)
     try:
         before = await one.version()
         async with other.transaction() as conn:
@@ -380,15 +381,15 @@ async def test_postgres_version_moves_with_every_write_from_any_process(postgres
 
 
 async def test_unreachable_postgres_is_a_store_error() -> None:
-    with pytest.raises(database.StoreUnavailable, match="cannot open the PostgreSQL store"):
-        await Database.open("postgresql://nobody:secret@/briefbot?host=/nonexistent")
+    with pytest.raises(base.StoreUnavailable, match="cannot open the PostgreSQL store"):
+        await open_database("postgresql://nobody:secret@/briefbot?host=/nonexistent")
 
 
 async def test_postgres_writers_in_two_processes_take_turns(postgres_server: Server) -> None:
     # The store's writers read, then write (a fact's key, an item seen before): as with SQLite's
     # BEGIN IMMEDIATE, a second writer waits until the first has committed, and then sees its rows.
     url = await postgres_server.fresh()
-    one, other = await Database.open(url), await Database.open(url)
+    one, other = await open_database(url), await open_database(url)
     seen: list[int] = []
 
     async def second() -> None:

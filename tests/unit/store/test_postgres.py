@@ -1,11 +1,11 @@
-"""The PostgreSQL translation of the store's SQL, and its full-text lexemes (bot.store.postgres), without a server."""
+"""The PostgreSQL translation of the store's SQL, and its full-text lexemes (engine.postgres), without a server."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.store.database import shown
-from bot.store.postgres import fts_to_tsquery, terms_vector, translate
+from bot.store.engine.base import shown
+from bot.store.engine.postgres import fts_to_tsquery, terms_vector, translate
 
 IDS = frozenset({"facts", "names"})
 

@@ -9,7 +9,7 @@ import pytest
 
 from bot.packs import Pack, parse_pack
 from bot.store import Store
-from bot.store.database import SqliteDatabase
+from bot.store.engine.sqlite import SqliteDatabase
 from bot.store.writes import PackWriter, apply_pack, apply_packs
 from tests.unit.conftest import FIXED_NOW, PACKS
 from tests.unit.store.conftest import OTHER_TOPIC, Loaded, keys, scalar, write

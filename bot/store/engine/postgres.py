@@ -32,7 +32,7 @@ from typing import Any
 import asyncpg
 
 from bot.errors import UserError
-from bot.store.database import Connection, Database, Dialect, StoreUnavailable, TrigramMatch, migrations, shown
+from bot.store.engine.base import Connection, Database, Dialect, StoreUnavailable, TrigramMatch, migrations, shown
 from bot.store.stemming import stems
 
 log = logging.getLogger(__name__)
