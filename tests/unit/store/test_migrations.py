@@ -320,14 +320,14 @@ _AFTER_CLAIMS = (
 
 async def test_facts_topics_and_items_carry_over_to_claims(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     real = migrations()
-    monkeypatch.setattr(database, "migrations", lambda: [m for m in real if m[0] < 14])
-    db = await Database.open(tmp_path / "old.db")
+    monkeypatch.setattr(sqlite, "migrations", lambda: [m for m in real if m[0] < 14])
+    db = await open_database(tmp_path / "old.db")
     async with db.transaction() as conn:
         for sql in _BEFORE_CLAIMS:
             await conn.execute(sql)
     await db.close()
-    monkeypatch.setattr(database, "migrations", lambda: real)
-    db = await Database.open(tmp_path / "old.db")
+    monkeypatch.setattr(sqlite, "migrations", lambda: real)
+    db = await open_database(tmp_path / "old.db")
     try:
         async with db.conn.execute(_AFTER_CLAIMS) as cur:
             assert tuple(await cur.fetchone()) == (None, None, 2, "en", "Read before", 7, "en", None)
@@ -417,13 +417,13 @@ async def test_postgres_facts_topics_and_items_carry_over_to_claims(
     url = await postgres_server.fresh()
     real = postgres.migrations
     monkeypatch.setattr(postgres, "migrations", lambda *a: [m for m in real(*a) if m[0] < 14])
-    db = await Database.open(url)
+    db = await open_database(url)
     async with db.transaction() as conn:
         for sql in _BEFORE_CLAIMS:
             await conn.execute(sql)
     await db.close()
     monkeypatch.setattr(postgres, "migrations", real)
-    db = await Database.open(url)
+    db = await open_database(url)
     try:
         async with db.transaction() as conn:
             async with conn.execute(_AFTER_CLAIMS) as cur:
