@@ -72,6 +72,15 @@ def _http_url(text: str) -> str:
     return text
 
 
+LANGUAGE_PATTERN = r"^[a-z]{2}$"
+
+
+def _language(text: str) -> str:
+    if not re.match(LANGUAGE_PATTERN, text):
+        raise ValueError(f"{text!r} is not a two-letter ISO 639-1 language code, such as en, my or zh")
+    return text
+
+
 def _none_if_blank(value: object) -> object:
     """An optional text with nothing visible in it is not given."""
     return None if isinstance(value, str) and is_blank(value) else value
@@ -94,7 +103,7 @@ Credibility = Annotated[int, Field(ge=1, le=6)]
 #: Who makes a claim, as a report names them ("a spokesman for the MNDAA", "the UN's OCHA").
 Claimant = Annotated[str, LINE, Field(min_length=1, max_length=200)]
 #: An ISO 639-1 language code, such as en or my.
-Language = Annotated[str, Field(pattern=r"^[a-z]{2}$")]
+Language = Annotated[str, AfterValidator(_language), Field(json_schema_extra={"pattern": LANGUAGE_PATTERN})]
 
 
 class Strict(BaseModel):
@@ -249,7 +258,7 @@ class Topic(Strict):
         min_length=1,
         max_length=20,
         description="The languages (ISO 639-1 codes, such as en, my, zh) of the reports intake proposes facts"
-        " from; a report in any other language is listed as skipped.",
+        " from (default: [en]); a report in any other language is listed as skipped, not proposed.",
     )
 
     @model_validator(mode="after")
