@@ -85,6 +85,11 @@ class Curator:
         )
         actors = [await self._slug(topic, "actor", name) for name in fields.actors]
         claimant_actor = await self._slug(topic, "actor", fields.claimant_actor)
+        claimant = fields.claimant
+        if claimant is None and claimant_actor is not None:
+            # A known actor named alone is the claimant, by its canonical name.
+            actor = await self.store.actor(await self.briefing.resolve(topic, "actor", claimant_actor))
+            claimant = actor.name if actor else claimant_actor
         return _validated(
             Fact,
             key=key,
@@ -99,8 +104,7 @@ class Curator:
             source=source,
             reliability=fields.reliability,
             credibility=fields.credibility,
-            # A known actor named alone is the claimant in its own words.
-            claimant=fields.claimant or (fields.claimant_actor if claimant_actor else None),
+            claimant=claimant,
             claimant_actor=claimant_actor,
         )
 

@@ -269,7 +269,7 @@ async def test_a_partys_claim_is_stored_at_three_and_the_moderator_is_told(curat
         statement="Beijing said trade through the crossings had stopped.", credibility=2, claimant_actor="China"
     )
     observed = await curator.existing(await curator.add_fact(observer, MONA))
-    assert (observed.credibility, observed.claimant, observed.claimed_by) == (2, "China", "claimed by China")
+    assert (observed.credibility, observed.claimant, observed.claimed_by) == (2, "Beijing", "claimed by Beijing")
     assert capped_note(2, observed) is None
 
 
