@@ -168,8 +168,9 @@ def _poll_line(outcome: PollOutcome) -> str:
         return f"Feed #{outcome.feed_id} ({outcome.title}) failed: {outcome.error}"
     if outcome.status == "unchanged":
         return f"Feed #{outcome.feed_id} ({outcome.title}) is unchanged since the last poll (nothing new)."
+    skipped = f" ({outcome.skipped} skipped: in a language the topic does not accept)" if outcome.skipped else ""
     return (
-        f"Feed #{outcome.feed_id} ({outcome.title}) holds {outcome.items} items: {outcome.new_items} new,"
+        f"Feed #{outcome.feed_id} ({outcome.title}) holds {outcome.items} items: {outcome.new_items} new{skipped},"
         f" {outcome.candidates} candidate facts posted for review."
     )
 
@@ -324,6 +325,8 @@ class SourcesCog(
             outcome = await self.intake.add_source(q, file=data, channel_id=interaction.channel_id, topic=slug)
             if outcome.status == "duplicate":
                 text = "That article was read before (same address or same text); nothing new to propose."
+            elif outcome.status == "skipped":
+                text = f"Nothing proposed: {outcome.detail}."
             else:
                 text = f"{outcome.candidates} candidate facts posted for review."
             return Answer(title=f"Read: {outcome.title}", lines=[Line(text=text)])

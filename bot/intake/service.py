@@ -39,13 +39,14 @@ from bot.briefing.answer import Answer, Citation, Line, Section, format_day, mom
 from bot.briefing.queries import build
 from bot.briefing.service import grade_meaning
 from bot.curation.models import FactFields
-from bot.curation.service import Curator
+from bot.curation.service import Curator, capped_note
 from bot.errors import NotFound, UserError
 from bot.intake.fetch import FEED_TYPES, HTML_TYPES, TEXT_TYPES, Fetcher, FetchError, describe
+from bot.intake.languages import candidate_language, skipped_because
 from bot.intake.models import FeedAddRequest, SourceAddRequest
 from bot.intake.parse import Article, ParsedFeed, ParseError, extract_html, extract_text, parse_feed
 from bot.intake.sentences import Gazetteer, Sentence, candidates, sentence_key
-from bot.models import Author, SourceKind, latest_day
+from bot.models import PARTY_CREDIBILITY, Author, SourceKind, capped_credibility, claimed_by, is_party, latest_day
 from bot.shards import Shards
 from bot.store import Store
 from bot.store.intake import CandidateRecord, FeedRecord, IntakeStore
@@ -90,6 +91,8 @@ class PollOutcome:
     new_items: int = 0
     candidates: int = 0
     error: str | None = None
+    #: New items not proposed because of their language (each recorded as skipped, with the reason).
+    skipped: int = 0
 
 
 @dataclass
@@ -97,9 +100,11 @@ class ArticleOutcome:
     """What reading one article did."""
 
     title: str
-    status: Literal["proposed", "duplicate", "empty"]
+    status: Literal["proposed", "duplicate", "empty", "skipped"]
     candidates: int
     url: str | None
+    #: Why nothing was proposed, for a report that was skipped.
+    detail: str | None = None
 
 
 class IntakeService:
@@ -312,6 +317,7 @@ class IntakeService:
     async def _items(self, feed: FeedRecord, parsed: ParsedFeed) -> PollOutcome:
         new = 0
         proposed = 0
+        skipped = 0
         for item in parsed.items:
             if new >= MAX_NEW_ITEMS:
                 break
@@ -330,6 +336,7 @@ class IntakeService:
                     channel_id=feed.channel_id,
                 )
                 proposed += outcome.candidates
+                skipped += outcome.status == "skipped"
             except Exception as exc:
                 log.info("feed #%s: item %s failed: %s", feed.id, item.link, describe(exc), exc_info=not _expected(exc))
                 await self.intake.add_item(
@@ -345,7 +352,9 @@ class IntakeService:
                     detail=describe(exc),
                     at=self.clock(),
                 )
-        return PollOutcome(feed.id, parsed.title, "new", items=parsed.total, new_items=new, candidates=proposed)
+        return PollOutcome(
+            feed.id, parsed.title, "new", items=parsed.total, new_items=new, candidates=proposed, skipped=skipped
+        )
 
     async def _article_of(
         self, link: str | None, title: str, summary: str, publisher: str, published: date | None
@@ -414,6 +423,8 @@ class IntakeService:
             "source_date": published,
             "reliability": reliability,
             "credibility": 3,
+            "claimant": sentence.claimant,
+            "claimant_actor": next((k.slug for k in sentence.claimant_names if k.entity == "actor"), None),
         }
         try:
             return FactFields.model_validate(values)
@@ -449,6 +460,10 @@ class IntakeService:
             return ArticleOutcome(article.title, "duplicate", 0, article.canonical_url or url)
         curator = self.curator_for(topic)
         record = await curator.briefing.topic()
+        skipped = skipped_because(article.language, record.languages, record.slug)
+        if skipped is not None:
+            await self.intake.add_item(**item, status="skipped", detail=skipped)  # type: ignore[arg-type]
+            return ArticleOutcome(article.title, "skipped", 0, article.canonical_url or url, skipped)
         found = []
         for sentence in candidates(article.text, await self.topic_gazetteer(topic), latest_day(self.clock())):
             try:
@@ -468,6 +483,9 @@ class IntakeService:
                     "links": [{"entity": k.entity, "slug": k.slug, "name": k.name} for k in sentence.names],
                     "duplicate_of": duplicate.id if duplicate else None,
                     "channel_id": channel_id,
+                    # The report's language, unless the sentence was told apart as another one.
+                    "language": article.language if sentence.language == "en" else sentence.language,
+                    "day_note": sentence.day_note,
                 }
             )
         _, created = await self.intake.add_item(
@@ -529,6 +547,7 @@ class IntakeService:
             "event": await curator.slug("event", fields.event),
             "place": await curator.slug("place", fields.place),
             "stakeholder": await curator.slug("actor", fields.stakeholder),
+            "claimant_actor": await curator.slug("actor", fields.claimant_actor),
         }
         fields = fields.model_copy(update=resolved)
         key = sentence_key(record.id, fields.statement)
@@ -613,9 +632,17 @@ class IntakeService:
             raise UserError(f"Candidate #{candidate_id} was {decided.status}{who} already.")
         return candidate
 
+    async def _claimant_side(self, candidate: CandidateRecord) -> str | None:
+        """The side of the known actor a candidate's claimant is, if any: it decides whether a party claims it."""
+        slug = candidate.fields.get("claimant_actor")
+        actor_id = await self.store.entity_by_slug(candidate.topic_id, "actor", slug) if slug else None
+        actor = await self.store.actor(actor_id) if actor_id else None
+        return actor.side if actor else None
+
     async def review(self, candidate: CandidateRecord) -> Answer:
         """A candidate as moderators see it: the sentence, what it links to, its source and grade, the decision."""
-        fields = candidate.fields
+        side = await self._claimant_side(candidate)
+        fields = {**candidate.fields, "credibility": capped_credibility(int(candidate.fields["credibility"]), side)}
         grade = f"{fields['reliability']}{fields['credibility']}"
         source = SourceRecord(
             id=0,
@@ -630,8 +657,9 @@ class IntakeService:
         sections = [
             Section(title="Linked to", lines=[Line(text=linked or "nothing known: link it with Edit")]),
             Section(title="Kind", lines=[Line(text=str(fields["kind"]))], inline=True),
-            Section(title="As of", lines=[Line(text=format_day(date.fromisoformat(fields["as_of"])))], inline=True),
+            Section(title="As of", lines=[Line(text=_as_of(fields["as_of"], candidate.day_note))], inline=True),
             Section(title="Grade", lines=[Line(text=grade_meaning(fields["reliability"], int(fields["credibility"])))]),
+            *_claim_sections(fields.get("claimant"), side, candidate.language),
         ]
         if candidate.duplicate_of:
             sections.append(
@@ -652,7 +680,11 @@ class IntakeService:
                 if candidate.status == "approved"
                 else f"❌ Rejected by {candidate.decided_by_name}; it will not be proposed again"
             )
-            sections.append(Section(title="Decision", lines=[Line(text=f"{verdict}, {moment(candidate.decided_at)}")]))
+            decision = [Line(text=f"{verdict}, {moment(candidate.decided_at)}")]
+            stored = await self.store.fact(candidate.fact_id) if candidate.fact_id else None
+            if stored and (capped := capped_note(int(candidate.fields["credibility"]), stored)):
+                decision.append(Line(text=capped))
+            sections.append(Section(title="Decision", lines=decision))
         citation = Citation(
             number=1, source=source, grades=[grade], fact_ids=[candidate.fact_id] if candidate.fact_id else []
         )
@@ -693,6 +725,23 @@ class IntakeService:
     def minutes(self) -> int:
         """The poll interval in whole minutes, as people are told it."""
         return math.ceil(self.poll_interval.total_seconds() / 60)
+
+
+def _as_of(day: str, note: str | None) -> str:
+    """The day a candidate reports, and why it is the article's own date when the sentence's could not be known."""
+    shown = format_day(date.fromisoformat(day))
+    return f"{shown} ({note})" if note else shown
+
+
+def _claim_sections(claimant: str | None, side: str | None, language: str) -> list[Section]:
+    """Who claims a candidate (and whether a party, which caps its grade) and its language when not English."""
+    sections = []
+    if claimant:
+        party = f": approved, it is graded {PARTY_CREDIBILITY} (possibly true) at best" if is_party(side) else ""
+        sections.append(Section(title="Claimant", lines=[Line(text=f"{claimed_by(claimant, side)}{party}")]))
+    if shown := candidate_language(language):
+        sections.append(Section(title="Language", lines=[Line(text=shown)], inline=True))
+    return sections
 
 
 def topic_label(topic: TopicRecord | None, topic_id: int) -> str:
