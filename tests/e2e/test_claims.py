@@ -38,8 +38,9 @@ def candidates(double: DiscordDouble, channel: Channel) -> list[DoubleMessage]:
     return [m for m in double.messages(channel, include_ephemeral=False) if m.embeds and "Candidate #" in m.text]
 
 
-async def propose(double: DiscordDouble, world: World, options: dict[str, object], statement: str) -> DoubleMessage:
-    opened = await double.slash(world.guild, world.channel, world.member, "fact propose", options)
+async def fact_form(double: DiscordDouble, world: World, member, command: str, options, statement: str):
+    """The command's options, then the fact form with `statement` and a wire report as its source."""
+    opened = await double.slash(world.guild, world.channel, member, command, options)
     assert opened.response_type == 9, opened.text
     form = {
         "statement": statement,
@@ -48,7 +49,11 @@ async def propose(double: DiscordDouble, world: World, options: dict[str, object
         "source_date": "2023-10-30",
         "as_of": "2023-10-29",
     }
-    sent = await double.submit_modal(world.guild, world.channel, world.member, opened, form)
+    return await double.submit_modal(world.guild, world.channel, member, opened, form)
+
+
+async def propose(double: DiscordDouble, world: World, options: dict[str, object], statement: str) -> DoubleMessage:
+    sent = await fact_form(double, world, world.member, "fact propose", options, statement)
     assert "Proposed as candidate #" in sent.text
     return sent
 
@@ -105,16 +110,8 @@ async def test_an_observers_claim_keeps_its_grade_and_names_no_party(discord_dou
 
 async def test_a_moderator_grading_a_partys_claim_better_is_told_what_was_stored(discord_double, world, bot):
     options = {"kind": "event", "reliability": "B", "credibility": 1, "claimed_by": "junta"}
-    opened = await discord_double.slash(world.guild, world.channel, world.moderator, "fact add", options)
-    assert opened.response_type == 9, opened.text
-    form = {
-        "statement": "The junta said its air force had struck no civilian target in Laukkai.",
-        "source_title": "State television bulletin",
-        "source_url": "",
-        "source_date": "2023-11-12",
-        "as_of": "2023-11-12",
-    }
-    saved = await discord_double.submit_modal(world.guild, world.channel, world.moderator, opened, form)
+    statement = "The junta said its air force had struck no civilian target in Laukkai."
+    saved = await fact_form(discord_double, world, world.moderator, "fact add", options, statement)
     assert "Saved fact #" in saved.text
     assert "Credibility stored as 3 (possibly true), not 1" in saved.text
     assert "claimed by Myanmar military junta, a party to the fighting" in saved.text
