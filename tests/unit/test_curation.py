@@ -295,3 +295,17 @@ def test_the_fact_options_set_and_clear_the_claimant():
     cleared = FactEditRequest(id=1, claimant="-").fields()
     assert (cleared["claimant"], cleared["claimant_actor"]) == (None, None)
     assert "claimant" not in FactEditRequest(id=1).fields()
+
+
+async def test_an_import_names_each_partys_claim_it_graded_3(curator):
+    claimed = PACK.replace(
+        "actors: [alliance], event: launch,\n     as_of: 2023-10-28, source: doc, reliability: B, credibility: 2}",
+        "actors: [alliance], event: launch,\n     as_of: 2023-10-28, source: doc, reliability: B, credibility: 2,"
+        " claimant: the alliance, claimant_actor: alliance}",
+    )
+    assert claimed != PACK
+    changes = await curator.import_pack(claimed.encode(), MONA, dry_run=False)
+    shown = import_report(changes, dry_run=False)
+    (section,) = [s for s in shown.sections if s.title.startswith("Party claims")]
+    assert section.title == "Party claims graded 3: 1 fact"
+    assert section.lines[0].text.startswith("• fact f1: claimed by the alliance, a party to the fighting")
