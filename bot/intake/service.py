@@ -395,6 +395,12 @@ class IntakeService:
                 return await asyncio.to_thread(extract_html, data, None)
             return await asyncio.to_thread(extract_text, data, name)
 
+    async def _side_of(self, topic_id: int, slug: str | None) -> str | None:
+        """The side of the known actor `slug`, if any: whether the candidate it claims is a party's."""
+        actor_id = await self.store.entity_by_slug(topic_id, "actor", slug) if slug else None
+        actor = await self.store.actor(actor_id) if actor_id else None
+        return actor.side if actor else None
+
     async def topic_gazetteer(self, slug: str | None = None) -> Gazetteer:
         """A topic's names and terms, read again after `GAZETTEER_TTL` (curators add names as they go)."""
         now = self.clock()
@@ -486,6 +492,7 @@ class IntakeService:
                     # The report's language, unless the sentence was told apart as another one.
                     "language": article.language if sentence.language == "en" else sentence.language,
                     "day_note": sentence.day_note,
+                    "claimant_side": await self._side_of(record.id, fields.claimant_actor),
                 }
             )
         _, created = await self.intake.add_item(
@@ -562,6 +569,7 @@ class IntakeService:
             channel_id=self.review_channel_id or channel_id,
             proposed_by=who.id,
             proposed_by_name=who.name,
+            claimant_side=await self._side_of(record.id, fields.claimant_actor),
         )
         if candidate_id is None:
             raise UserError("That statement was proposed before; moderators have it already.")
@@ -632,16 +640,9 @@ class IntakeService:
             raise UserError(f"Candidate #{candidate_id} was {decided.status}{who} already.")
         return candidate
 
-    async def _claimant_side(self, candidate: CandidateRecord) -> str | None:
-        """The side of the known actor a candidate's claimant is, if any: it decides whether a party claims it."""
-        slug = candidate.fields.get("claimant_actor")
-        actor_id = await self.store.entity_by_slug(candidate.topic_id, "actor", slug) if slug else None
-        actor = await self.store.actor(actor_id) if actor_id else None
-        return actor.side if actor else None
-
     async def review(self, candidate: CandidateRecord) -> Answer:
         """A candidate as moderators see it: the sentence, what it links to, its source and grade, the decision."""
-        side = await self._claimant_side(candidate)
+        side = candidate.claimant_side
         fields = {**candidate.fields, "credibility": capped_credibility(int(candidate.fields["credibility"]), side)}
         grade = f"{fields['reliability']}{fields['credibility']}"
         source = SourceRecord(

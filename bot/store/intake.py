@@ -71,6 +71,8 @@ class CandidateRecord(BaseModel):
     #: The language of the sentence (ISO 639-1), and why its day is the article's date if it could not be known.
     language: str = "en"
     day_note: str | None = None
+    #: The side of the known actor that claims it, when proposed: regime or resistance make it a party's claim.
+    claimant_side: str | None = None
 
 
 _FEED_COLUMNS = (
@@ -81,7 +83,7 @@ _FEED_COLUMNS = (
 _CANDIDATE_COLUMNS = (
     "c.id, c.topic_id, c.item_id, c.fields, c.links, c.duplicate_of, c.channel_id, c.message_id, c.status,"
     " c.proposed_by, c.proposed_by_name, c.decided_by, c.decided_by_name, c.decided_at, c.fact_id, c.created_at,"
-    " i.url AS item_url, c.language, c.day_note"
+    " i.url AS item_url, c.language, c.day_note, c.claimant_side"
 )
 
 
@@ -370,10 +372,12 @@ async def _insert_candidate(
     proposed_by_name: str | None = None,
     language: str = "en",
     day_note: str | None = None,
+    claimant_side: str | None = None,
 ) -> int | None:
     cur = await conn.execute(
         "INSERT INTO intake_candidates (topic_id, item_id, sentence_key, fields, links, duplicate_of, channel_id,"
-        " proposed_by, proposed_by_name, created_at, language, day_note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " proposed_by, proposed_by_name, created_at, language, day_note, claimant_side)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (topic_id, sentence_key) DO NOTHING",
         (
             topic_id,
@@ -388,6 +392,7 @@ async def _insert_candidate(
             at.isoformat(),
             language,
             day_note,
+            claimant_side,
         ),
     )
     return cur.lastrowid if cur.rowcount == 1 else None

@@ -6,10 +6,12 @@
 ALTER TABLE facts ADD COLUMN claimant TEXT;
 ALTER TABLE facts ADD COLUMN claimant_actor_id INTEGER REFERENCES actors (id);
 
--- A candidate's language, shown on its review message when it is not English, and why its day is the
--- article's own date when the sentence's day could not be known.
+-- A candidate's language, shown on its review message when it is not English, why its day is the
+-- article's own date when the sentence's day could not be known, and the side of the known actor claiming
+-- it when proposed (a party's claim is shown as such, its grade capped, without a look-up per message).
 ALTER TABLE intake_candidates ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
 ALTER TABLE intake_candidates ADD COLUMN day_note TEXT;
+ALTER TABLE intake_candidates ADD COLUMN claimant_side TEXT;
 
 -- Language codes (ISO 639-1) separated by commas; a report in any other language is not proposed.
 ALTER TABLE topics ADD COLUMN languages TEXT NOT NULL DEFAULT 'en';

@@ -6,6 +6,7 @@ ALTER TABLE facts ADD COLUMN claimant_actor_id BIGINT REFERENCES actors (id);
 
 ALTER TABLE intake_candidates ADD COLUMN language TEXT COLLATE "C" NOT NULL DEFAULT 'en';
 ALTER TABLE intake_candidates ADD COLUMN day_note TEXT COLLATE "C";
+ALTER TABLE intake_candidates ADD COLUMN claimant_side TEXT COLLATE "C";
 
 ALTER TABLE topics ADD COLUMN languages TEXT COLLATE "C" NOT NULL DEFAULT 'en';
 
