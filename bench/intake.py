@@ -123,7 +123,7 @@ def rss_mib() -> float:
 
 async def _round(services: Services) -> tuple[float, int, int]:
     started = time.perf_counter()
-    outcomes = await services.intake.round(ignore_backoff=True)
+    outcomes = await services.intake.feeds.round(ignore_backoff=True)
     took = time.perf_counter() - started
     failed = sum(o.status == "failed" for o in outcomes)
     return took, failed, sum(o.candidates for o in outcomes)
@@ -136,13 +136,13 @@ async def run() -> list[Row]:
         await apply_pack(store.db, read_pack(SEED))
         settings = Settings(_env_file=None, fetch_allow_private_addresses=True, review_channel_id=1)  # type: ignore[call-arg]
         services = Services.build(settings, store)
-        services.intake.concurrency = CONCURRENCY
-        services.intake.fetcher.connections = CONCURRENCY * 2
+        services.intake.feeds.concurrency = CONCURRENCY
+        services.intake.reading.fetcher.connections = CONCURRENCY * 2
         try:
             async with news_site() as base:
                 now = datetime.now(UTC)
                 for n in range(FEEDS):
-                    await services.intake.intake.add_feed(
+                    await services.intake.feeds.intake.add_feed(
                         url=f"{base}/feed/{n}",
                         title=f"Feed {n}",
                         reliability="C",
@@ -155,7 +155,7 @@ async def run() -> list[Row]:
                 # The items already in each feed were read long ago.
                 for n in range(FEEDS):
                     for k in range(2):
-                        await services.intake.intake.add_item(
+                        await services.intake.feeds.intake.add_item(
                             feed_id=n + 1,
                             guid=f"urn:bench:{n}:{k}",
                             url=None,
@@ -171,7 +171,7 @@ async def run() -> list[Row]:
                 before = rss_mib()
                 first, failed_first, _ = await _round(services)
                 after_first = rss_mib()
-                await services.intake.fetcher.get(f"{base}/switch", {"text/plain"})
+                await services.intake.reading.fetcher.get(f"{base}/switch", {"text/plain"})
                 mixed, failed_mixed, fresh = await _round(services)
                 after_mixed = rss_mib()
                 steady, failed_steady, _ = await _round(services)

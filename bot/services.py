@@ -22,14 +22,27 @@ from bot.curation.service import Curator
 from bot.digests.delivery import Deliveries, Poster
 from bot.digests.service import DigestService
 from bot.errors import NotFound
+from bot.intake.feeds import Feeds
 from bot.intake.fetch import Fetcher
-from bot.intake.service import IntakeService
+from bot.intake.proposing import Proposer
+from bot.intake.reading import Reader
+from bot.intake.review import Review
 from bot.pictures.painter import Painter
 from bot.seeding import PacksRejected, seed_if_empty
 from bot.store import Store
 from bot.store.engine.base import StoreUnavailable
 from bot.store.writes import utcnow
 from bot.topics.service import Topics
+
+
+@dataclass
+class Intake:
+    """Intake's four parts, one a responsibility (see `bot.intake`): feeds, reading, proposing, review."""
+
+    feeds: Feeds
+    reading: Reader
+    proposing: Proposer
+    review: Review
 
 
 @dataclass
@@ -41,7 +54,7 @@ class Services:
     briefing: Briefing
     curator: Curator
     digests: DigestService
-    intake: IntakeService
+    intake: Intake
     topics: Topics
     #: The briefing and the curator of one topic (by slug), each made on first use.
     briefing_for: Callable[[str], Briefing]
@@ -85,17 +98,31 @@ class Services:
             timezone=settings.timezone,
             clock=clock,
         )
-        intake = IntakeService(
+        reading = Reader(Fetcher(allow_private=settings.fetch_allow_private_addresses))
+        review = Review(store, topics, curator_for, review_channel_id=settings.review_channel_id, clock=clock)
+        proposing = Proposer(
             store,
             curator_for,
-            settings.default_topic,
-            Fetcher(allow_private=settings.fetch_allow_private_addresses),
+            reading,
+            review,
+            default_topic=settings.default_topic,
+            review_channel_id=settings.review_channel_id,
+            clock=clock,
+        )
+        feeds = Feeds(
+            store,
+            topics,
+            curator_for,
+            reading,
+            proposing,
+            review,
             poll_minutes=settings.feed_poll_minutes,
             review_channel_id=settings.review_channel_id,
             alert_channel_id=settings.alert_channel_id,
             clock=clock,
             shards=settings.shards,
         )
+        intake = Intake(feeds, reading, proposing, review)
         briefing, curator = briefing_for(settings.default_topic), curator_for(settings.default_topic)
         return cls(settings, store, briefing, curator, digests, intake, topics, briefing_for, curator_for, briefings)
 
@@ -133,7 +160,7 @@ class Services:
 
     async def close(self) -> None:
         """Close intake's HTTP client and the picture worker, then the store."""
-        await self.intake.fetcher.close()
+        await self.intake.reading.fetcher.close()
         self.painter.close()
         await self.store.close()
 

@@ -164,12 +164,12 @@ class ProposalModal(FactModal):
 
     def __init__(self, cog: FactsCog, writes: TopicWrites, values: dict[str, Any], topic: str) -> None:
         super().__init__(writes, values, None, title="Propose a fact")
-        self.intake = cog.intake
+        self.proposing = cog.proposing
         self.topic = topic
 
     async def save(self, interaction: discord.Interaction[Any], fields: FactFields) -> None:
         """Queue the proposal for review, in the topic it was proposed for, and say where it went."""
-        candidate = await self.intake.propose(fields, author(interaction), interaction.channel_id, topic=self.topic)
+        candidate = await self.proposing.propose(fields, author(interaction), interaction.channel_id, topic=self.topic)
         where = f"<#{candidate.channel_id}>" if candidate.channel_id else "the review channel"
         await tell(interaction, f"Proposed as candidate #{candidate.id}; moderators review it in {where}.")
 
@@ -179,7 +179,7 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self.intake = services.intake
+        self.proposing = services.intake.proposing
         super().__init__()
 
     async def _writes(self, interaction: discord.Interaction[Any], topic: str | None) -> tuple[str, TopicWrites]:

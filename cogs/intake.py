@@ -28,6 +28,7 @@ from bot.edge.interactions import author, briefing_here, report_error, send_answ
 from bot.edge.permissions import ensure_moderator, may_write, moderator_only
 from bot.edge.transformers import Checked
 from bot.errors import UserError
+from bot.intake.feeds import Feeds, PollOutcome
 from bot.intake.fetch import MAX_BYTES
 from bot.intake.models import (
     FeedAddRequest,
@@ -38,8 +39,9 @@ from bot.intake.models import (
     FeedResumeRequest,
     SourceAddRequest,
 )
+from bot.intake.proposing import Proposer
+from bot.intake.review import Review
 from bot.intake.runtime import IntakeRuntime
-from bot.intake.service import IntakeService, PollOutcome
 from bot.store.intake import CandidateRecord
 from cogs.digests import PostableChannel, Target
 from cogs.facts import TOPIC, FactModal, TopicPick, TopicWrites
@@ -61,8 +63,8 @@ ARTICLE_FILES = (".html", ".htm", ".xhtml", ".txt", ".text", ".md")
 REFUSED = "Only moderators can decide on candidates; you can suggest facts with `/fact propose`."
 
 
-def _service(interaction: discord.Interaction[Any]) -> IntakeService:
-    return cast(BriefBot, interaction.client).services.intake
+def _review(interaction: discord.Interaction[Any]) -> Review:
+    return cast(BriefBot, interaction.client).services.intake.review
 
 
 def review_buttons(candidate_id: int) -> discord.ui.View:
@@ -99,22 +101,22 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVI
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Approve, reject, or open the fact form; discord.py only logs what a dynamic item raises, so answer here."""
         try:
-            intake = _service(interaction)
+            review = _review(interaction)
             if self.action == "edit":
-                candidate = await intake.candidate(self.candidate_id)
+                candidate = await review.candidate(self.candidate_id)
                 if candidate.status != "pending":
                     raise UserError(f"Candidate #{candidate.id} was {candidate.status} already.")
                 bot = cast(BriefBot, interaction.client)
-                curator = bot.services.curator_for(await intake.topic_slug(candidate.topic_id))
+                curator = bot.services.curator_for(await bot.services.topics.slug_of(candidate.topic_id))
                 await interaction.response.send_modal(CandidateModal(bot, candidate, curator))
                 return
             who = author(interaction)
             if self.action == "approve":
-                decided = await intake.approve(self.candidate_id, who)
+                decided = await review.approve(self.candidate_id, who)
             else:
-                decided = await intake.reject(self.candidate_id, who)
+                decided = await review.reject(self.candidate_id, who)
             await interaction.response.edit_message(
-                embeds=render_embeds(await intake.review(decided)), view=None, allowed_mentions=NO_MENTIONS
+                embeds=render_embeds(await review.answer(decided)), view=None, allowed_mentions=NO_MENTIONS
             )
         except Exception as error:
             await report_error(interaction, error)
@@ -128,14 +130,14 @@ class CandidateModal(FactModal):
         super().__init__(
             TopicWrites(curator.briefing, curator), values, None, title=f"Edit candidate #{candidate.id}, then approve"
         )
-        self.intake = bot.services.intake
+        self.review = bot.services.intake.review
         self.candidate_id = candidate.id
 
     async def save(self, interaction: discord.Interaction[Any], fields: FactFields) -> None:
         """Approve the candidate as edited, and show the decision on its review message."""
         ensure_moderator(interaction)
-        decided = await self.intake.approve(self.candidate_id, author(interaction), fields)
-        embeds = render_embeds(await self.intake.review(decided))
+        decided = await self.review.approve(self.candidate_id, author(interaction), fields)
+        embeds = render_embeds(await self.review.answer(decided))
         if interaction.message is not None:
             await interaction.response.edit_message(embeds=embeds, view=None, allowed_mentions=NO_MENTIONS)
         else:
@@ -183,11 +185,11 @@ class FeedsCog(
 
     def __init__(self, bot: BriefBot) -> None:
         self.bot = bot
-        self.intake = bot.services.intake
-        self.runtime = IntakeRuntime(self.intake, DiscordReviewPoster(bot))
+        self.feeds: Feeds = bot.services.intake.feeds
+        self.runtime = IntakeRuntime(self.feeds, DiscordReviewPoster(bot))
         if not bot.settings.shards.everything:
             # Candidates are posted by the process whose shards hold the channel: the one that can see it.
-            self.intake.reaches = lambda channel_id: bot.get_channel(channel_id) is not None
+            self.feeds.review.reaches = lambda channel_id: bot.get_channel(channel_id) is not None
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -216,8 +218,8 @@ class FeedsCog(
         slug = (await briefing_here(interaction, topic)).topic_slug
 
         async def work() -> Answer:
-            feed, outcome = await self.intake.add_feed(q, interaction.guild_id, author(interaction), topic=slug)
-            where = f"<#{feed.channel_id}>" if feed.channel_id else f"<#{self.intake.review_channel_id}>"
+            feed, outcome = await self.feeds.add_feed(q, interaction.guild_id, author(interaction), topic=slug)
+            where = f"<#{feed.channel_id}>" if feed.channel_id else f"<#{self.feeds.review_channel_id}>"
             return Answer(
                 title=f"Following feed #{feed.id}: {feed.title}",
                 lines=[
@@ -226,7 +228,7 @@ class FeedsCog(
                     Line(
                         text=f"{outcome.candidates} candidate facts from {outcome.new_items} items posted to {where}."
                     ),
-                    Line(text=f"Polled every {self.intake.minutes} minutes; `/feed poll id:{feed.id}` polls now."),
+                    Line(text=f"Polled every {self.feeds.minutes} minutes; `/feed poll id:{feed.id}` polls now."),
                 ],
             )
 
@@ -237,12 +239,12 @@ class FeedsCog(
         """/feed list: anyone may see what is followed and how it is doing."""
 
         async def work() -> Answer:
-            return await self.intake.listing(await self.intake.feeds())
+            return await self.feeds.listing(await self.feeds.feeds())
 
         await send_answer(interaction, work(), ephemeral=True)
 
     async def _set(self, interaction: discord.Interaction[Any], feed_id: int, status: Any, said: str) -> None:
-        feed = await self.intake.set_status(feed_id, status)
+        feed = await self.feeds.set_status(feed_id, status)
         await tell(interaction, f"Feed #{feed.id} ({feed.title}) {said}")
 
     @app_commands.command(name="remove", description=summary(FeedRemoveRequest))
@@ -277,8 +279,8 @@ class FeedsCog(
         q = build(FeedPollRequest, id=id)
 
         async def work() -> Answer:
-            outcome = await self.intake.poll(q.id)
-            await self.intake.deliver()
+            outcome = await self.feeds.poll(q.id)
+            await self.feeds.review.deliver()
             return Answer(title=f"Feed #{q.id} polled", lines=[Line(text=_poll_line(outcome))])
 
         await send_answer(interaction, work(), ephemeral=True)
@@ -291,8 +293,8 @@ class SourcesCog(
 ):
     """The /source group."""
 
-    def __init__(self, intake: IntakeService) -> None:
-        self.intake = intake
+    def __init__(self, proposing: Proposer) -> None:
+        self.proposing = proposing
         super().__init__()
 
     @app_commands.command(name="add", description=summary(SourceAddRequest))
@@ -322,7 +324,7 @@ class SourcesCog(
 
         async def work() -> Answer:
             data = (file.filename, await file.read()) if file is not None else None
-            outcome = await self.intake.add_source(q, file=data, channel_id=interaction.channel_id, topic=slug)
+            outcome = await self.proposing.add_source(q, file=data, channel_id=interaction.channel_id, topic=slug)
             if outcome.status == "duplicate":
                 text = "That article was read before (same address or same text); nothing new to propose."
             elif outcome.status == "skipped":
@@ -338,7 +340,7 @@ async def setup(bot: BriefBot) -> None:
     """Load /feed and /source, start the poller, and listen for review buttons on any candidate ever posted."""
     bot.add_dynamic_items(ReviewButton)
     await bot.add_cog(FeedsCog(bot))
-    await bot.add_cog(SourcesCog(bot.services.intake))
+    await bot.add_cog(SourcesCog(bot.services.intake.proposing))
 
 
 async def teardown(bot: BriefBot) -> None:

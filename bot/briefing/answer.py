@@ -24,6 +24,23 @@ from bot.pictures.spec import Chart
 from bot.store.records import FactRecord, SourceRecord
 
 T = TypeVar("T")
+#: The Admiralty code in words, for every answer that shows a grade (briefing and intake alike).
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+CREDIBILITY = {
+    1: "confirmed by other sources",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "truth cannot be judged",
+}
 
 
 class Line(BaseModel):
@@ -253,3 +270,8 @@ def describe_source(source: SourceRecord, *, full: bool = False) -> str:
     if source.url:
         text += f" <{source.url}>"
     return text
+
+
+def grade_meaning(reliability: str, credibility: int) -> str:
+    """An Admiralty code spelled out, because few readers remember what C3 means."""
+    return f"{reliability}{credibility}: source {RELIABILITY[reliability]}, information {CREDIBILITY[credibility]}"

@@ -14,7 +14,18 @@ from datetime import date
 from typing import Any
 
 from bot import __version__
-from bot.briefing.answer import Answer, Citer, Line, Section, agrees, counted, format_day, moment, note
+from bot.briefing.answer import (
+    Answer,
+    Citer,
+    Line,
+    Section,
+    agrees,
+    counted,
+    format_day,
+    grade_meaning,
+    moment,
+    note,
+)
 from bot.briefing.cache import AnswerCache, cached
 from bot.briefing.pictures import ChartMaker
 from bot.briefing.queries import (
@@ -53,22 +64,6 @@ EVENT_FACTS = 8
 SYMMETRIC = frozenset({"allied-with", "cooperates-with", "opposes"})
 #: Answers kept for reuse until the store changes: a few hundred kilobytes.
 CACHED_ANSWERS = 256
-RELIABILITY = {
-    "A": "completely reliable",
-    "B": "usually reliable",
-    "C": "fairly reliable",
-    "D": "not usually reliable",
-    "E": "unreliable",
-    "F": "reliability cannot be judged",
-}
-CREDIBILITY = {
-    1: "confirmed by other sources",
-    2: "probably true",
-    3: "possibly true",
-    4: "doubtful",
-    5: "improbable",
-    6: "truth cannot be judged",
-}
 ENTITY_WORD = {"actor": "actor", "place": "place", "event": "event"}
 
 
@@ -80,11 +75,6 @@ class TimelineFilter:
     place_id: int | None = None
     since: date | None = None
     until: date | None = None
-
-
-def grade_meaning(reliability: str, credibility: int) -> str:
-    """An Admiralty code spelled out, because few readers remember what C3 means."""
-    return f"{reliability}{credibility}: source {RELIABILITY[reliability]}, information {CREDIBILITY[credibility]}"
 
 
 def _fact_ref(fact: FactRecord) -> str:

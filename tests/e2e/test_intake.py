@@ -57,7 +57,7 @@ async def intake_bot(double: DiscordDouble, world: World, review: Channel, alert
         fetch_allow_private_addresses=True,
     )
     async with running_bot(double, settings) as bot:
-        bot.services.intake.fetcher.timeout = 1.0
+        bot.services.intake.reading.fetcher.timeout = 1.0
         yield bot
 
 
@@ -118,7 +118,7 @@ async def test_a_reader_pressing_approve_is_refused_and_nothing_changes(discord_
     refused = await discord_double.press(world.guild, review, world.member, message, button(message, "approve"))
     assert refused.ephemeral and "Only moderators" in refused.text
     assert discord_double.message(message.id).custom_ids == message.custom_ids
-    assert (await bot.services.intake.candidate(1)).status == "pending"
+    assert (await bot.services.intake.review.candidate(1)).status == "pending"
 
 
 async def test_approve_and_reject_then_search_and_a_second_poll(discord_double, world, review, site, bot):
@@ -224,4 +224,4 @@ async def test_buttons_work_after_a_restart_and_rejected_sentences_stay_out(
         texts = [m.text for m in candidates(discord_double, review)]
         assert sum("displaced more than 5,000" in t for t in texts) == 1  # rejected once, never again
         assert sum("Hsipaw" in t for t in texts) == 1
-        assert (await restarted.services.intake.intake.counts())["approved"] == 3
+        assert (await restarted.services.intake.feeds.intake.counts())["approved"] == 3

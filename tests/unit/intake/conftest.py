@@ -73,7 +73,7 @@ async def services(clock: Clock, store_target: str) -> AsyncIterator[Services]:
         _env_file=None, fetch_allow_private_addresses=True, review_channel_id=REVIEW, alert_channel_id=ALERTS
     )
     built = Services.build(settings, store, clock=clock)
-    built.intake.fetcher.timeout = 1.5
+    built.intake.reading.fetcher.timeout = 1.5
     try:
         yield built
     finally:
@@ -83,5 +83,5 @@ async def services(clock: Clock, store_target: str) -> AsyncIterator[Services]:
 @pytest.fixture
 def poster(services: Services) -> FakePoster:
     fake = FakePoster()
-    services.intake.poster = fake
+    services.intake.review.poster = fake
     return fake

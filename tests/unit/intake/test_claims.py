@@ -6,9 +6,10 @@ import dataclasses
 
 import pytest
 
-from bot.intake import service as intake_service
+from bot.intake import proposing
 from bot.intake.models import SourceAddRequest
 from bot.intake.parse import Article
+from bot.intake.reading import Reader
 from bot.intake.sentences import Known
 from bot.models import Author
 from bot.services import Services
@@ -30,9 +31,9 @@ def as_article(language: str):
 
 
 async def text(services: Services, monkeypatch: pytest.MonkeyPatch, language: str, report: str = REPORT):
-    monkeypatch.setattr(intake_service.IntakeService, "read_file", as_article(language))
+    monkeypatch.setattr(Reader, "read_file", as_article(language))
     q = SourceAddRequest(reliability="B")
-    return await services.intake.add_source(q, file=("report.txt", report.encode()), channel_id=None)
+    return await services.intake.proposing.add_source(q, file=("report.txt", report.encode()), channel_id=None)
 
 
 def section(answer, title: str) -> str:
@@ -65,7 +66,7 @@ async def test_a_report_in_an_accepted_language_other_than_english_says_so_on_ea
 async def test_a_partys_claim_is_marked_on_its_candidate_and_the_day_note_shown(
     services, poster: FakePoster, monkeypatch
 ):
-    real = intake_service.candidates
+    real = proposing.candidates
 
     def claimed(*args, **kwargs):
         mndaa = Known("actor", "mndaa", "Myanmar National Democratic Alliance Army")
@@ -79,7 +80,7 @@ async def test_a_partys_claim_is_marked_on_its_candidate_and_the_day_note_shown(
             for s in real(*args, **kwargs)
         ]
 
-    monkeypatch.setattr(intake_service, "candidates", claimed)
+    monkeypatch.setattr(proposing, "candidates", claimed)
     await text(services, monkeypatch, "en")
     _, candidate, answer = poster.posted[0]
     assert (candidate.fields["claimant"], candidate.fields["claimant_actor"]) == ("a spokesman for the MNDAA", "mndaa")
@@ -90,7 +91,7 @@ async def test_a_partys_claim_is_marked_on_its_candidate_and_the_day_note_shown(
     assert "(the article's date: the day it reports could not be known)" in section(answer, "As of")
     assert section(answer, "Language") == ""
 
-    decided = await services.intake.approve(candidate.id, MONA)
+    decided = await services.intake.review.approve(candidate.id, MONA)
     fact = await services.store.fact(decided.fact_id)
     assert fact is not None and (fact.credibility, fact.claimant_actor.slug) == (3, "mndaa")
     assert "claimed by a spokesman for the MNDAA, a party to the fighting" in str(fact.claimed_by)

@@ -1,0 +1,147 @@
+"""What moderators read of intake: a candidate under review, and the feeds followed.
+
+Built here, as render-neutral `Answer`s, so the words sit with the other renderers' and the intake
+services stay about feeds, articles and decisions. Nothing here reads the store: the services hand in the
+records (and the topic each belongs to).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+from bot.briefing.answer import Answer, Citation, Line, Section, format_day, grade_meaning, moment
+from bot.curation.service import capped_note
+from bot.intake.languages import candidate_language
+from bot.models import PARTY_CREDIBILITY, SourceKind, capped_credibility, claimed_by, is_party
+from bot.store.intake import CandidateRecord, FeedRecord
+from bot.store.records import FactRecord, SourceRecord, TopicRecord
+
+#: Feeds listed in one answer; the rest are counted.
+LISTED_FEEDS = 40
+
+
+def topic_label(topic: TopicRecord | None, topic_id: int) -> str:
+    """A topic as moderators see it on a candidate."""
+    return f"{topic.title} (`{topic.slug}`)" if topic else f"topic #{topic_id} (gone)"
+
+
+def candidate_answer(candidate: CandidateRecord, topic: TopicRecord | None, stored: FactRecord | None = None) -> Answer:
+    """A candidate as moderators see it: the sentence, what it links to, its source and grade, the decision.
+
+    A party's claim shows its grade capped as it will be stored; `stored`, the fact an approval wrote, says
+    when the store kept a worse grade than the candidate's.
+    """
+    side = candidate.claimant_side
+    fields = {**candidate.fields, "credibility": capped_credibility(int(candidate.fields["credibility"]), side)}
+    grade = f"{fields['reliability']}{fields['credibility']}"
+    source = SourceRecord(
+        id=0,
+        title=fields["source_title"],
+        publisher=fields.get("source_publisher"),
+        url=fields.get("source_url"),
+        published=date.fromisoformat(fields["source_date"]) if fields.get("source_date") else None,
+        kind=SourceKind.BACKGROUND if fields.get("background") else SourceKind.DOCUMENT,
+        note=None,
+    )
+    linked = _linked(candidate)
+    sections = [
+        Section(title="Linked to", lines=[Line(text=linked or "nothing known: link it with Edit")]),
+        Section(title="Kind", lines=[Line(text=str(fields["kind"]))], inline=True),
+        Section(title="As of", lines=[Line(text=_as_of(fields["as_of"], candidate.day_note))], inline=True),
+        Section(title="Grade", lines=[Line(text=grade_meaning(fields["reliability"], int(fields["credibility"])))]),
+        *_claim_sections(fields.get("claimant"), side, candidate.language),
+    ]
+    if candidate.duplicate_of:
+        sections.append(
+            Section(
+                title="Nearly duplicates",
+                lines=[Line(text=f"fact #{candidate.duplicate_of}: approving it is refused; edit that one instead")],
+            )
+        )
+    origin = f"proposed by {candidate.proposed_by_name}" if candidate.proposed_by_name else "from a feed or article"
+    sections.append(Section(title="Origin", lines=[Line(text=origin)]))
+    sections.append(Section(title="Topic", lines=[Line(text=topic_label(topic, candidate.topic_id))], inline=True))
+    if candidate.status in ("approved", "rejected") and candidate.decided_at:
+        verdict = (
+            f"✅ Approved by {candidate.decided_by_name} as fact #{candidate.fact_id}"
+            if candidate.status == "approved"
+            else f"❌ Rejected by {candidate.decided_by_name}; it will not be proposed again"
+        )
+        decision = [Line(text=f"{verdict}, {moment(candidate.decided_at)}")]
+        if stored and (capped := capped_note(int(candidate.fields["credibility"]), stored)):
+            decision.append(Line(text=capped))
+        sections.append(Section(title="Decision", lines=decision))
+    citation = Citation(
+        number=1, source=source, grades=[grade], fact_ids=[candidate.fact_id] if candidate.fact_id else []
+    )
+    return Answer(
+        title=f"Candidate #{candidate.id}"
+        + {"approved": " (approved)", "rejected": " (rejected)"}.get(candidate.status, ""),
+        lines=[Line(text=str(fields["statement"]), cites=[1])],
+        sections=sections,
+        citations=[citation],
+        footer="Approve writes it as a fact; Edit opens the fact form first; Reject remembers the sentence.",
+    )
+
+
+def _as_of(day: str, note: str | None) -> str:
+    """The day a candidate reports, and why it is the article's own date when the sentence's could not be known."""
+    shown = format_day(date.fromisoformat(day))
+    return f"{shown} ({note})" if note else shown
+
+
+def _claim_sections(claimant: str | None, side: str | None, language: str) -> list[Section]:
+    """Who claims a candidate (and whether a party, which caps its grade) and its language when not English."""
+    sections = []
+    if claimant:
+        party = f": approved, it is graded {PARTY_CREDIBILITY} (possibly true) at best" if is_party(side) else ""
+        sections.append(Section(title="Claimant", lines=[Line(text=f"{claimed_by(claimant, side)}{party}")]))
+    if shown := candidate_language(language):
+        sections.append(Section(title="Language", lines=[Line(text=shown)], inline=True))
+    return sections
+
+
+def feed_listing(feeds: list[tuple[FeedRecord, str]], poll_interval: timedelta) -> Answer:
+    """The feeds followed, each with its topic's slug: number, title, topic, state, grade, channel, last poll, error."""
+    if not feeds:
+        return Answer(title="Feeds", lines=[Line(text="No feed is followed. Moderators: `/feed add url`.")])
+    lines = []
+    for feed, topic in feeds[:LISTED_FEEDS]:
+        state = "⏸️ paused" if feed.status == "paused" else ("⚠️ failing" if feed.failures else "✅ ok")
+        where = f"<#{feed.channel_id}>" if feed.channel_id else "the review channel"
+        polled = f"polled {moment(feed.last_polled_at)}" if feed.last_polled_at else "not polled yet"
+        text = (
+            f"**#{feed.id} {feed.title}** · topic `{topic}` · {state} · grade {feed.reliability}"
+            f" · {feed.items_now} items · "
+            f"to {where} · {polled}\n<{feed.url}>"
+        )
+        if feed.last_error and feed.failures:
+            since = f" since {moment(feed.failing_since)}" if feed.failing_since else ""
+            text += f"\nLast error ({feed.failures} in a row{since}): {feed.last_error}"
+        lines.append(Line(text=text))
+    more = f"; {len(feeds) - LISTED_FEEDS} more not shown" if len(feeds) > LISTED_FEEDS else ""
+    return Answer(
+        title=f"Feeds ({len(feeds)})", lines=lines, footer=f"Polled every {poll_minutes(poll_interval)} minutes{more}."
+    )
+
+
+def poll_minutes(poll_interval: timedelta) -> int:
+    """The poll interval in whole minutes, as people are told it."""
+    return math.ceil(poll_interval.total_seconds() / 60)
+
+
+def _linked(candidate: CandidateRecord) -> str:
+    """What a candidate is about, by kind: names from the sentence, or the proposal's own fields."""
+    groups: dict[str, list[str]] = {}
+    for link in candidate.links:
+        groups.setdefault(link["entity"], []).append(link["name"])
+    if not candidate.links:
+        fields = candidate.fields
+        if fields.get("actors"):
+            groups["actor"] = list(fields["actors"])
+        for entity in ("place", "event", "stakeholder"):
+            if fields.get(entity):
+                groups.setdefault(entity, []).append(str(fields[entity]))
+    labels = {"actor": "actors", "place": "places", "event": "events", "stakeholder": "stakeholder"}
+    return "; ".join(f"{labels.get(kind, kind)}: {', '.join(names)}" for kind, names in groups.items())
