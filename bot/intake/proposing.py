@@ -2,6 +2,11 @@
 
 A sentence proposed once, whatever became of it, is never proposed again (its key is kept per topic), and
 an article read before under another link (same canonical URL or same text) is recorded and left at that.
+
+A dossier accepts reports in English unless its pack lists more languages (`topic.languages`). A report in a
+language it does not accept is recorded as skipped, with the reason, rather than proposed as if it were
+English: its sentences would be matched against English names and graded like English copy. In an accepted
+language other than English, each candidate carries its language, and its review message says so plainly.
 """
 
 from __future__ import annotations
@@ -19,13 +24,13 @@ from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.errors import UserError
 from bot.intake.fetch import describe
-from bot.intake.languages import skipped_because
 from bot.intake.models import SourceAddRequest
 from bot.intake.parse import Article
 from bot.intake.reading import Reader
 from bot.intake.review import Review
 from bot.intake.sentences import Gazetteer, Sentence, candidates, sentence_key
 from bot.models import Author, latest_day
+from bot.render.intake import skipped_because
 from bot.store import Store
 from bot.store.intake import CandidateRecord, IntakeStore
 

@@ -1,4 +1,4 @@
-"""What moderators read of intake: a candidate under review, and the feeds followed.
+"""What moderators read of intake: a candidate under review, why a report was skipped, and the feeds followed.
 
 Built here, as render-neutral `Answer`s, so the words sit with the other renderers' and the intake
 services stay about feeds, articles and decisions. Nothing here reads the store: the services hand in the
@@ -8,17 +8,61 @@ records (and the topic each belongs to).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import date, timedelta
 
 from bot.briefing.answer import Answer, Citation, Line, Section, format_day, grade_meaning, moment
 from bot.curation.service import capped_note
-from bot.intake.languages import candidate_language
 from bot.models import PARTY_CREDIBILITY, SourceKind, capped_credibility, claimed_by, is_party
 from bot.store.intake import CandidateRecord, FeedRecord
 from bot.store.records import FactRecord, SourceRecord, TopicRecord
 
 #: Feeds listed in one answer; the rest are counted.
 LISTED_FEEDS = 40
+
+
+#: Names for the codes a dossier on the region is likely to meet; any other code is shown as it is.
+NAMES = {
+    "en": "English",
+    "my": "Burmese",
+    "zh": "Chinese",
+    "th": "Thai",
+    "id": "Indonesian",
+    "ms": "Malay",
+    "hi": "Hindi",
+    "bn": "Bengali",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "ru": "Russian",
+    "fr": "French",
+    "de": "German",
+    "es": "Spanish",
+    "vi": "Vietnamese",
+}
+
+
+def language_name(code: str) -> str:
+    """`Burmese (my)`: a language as moderators read it, with the code a pack names it by."""
+    name = NAMES.get(code)
+    return f"{name} ({code})" if name else f"the language `{code}`"
+
+
+def skipped_because(language: str, accepted: Sequence[str], topic: str) -> str | None:
+    """Why a report in `language` is not proposed for `topic`, or None when the topic accepts it."""
+    if language in accepted:
+        return None
+    listed = ", ".join(language_name(code) for code in accepted)
+    return (
+        f"skipped: the report is in {language_name(language)}, which the topic `{topic}` does not accept"
+        f" (it accepts {listed}; a pack's `languages` adds more)"
+    )
+
+
+def candidate_language(language: str) -> str | None:
+    """What a candidate says about its language: nothing for English, plainly otherwise."""
+    if language == "en":
+        return None
+    return f"{language_name(language)}, not English: read the original before approving"
 
 
 def topic_label(topic: TopicRecord | None, topic_id: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.intake.languages import candidate_language, language_name, skipped_because
+from bot.render.intake import candidate_language, language_name, skipped_because
 
 
 def test_an_accepted_language_is_not_skipped() -> None:
