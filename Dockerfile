@@ -34,7 +34,7 @@ RUN useradd --system --user-group --uid 10001 --home-dir /data --no-create-home 
     && mkdir /data \
     && chown briefbot:briefbot /data
 COPY --from=build /opt/briefbot /opt/briefbot
-COPY data/packs /opt/briefbot/packs
+COPY bot/seed_packs /opt/briefbot/packs
 ENV PATH=/opt/briefbot/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DATABASE_PATH=/data/briefbot.db \

@@ -24,7 +24,7 @@ from bot.shards import Shards
 from bot.store.engine.base import is_postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_PACKS = PROJECT_ROOT / "data" / "packs"
+DEFAULT_PACKS = Path(__file__).resolve().parent / "seed_packs"
 #: Discord ids (snowflakes) are positive and fit in 64 bits.
 MAX_SNOWFLAKE = 2**64 - 1
 

@@ -21,7 +21,7 @@ import pytest
 from tests.deploy.dockerfile import ROOT
 
 ARTICLE = ROOT / "tests" / "intake_data" / "gzero_article.html"
-PACKS = ROOT / "data" / "packs"
+PACKS = ROOT / "bot" / "seed_packs"
 
 
 def index_unreachable() -> str | None:

@@ -50,7 +50,9 @@ def test_the_store_is_on_the_data_volume_and_the_packs_are_in_the_image():
     assert volume is not None and (volume.exec_form or volume.text.split()) == ["/data"]
     env = runtime.env()
     assert env["DATABASE_PATH"].startswith("/data/")
-    packs = [dest for sources, dest, _ in (i.copy_parts() for i in runtime.all("COPY")) if sources == ["data/packs"]]
+    packs = [
+        dest for sources, dest, _ in (i.copy_parts() for i in runtime.all("COPY")) if sources == ["bot/seed_packs"]
+    ]
     assert packs == [env["PACKS_DIR"]]
 
 
