@@ -76,8 +76,7 @@ def candidate_answer(candidate: CandidateRecord, topic: TopicRecord | None, stor
     A party's claim shows its grade capped as it will be stored; `stored`, the fact an approval wrote, says
     when the store kept a worse grade than the candidate's.
     """
-    side = candidate.claimant_side
-    fields = {**candidate.fields, "credibility": capped_credibility(int(candidate.fields["credibility"]), side)}
+    fields = {**candidate.fields, "credibility": shown_credibility(candidate)}
     grade = f"{fields['reliability']}{fields['credibility']}"
     source = SourceRecord(
         id=0,
@@ -92,10 +91,11 @@ def candidate_answer(candidate: CandidateRecord, topic: TopicRecord | None, stor
     sections = [
         Section(title="Linked to", lines=[Line(text=linked or "nothing known: link it with Edit")]),
         Section(title="Kind", lines=[Line(text=str(fields["kind"]))], inline=True),
-        Section(title="As of", lines=[Line(text=_as_of(fields["as_of"], candidate.day_note))], inline=True),
+        Section(title="As of", lines=[Line(text=as_of(candidate))], inline=True),
         Section(title="Grade", lines=[Line(text=grade_meaning(fields["reliability"], int(fields["credibility"])))]),
-        *_claim_sections(fields.get("claimant"), side, candidate.language),
     ]
+    if notes := claim_notes(candidate):
+        sections.append(Section(title="Claimant and language", lines=[Line(text=n) for n in notes]))
     if candidate.duplicate_of:
         sections.append(
             Section(
@@ -129,21 +129,27 @@ def candidate_answer(candidate: CandidateRecord, topic: TopicRecord | None, stor
     )
 
 
-def _as_of(day: str, note: str | None) -> str:
+def as_of(candidate: CandidateRecord) -> str:
     """The day a candidate reports, and why it is the article's own date when the sentence's could not be known."""
-    shown = format_day(date.fromisoformat(day))
-    return f"{shown} ({note})" if note else shown
+    shown = format_day(date.fromisoformat(candidate.fields["as_of"]))
+    return f"{shown} ({candidate.day_note})" if candidate.day_note else shown
 
 
-def _claim_sections(claimant: str | None, side: str | None, language: str) -> list[Section]:
-    """Who claims a candidate (and whether a party, which caps its grade) and its language when not English."""
-    sections = []
-    if claimant:
+def shown_credibility(candidate: CandidateRecord) -> int:
+    """The credibility a candidate will be stored with: never better than 3 for a party's claim."""
+    return capped_credibility(int(candidate.fields["credibility"]), candidate.claimant_side)
+
+
+def claim_notes(candidate: CandidateRecord) -> list[str]:
+    """What a moderator must know before signing a candidate: who claims it, whether a party, its language."""
+    notes = []
+    if claimant := candidate.fields.get("claimant"):
+        side = candidate.claimant_side
         party = f": approved, it is graded {PARTY_CREDIBILITY} (possibly true) at best" if is_party(side) else ""
-        sections.append(Section(title="Claimant", lines=[Line(text=f"{claimed_by(claimant, side)}{party}")]))
-    if shown := candidate_language(language):
-        sections.append(Section(title="Language", lines=[Line(text=shown)], inline=True))
-    return sections
+        notes.append(f"{claimed_by(str(claimant), side)}{party}")
+    if shown := candidate_language(candidate.language):
+        notes.append(shown)
+    return notes
 
 
 def feed_listing(feeds: list[tuple[FeedRecord, str]], poll_interval: timedelta) -> Answer:

@@ -60,7 +60,8 @@ async def test_a_report_in_an_accepted_language_other_than_english_says_so_on_ea
     assert outcome.status == "proposed" and outcome.candidates == len(poster.posted) > 0
     for _, candidate, answer in poster.posted:
         assert candidate.language == "my"
-        assert section(answer, "Language") == "Burmese (my), not English: read the original before approving"
+        expected = "Burmese (my), not English: read the original before approving"
+        assert section(answer, "Claimant and language") == expected
 
 
 async def test_a_partys_claim_is_marked_on_its_candidate_and_the_day_note_shown(
@@ -84,12 +85,11 @@ async def test_a_partys_claim_is_marked_on_its_candidate_and_the_day_note_shown(
     await text(services, monkeypatch, "en")
     _, candidate, answer = poster.posted[0]
     assert (candidate.fields["claimant"], candidate.fields["claimant_actor"]) == ("a spokesman for the MNDAA", "mndaa")
-    assert section(answer, "Claimant") == (
+    assert section(answer, "Claimant and language") == (
         "claimed by a spokesman for the MNDAA, a party to the fighting:"
         " approved, it is graded 3 (possibly true) at best"
     )
     assert "(the article's date: the day it reports could not be known)" in section(answer, "As of")
-    assert section(answer, "Language") == ""
 
     decided = await services.intake.review.approve(candidate.id, MONA)
     fact = await services.store.fact(decided.fact_id)
