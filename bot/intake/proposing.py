@@ -11,6 +11,7 @@ language other than English, each candidate carries its language, and its review
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.errors import UserError
 from bot.intake.fetch import describe
+from bot.intake.language import detect_language
 from bot.intake.models import SourceAddRequest
 from bot.intake.parse import Article
 from bot.intake.reading import Reader
@@ -140,12 +142,17 @@ class Proposer:
             return ArticleOutcome(article.title, "duplicate", 0, article.canonical_url or url)
         curator = self.curator_for(topic)
         record = await curator.briefing.topic()
-        skipped = skipped_because(article.language, record.languages, record.slug)
+        latest = latest_day(self.clock())
+        published = article.published if article.published and article.published <= latest else None
+        # Off the loop: the first report that is not plainly English loads the detector's model (seconds).
+        language = await asyncio.to_thread(detect_language, article.text, article.language)
+        skipped = skipped_because(language, record.languages, record.slug)
         if skipped is not None:
             await self.intake.add_item(**item, status="skipped", detail=skipped)  # type: ignore[arg-type]
             return ArticleOutcome(article.title, "skipped", 0, article.canonical_url or url, skipped)
         found = []
-        for sentence in candidates(article.text, await self.topic_gazetteer(topic), latest_day(self.clock())):
+        gazetteer = await self.topic_gazetteer(topic)
+        for sentence in candidates(article.text, gazetteer, latest, published=published, language=language):
             try:
                 fields = self._fields(sentence, article, url, reliability)
             except ValidationError as exc:
@@ -163,8 +170,7 @@ class Proposer:
                     "links": [{"entity": k.entity, "slug": k.slug, "name": k.name} for k in sentence.names],
                     "duplicate_of": duplicate.id if duplicate else None,
                     "channel_id": channel_id,
-                    # The report's language, unless the sentence was told apart as another one.
-                    "language": article.language if sentence.language == "en" else sentence.language,
+                    "language": sentence.language,
                     "day_note": sentence.day_note,
                     "claimant_side": await self._side_of(record.id, fields.claimant_actor),
                 }
