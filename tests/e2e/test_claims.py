@@ -16,6 +16,7 @@ from tests.discord_double import DiscordDouble
 from tests.discord_double.records import DoubleMessage
 from tests.discord_double.world import Channel
 from tests.e2e.conftest import World, bot_settings, running_bot
+from tests.intake_data.server import article, news_site
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -29,7 +30,9 @@ async def review(world: World) -> Channel:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def bot(discord_double_server: DiscordDouble, world: World, review: Channel) -> AsyncIterator[BriefBot]:
-    settings = bot_settings(discord_double_server, world, review_channel_id=review.id)
+    settings = bot_settings(
+        discord_double_server, world, review_channel_id=review.id, fetch_allow_private_addresses=True
+    )
     async with running_bot(discord_double_server, settings) as running:
         yield running
 
@@ -115,3 +118,27 @@ async def test_a_moderator_grading_a_partys_claim_better_is_told_what_was_stored
     assert "Saved fact #" in saved.text
     assert "Credibility stored as 3 (possibly true), not 1" in saved.text
     assert "claimed by Myanmar military junta, a party to the fighting" in saved.text
+
+
+async def test_a_partys_claim_in_a_served_article_is_marked_and_approved_at_three(discord_double, world, review, bot):
+    paragraphs = [
+        "A spokesman for the MNDAA said on Tuesday that its fighters had taken the Laukkai police station.",
+        "Residents of Laukkai reported heavy shelling through the night.",
+    ]
+    async with news_site() as site:
+        url = site.page("/kokang.html", article("Kokang fighters claim Laukkai station", paragraphs))
+        before = len(candidates(discord_double, review))
+        result = await discord_double.slash(
+            world.guild, world.channel, world.moderator, "source add", {"url": url, "reliability": "A"}
+        )
+        await result.final(timeout=15)
+    posted = candidates(discord_double, review)[before:]
+    [claimed] = [m for m in posted if "police station" in m.text]
+    assert "a party to the fighting" in claimed.text and "claimed by" in claimed.text
+    approve = next(c for c in claimed.custom_ids if c.startswith("intake:approve:"))
+    await discord_double.press(world.guild, review, world.moderator, claimed, approve)
+    decided = discord_double.message(claimed.id).text
+    fact_id = int(decided.split("as fact #", 1)[1].split(",", 1)[0])
+    stored = await bot.store.fact(fact_id)
+    assert stored is not None and (stored.reliability, stored.credibility) == ("A", 3)
+    assert stored.claimant_actor is not None and stored.claimant_actor.slug == "mndaa"
