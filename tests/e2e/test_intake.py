@@ -17,6 +17,7 @@ import pytest
 import pytest_asyncio
 
 from bot.edge.app import BriefBot
+from cogs.intake import ReviewButton
 from tests.discord_double import DiscordDouble
 from tests.discord_double.records import DoubleMessage
 from tests.discord_double.world import Channel
@@ -234,6 +235,23 @@ async def test_a_long_article_is_one_message_in_pages_and_the_rest_rejected_at_o
     assert rejected.response_type == 7
     done = discord_double.message(message.id)
     assert done.custom_ids == [] and "Every candidate is decided." in done.text and "Rejected by mona" in done.text
+
+
+async def test_a_message_of_one_candidate_posted_before_review_messages_still_decides_it(
+    discord_double, world, review, bot
+):
+    message = next(m for m in pending(discord_double, review) if "GZERO Media" in m.text)
+    candidate_id = int(number_of(message, ""))
+    old = discord.ui.View(timeout=None)
+    for action in ("approve", "edit", "reject"):
+        old.add_item(ReviewButton(action, candidate_id))
+    sent = await bot.get_partial_messageable(review.id).send("Candidate", view=old)
+    posted = discord_double.message(sent.id)
+    rejected = await discord_double.press(world.guild, review, world.moderator, posted, f"intake:reject:{candidate_id}")
+    assert rejected.response_type == 7
+    after = discord_double.message(sent.id)
+    assert after.custom_ids == [] and f"Candidate #{candidate_id} (rejected)" in after.text
+    assert (await bot.services.intake.review.candidate(candidate_id)).status == "rejected"
 
 
 async def test_hostile_feeds_are_reported_on_the_feed_and_never_stop_the_bot(
