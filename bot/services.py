@@ -19,7 +19,8 @@ from rapidfuzz import fuzz, process
 from bot.briefing.service import Briefing
 from bot.config import ConfigError, Settings
 from bot.curation.service import Curator
-from bot.digests.delivery import Deliveries, Poster
+from bot.digests.delivery import Deliveries
+from bot.digests.posting import Poster
 from bot.digests.service import DigestService
 from bot.errors import NotFound
 from bot.intake.feeds import Feeds

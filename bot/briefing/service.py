@@ -3,6 +3,12 @@
 Discord embeds, the offline console and the scheduled digests all call this one class, which is why an
 answer reads the same everywhere. It never touches Discord and never writes SQL; it asks the store for a
 bounded number of records and arranges them.
+
+It stays one module past 450 lines because it is that one class: each answer is a few reads arranged with
+the same citer, cache, topic and name resolution and the same line helpers, so split by command every
+module would import all of those, and the one class is what keeps the answers consistent. Its parts that
+stand alone are beside it (`answer`, `queries`, `search`, `pictures`, `cache`); the console's table of
+commands is the console's (`bot.console.COMMANDS`).
 """
 
 from __future__ import annotations
@@ -35,7 +41,6 @@ from bot.briefing.queries import (
     EventQuery,
     FactQuery,
     HistoryQuery,
-    Query,
     SearchQuery,
     StakesQuery,
     TimelineQuery,
@@ -507,28 +512,3 @@ def _shown(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value)) or "none"
     return f"“{value}”" if isinstance(value, str) else str(value)
-
-
-@dataclass(frozen=True)
-class Command:
-    """A question the console can ask by name; Discord's cogs call the same `Briefing` methods."""
-
-    path: str
-    query: type[Query]
-    run: Callable[[Briefing, Any], Awaitable[Answer]]
-
-
-COMMANDS: dict[str, Command] = {
-    c.path: c
-    for c in (
-        Command("brief", BriefQuery, Briefing.brief),
-        Command("actor", ActorQuery, Briefing.actor),
-        Command("event", EventQuery, Briefing.event),
-        Command("timeline", TimelineQuery, Briefing.timeline),
-        Command("stakes", StakesQuery, Briefing.stakes),
-        Command("search", SearchQuery, Briefing.search),
-        Command("fact show", FactQuery, Briefing.fact),
-        Command("fact history", HistoryQuery, Briefing.history),
-        Command("about", AboutQuery, Briefing.about),
-    )
-}

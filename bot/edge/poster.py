@@ -15,7 +15,8 @@ import aiohttp
 import discord
 
 from bot.briefing.answer import Answer
-from bot.digests.delivery import DeliveryError, Outcome, PostedThenDeleted, Transient, Undeliverable
+from bot.digests.delivery import Outcome
+from bot.digests.posting import DeliveryError, PostedThenDeleted, Transient, Undeliverable
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.pictures import picture_embeds, picture_file
 from bot.pictures.painter import Painter

@@ -26,7 +26,7 @@ from bot.briefing.answer import Answer
 from bot.briefing.queries import build
 from bot.curation.models import FactFields
 from bot.curation.service import Curator
-from bot.digests.delivery import Undeliverable
+from bot.digests.posting import Undeliverable
 from bot.errors import NotFound, UserError
 from bot.models import Author
 from bot.render.intake import candidate_answer, review_answer

@@ -11,7 +11,7 @@ import pytest
 
 from bot.briefing.answer import Answer
 from bot.config import Settings
-from bot.digests.delivery import Undeliverable
+from bot.digests.posting import Undeliverable
 from bot.intake.review import ReviewPage
 from bot.packs import read_pack
 from bot.services import Services
