@@ -26,8 +26,11 @@ from bot.briefing.queries import build, describe, summary
 from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.edge.app import BriefBot
+from bot.edge.channels import Postable
 from bot.edge.embeds import NO_MENTIONS, render_embeds
+from bot.edge.forms import FactModal, TopicWrites
 from bot.edge.interactions import author, briefing_here, report_error, send_answer, tell, topic_autocomplete
+from bot.edge.options import TOPIC, TopicPick, model_options
 from bot.edge.permissions import ensure_moderator, may_write, moderator_only
 from bot.edge.poster import discord_failures
 from bot.edge.transformers import Checked
@@ -47,12 +50,8 @@ from bot.intake.proposing import Proposer
 from bot.intake.review import Review, ReviewPage
 from bot.intake.runtime import IntakeRuntime
 from bot.store.intake import CandidateRecord
-from cogs.digests import PostableChannel, Target
-from cogs.facts import TOPIC, FactModal, TopicPick, TopicWrites
 
-FeedUrl = app_commands.Transform[str, Checked(FeedAddRequest, "url")]
 Grade = app_commands.Transform[str, Checked(FeedAddRequest, "reliability")]
-FeedId = app_commands.Transform[int, Checked(FeedPollRequest, "id")]
 ArticleUrl = app_commands.Transform[str, Checked(SourceAddRequest, "url")]
 
 #: Everything a review button needs, in its custom id: on a message of one candidate (posted before
@@ -375,16 +374,17 @@ class FeedsCog(
     @app_commands.describe(**describe(FeedAddRequest), **TOPIC)
     @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
+    @model_options(FeedAddRequest)
     async def add(
         self,
         interaction: discord.Interaction[Any],
-        url: FeedUrl,
-        reliability: Grade = "C",
-        channel: app_commands.Transform[Target, PostableChannel] | None = None,
+        /,
+        channel: Postable | None = None,
         topic: TopicPick | None = None,
+        **options: Any,
     ) -> None:
         """/feed add url [reliability] [channel] [topic]: read it once, follow it, propose what it holds."""
-        q = build(FeedAddRequest, url=url, reliability=reliability, channel=channel.id if channel else None)
+        q = build(FeedAddRequest, **options, channel=channel.id if channel else None)
         slug = (await briefing_here(interaction, topic)).topic_slug
 
         async def work() -> Answer:
@@ -420,33 +420,37 @@ class FeedsCog(
     @app_commands.command(name="remove", description=summary(FeedRemoveRequest))
     @app_commands.describe(**describe(FeedRemoveRequest))
     @moderator_only()
-    async def remove(self, interaction: discord.Interaction[Any], id: FeedId) -> None:
+    @model_options(FeedRemoveRequest)
+    async def remove(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed remove id."""
-        q = build(FeedRemoveRequest, id=id)
+        q = build(FeedRemoveRequest, **options)
         await self._set(interaction, q.id, "removed", "is no longer followed; its facts and candidates stay.")
 
     @app_commands.command(name="pause", description=summary(FeedPauseRequest))
     @app_commands.describe(**describe(FeedPauseRequest))
     @moderator_only()
-    async def pause(self, interaction: discord.Interaction[Any], id: FeedId) -> None:
+    @model_options(FeedPauseRequest)
+    async def pause(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed pause id."""
-        q = build(FeedPauseRequest, id=id)
+        q = build(FeedPauseRequest, **options)
         await self._set(interaction, q.id, "paused", f"is paused; `/feed resume id:{q.id}` polls it again.")
 
     @app_commands.command(name="resume", description=summary(FeedResumeRequest))
     @app_commands.describe(**describe(FeedResumeRequest))
     @moderator_only()
-    async def resume(self, interaction: discord.Interaction[Any], id: FeedId) -> None:
+    @model_options(FeedResumeRequest)
+    async def resume(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed resume id."""
-        q = build(FeedResumeRequest, id=id)
+        q = build(FeedResumeRequest, **options)
         await self._set(interaction, q.id, "active", "is polled again from the next round.")
 
     @app_commands.command(name="poll", description=summary(FeedPollRequest))
     @app_commands.describe(**describe(FeedPollRequest))
     @moderator_only()
-    async def poll(self, interaction: discord.Interaction[Any], id: FeedId) -> None:
+    @model_options(FeedPollRequest)
+    async def poll(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed poll id: now, instead of at the next round."""
-        q = build(FeedPollRequest, id=id)
+        q = build(FeedPollRequest, **options)
 
         async def work() -> Answer:
             outcome = await self.feeds.poll(q.id)
