@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import date, timedelta
+from typing import Any
 
 from bot.briefing.answer import Answer, Citation, Line, Section, format_day, grade_meaning, moment
 from bot.curation.service import capped_note
@@ -78,15 +79,7 @@ def candidate_answer(candidate: CandidateRecord, topic: TopicRecord | None, stor
     """
     fields = {**candidate.fields, "credibility": shown_credibility(candidate)}
     grade = f"{fields['reliability']}{fields['credibility']}"
-    source = SourceRecord(
-        id=0,
-        title=fields["source_title"],
-        publisher=fields.get("source_publisher"),
-        url=fields.get("source_url"),
-        published=date.fromisoformat(fields["source_date"]) if fields.get("source_date") else None,
-        kind=SourceKind.BACKGROUND if fields.get("background") else SourceKind.DOCUMENT,
-        note=None,
-    )
+    source = _source(fields)
     linked = _linked(candidate)
     sections = [
         Section(title="Linked to", lines=[Line(text=linked or "nothing known: link it with Edit")]),
@@ -195,3 +188,101 @@ def _linked(candidate: CandidateRecord) -> str:
                 groups.setdefault(entity, []).append(str(fields[entity]))
     labels = {"actor": "actors", "place": "places", "event": "events", "stakeholder": "stakeholder"}
     return "; ".join(f"{labels.get(kind, kind)}: {', '.join(names)}" for kind, names in groups.items())
+
+
+def review_answer(
+    review_id: int,
+    shown: list[tuple[int, CandidateRecord]],
+    waiting: int,
+    topic: TopicRecord | None,
+    *,
+    page: int = 1,
+    pages: int = 1,
+) -> Answer:
+    """One page of an article's review message: its candidates numbered, each with what was decided on it.
+
+    `shown` are this page's (number, candidate); `waiting` counts the undecided ones on every page. Fields a
+    candidate may carry beyond the fact form's are left out rather than refused.
+    """
+    cited: dict[tuple[str, str | None], tuple[SourceRecord, set[str], set[int]]] = {}
+    lines = []
+    grades: set[tuple[str, int]] = set()
+    for number, candidate in shown:
+        fields = candidate.fields
+        source = _source(fields)
+        grade = (str(fields["reliability"]), int(fields["credibility"]))
+        grades.add(grade)
+        _, source_grades, fact_ids = cited.setdefault((source.title, source.url), (source, set(), set()))
+        source_grades.add(f"{grade[0]}{grade[1]}")
+        if candidate.fact_id:
+            fact_ids.add(candidate.fact_id)
+        details = [
+            f"as of {format_day(date.fromisoformat(fields['as_of']))}",
+            str(fields["kind"]),
+            f"grade {grade[0]}{grade[1]}",
+            _linked(candidate) or "linked to nothing known: Edit links it",
+        ]
+        if candidate.duplicate_of:
+            details.append(f"⚠️ nearly duplicates fact #{candidate.duplicate_of}: approving it is refused")
+        text = f"**{number}.** {fields['statement']}\n{' · '.join(details)}\n{_verdict(candidate)}"
+        lines.append(Line(text=text, cites=[list(cited).index((source.title, source.url)) + 1]))
+    citations = [
+        Citation(number=n, source=source, grades=sorted(g), fact_ids=sorted(f))
+        for n, (source, g, f) in enumerate(cited.values(), start=1)
+    ]
+    first = shown[0][1] if shown else None
+    origin = (
+        f"proposed by {first.proposed_by_name}"
+        if first is not None and first.proposed_by_name
+        else "from a feed or article"
+    )
+    sections = [
+        Section(title="Grades", lines=[Line(text=grade_meaning(r, c)) for r, c in sorted(grades)]),
+        Section(title="Origin", lines=[Line(text=origin)], inline=True),
+        Section(
+            title="Topic",
+            lines=[Line(text=topic_label(topic, first.topic_id if first else 0))],
+            inline=True,
+        ),
+    ]
+    title = _source(first.fields).title if first else "an article"
+    footer = (
+        f"{waiting} waiting. Pick numbers to approve or reject; Edit opens the fact form first;"
+        " a rejected sentence is never proposed again."
+        if waiting
+        else "Every candidate is decided."
+    )
+    return Answer(
+        title=f"Review #{review_id}: {title}"[:256],
+        lines=lines,
+        sections=sections,
+        citations=citations,
+        footer=footer,
+        page=page,
+        pages=pages,
+    )
+
+
+def _verdict(candidate: CandidateRecord) -> str:
+    """Where a candidate stands, as its line in a review message ends."""
+    when = f", {moment(candidate.decided_at)}" if candidate.decided_at else ""
+    if candidate.status == "approved":
+        return f"✅ Approved by {candidate.decided_by_name} as fact #{candidate.fact_id}{when}"
+    if candidate.status == "rejected":
+        return f"❌ Rejected by {candidate.decided_by_name}{when}"
+    if candidate.status == "deciding":
+        return "⏳ Being decided"
+    return "⏳ Waiting"
+
+
+def _source(fields: dict[str, Any]) -> SourceRecord:
+    """The source a candidate's fields name, as a citation shows it."""
+    return SourceRecord(
+        id=0,
+        title=fields["source_title"],
+        publisher=fields.get("source_publisher"),
+        url=fields.get("source_url"),
+        published=date.fromisoformat(fields["source_date"]) if fields.get("source_date") else None,
+        kind=SourceKind.BACKGROUND if fields.get("background") else SourceKind.DOCUMENT,
+        note=None,
+    )

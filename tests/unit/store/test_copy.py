@@ -67,9 +67,18 @@ async def _seeded(path: Path) -> None:
                 (AT,),
             ),
             (
-                "INSERT INTO intake_candidates (topic_id, item_id, sentence_key, fields, created_at)"
-                " VALUES (1, 1, 'key', '{}', ?)",
+                "INSERT INTO intake_reviews (key, channel_id, message_id, created_at) VALUES ('item:1', ?, ?, ?)",
+                (3 * 10**18, 4 * 10**18, AT),
+            ),
+            (
+                "INSERT INTO intake_candidates (topic_id, item_id, sentence_key, fields, created_at, review_id, number)"
+                " VALUES (1, 1, 'key', '{}', ?, 1, 1)",
                 (AT,),
+            ),
+            (
+                "INSERT INTO intake_review_channels (channel_id, error, broken_since, retry_at)"
+                " VALUES (?, 'gone', ?, ?)",
+                (5 * 10**18, AT, AT),
             ),
         ]:
             await write(store, sql, params)
