@@ -125,10 +125,14 @@ def disputes(one: Claim, other: Claim) -> bool:
     """Whether two reports of one happening disagree on its figures: 298 killed against 1,500.
 
     Both are kept, as sources of one fact, so that an answer shows the range and who says what instead of
-    one silently winning.
+    one silently winning. Other figures may as well be another report (fighting near another town the
+    topic does not know yet), so the names each gives must be among the other's as well.
     """
     mine, theirs = figures(one.statement), figures(other.statement)
-    return bool(mine and theirs) and mine != theirs and _same_but_figures(one, other)
+    if not (mine and theirs) or mine == theirs:
+        return False
+    names = [{n for n in _names_and_numbers(c.statement) if not _DIGIT.search(n)} for c in (one, other)]
+    return (names[0] <= names[1] or names[1] <= names[0]) and _same_but_figures(one, other)
 
 
 def one_claim(one: Claim, other: Claim) -> bool:

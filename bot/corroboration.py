@@ -24,13 +24,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.claims import figures
-from bot.models import normalise
+from bot.models import PARTY_CREDIBILITY, is_party, normalise
 
 if TYPE_CHECKING:
     from bot.store.records import FactRecord
 
-#: What one source alone makes a claim at best: "possibly true".
-ALONE = 3
+#: What one source alone makes a claim at best, and a party's claim alone at best: "possibly true".
+ALONE = PARTY_CREDIBILITY
 #: "Cannot be judged": nothing left that reports the claim.
 UNJUDGED = 6
 
@@ -115,13 +115,15 @@ def reports(fact: FactRecord, parties: Mapping[str, str]) -> list[Report]:
     """A stored fact's sources as the rule reads them; `parties` as `Store.parties` returns them.
 
     The first source's words are the statement's unless it kept its own; the others count only their own.
+    The statement's claimant, when a party to the fighting, makes the first source that party's voice.
     """
     stated = figures(fact.statement)
+    claimant = fact.claimant_actor.name if fact.claimant_actor and is_party(fact.claimant_side) else None
     return [
         Report(
             publisher=c.source.publisher,
             says=c.says or (fact.statement if c.position == 0 else None),
-            party=parties.get(normalise(c.source.publisher or "")),
+            party=parties.get(normalise(c.source.publisher or "")) or (claimant if c.position == 0 else None),
             credibility=c.credibility,
             retracted=c.retracted,
             disputes=bool(c.says and stated and (given := figures(c.says)) and given != stated),

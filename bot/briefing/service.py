@@ -50,7 +50,7 @@ from bot.briefing.queries import (
 from bot.briefing.search import search_answer
 from bot.corroboration import corroborate, reports
 from bot.errors import NotFound, UserError
-from bot.models import FactKind, Interest
+from bot.models import PARTY_CREDIBILITY, FactKind, Interest, is_party
 from bot.store import Store
 from bot.store.events import EventWindow
 from bot.store.names import Entity, is_confident
@@ -111,6 +111,13 @@ def links_once(affiliations: list[Affiliated]) -> list[str]:
         if key not in shown:
             shown[key] = f"{words} **{a.other.name}**" if a.outgoing else f"**{a.other.name}** {words} it"
     return list(shown.values())
+
+
+def _claimant(fact: FactRecord) -> str:
+    """Who claims a fact, in full: as the source names them, the known actor that is, and whether a party."""
+    known = f" (the actor {fact.claimant_actor.name})" if fact.claimant_actor else ""
+    party = f": a party to the fighting, so graded {PARTY_CREDIBILITY} (possibly true) at best"
+    return f"{fact.claimant}{known}{party if is_party(fact.claimant_side) else ''}"
 
 
 class Briefing:
@@ -436,6 +443,7 @@ class Briefing:
                 title="Sources", lines=[note(source_line(c)) for c in fact.sources] if len(fact.sources) > 1 else []
             ),
             Section(title="Marked", lines=[note(fact.salience)] if fact.salience else [], inline=True),
+            Section(title="Claimant", lines=[note(_claimant(fact))] if fact.claimant else []),
             Section(title="About", lines=[note(", ".join(about))] if about else []),
             Section(
                 title="Stake",

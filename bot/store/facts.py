@@ -19,6 +19,7 @@ from bot.store.records import ChangeRecord, CitationRecord, FactRecord, Ref, Sou
 _FACT_COLUMNS = (
     "f.id, f.topic_id, f.key, f.statement, f.kind, f.event_id, f.place_id, f.stakeholder_id, f.interest,"
     " f.as_of, f.reliability, f.credibility, f.status, f.created_at, f.updated_at, f.salience, f.credibility_by_hand,"
+    " f.claimant, f.claimant_actor_id, (SELECT a.side FROM actors a WHERE a.id = f.claimant_actor_id) AS claimant_side,"
     " s.id AS s_id, s.title AS s_title, s.publisher AS s_publisher, s.url AS s_url,"
     " s.published AS s_published, s.kind AS s_kind, s.note AS s_note"
 )
@@ -118,6 +119,9 @@ class Facts(Reads):
                     salience=r["salience"],
                     sources=cited.get(r["id"]) or [alone],
                     credibility_by_hand=r["credibility_by_hand"],
+                    claimant=r["claimant"],
+                    claimant_actor=refs.get(("actors", r["claimant_actor_id"])),
+                    claimant_side=r["claimant_side"],
                 )
             )
         return facts
@@ -150,7 +154,10 @@ class Facts(Reads):
         wanted = {
             "events": sorted({r["event_id"] for r in rows if r["event_id"]}),
             "places": sorted({r["place_id"] for r in rows if r["place_id"]}),
-            "actors": sorted({r["stakeholder_id"] for r in rows if r["stakeholder_id"]}),
+            "actors": sorted(
+                {r["stakeholder_id"] for r in rows if r["stakeholder_id"]}
+                | {r["claimant_actor_id"] for r in rows if r["claimant_actor_id"]}
+            ),
         }
         selects = [
             "SELECT 'fact' AS what, fa.fact_id, a.id, a.slug, a.name FROM fact_actors fa"
@@ -175,7 +182,7 @@ class Facts(Reads):
         """Which of these publishers are parties to the fighting: folded publisher to the party's name.
 
         A publisher is a party when it goes by the name or an alias of one of the topic's actors on a side
-        of the conflict (the regime or the resistance): the MNDAA's own statement is the MNDAA's claim.
+        of the conflict (`bot.models.PARTIES`): the MNDAA's own statement is the MNDAA's claim.
         """
         folded = sorted({normalise(p) for p in publishers if p})
         if not folded:

@@ -16,7 +16,8 @@ from bot.edge.app import BriefBot
 from tests.discord_double import DiscordDouble
 from tests.discord_double.world import Channel
 from tests.e2e.conftest import World
-from tests.e2e.test_intake import button, intake_bot, pending, slash
+from tests.e2e.reviewing import choose, pending
+from tests.e2e.test_intake import intake_bot, slash
 from tests.intake_data.server import Item, NewsSite, article, news_site
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -54,7 +55,7 @@ def outlet(site: NewsSite, publisher: str, sentence: str) -> str:
 
 async def approve(double: DiscordDouble, world: World, review: Channel, words: str) -> int:
     [message] = [m for m in pending(double, review) if words in m.text]
-    await double.press(world.guild, review, world.moderator, message, button(message, "approve"))
+    await choose(double, world, review, world.moderator, message, "approve", words)
     found = re.search(r"as fact #(\d+)", double.message(message.id).text)
     assert found, double.message(message.id).text
     return int(found.group(1))
@@ -66,14 +67,14 @@ async def test_two_outlets_restating_one_claim_make_one_candidate_one_fact_two_c
     for publisher, sentence in (("Irrawaddy Wire", SEIZED), ("RFA Wire", CAPTURED)):
         url = outlet(site, publisher, sentence)
         await slash(discord_double, world, world.moderator, "feed add", {"url": url, "reliability": "B"})
-    [candidate] = [m for m in pending(discord_double, review) if "Paletwa" in m.text]
-    assert "Also reported by" in candidate.text and f"1. RFA Wire: “{CAPTURED}”" in candidate.text
+    [message] = [m for m in pending(discord_double, review) if "Paletwa" in m.text]
+    assert f"also reported by 1. RFA Wire: “{CAPTURED}”" in discord_double.message(message.id).text
     fact_id = await approve(discord_double, world, review, "Paletwa")
     shown = await slash(discord_double, world, world.member, "fact show", {"id": fact_id})
     assert "confirmed by 2 independent outlets" in shown.text and "B2" in shown.text
     assert "Irrawaddy Wire" in shown.text and "RFA Wire" in shown.text
     found = await slash(discord_double, world, world.member, "search", {"query": "Paletwa outpost"})
-    assert found.text.count("near Paletwa") == 1 and "[1][2]" in found.text.replace(" ", "")
+    assert found.text.count(f"(#{fact_id})") == 1 and "[1][2]" in found.text.replace(" ", "")
 
 
 async def test_a_partys_claim_alone_is_no_better_than_possibly_true_and_marked(

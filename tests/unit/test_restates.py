@@ -63,3 +63,9 @@ def test_reports_of_one_happening_with_other_figures_dispute_it() -> None:
     assert not disputes(one, claim("Fighting in Laukkai killed 298.", {"laukkai"}))
     assert not disputes(one, claim("Many were killed in Laukkai.", {"laukkai"}))
     assert not disputes(one, claim("1,500 fled Laukkai.", {"laukkai"}))
+
+
+def test_other_figures_about_another_place_are_another_report() -> None:
+    one = claim("Fighting near Paletwa displaced 200 people on 2 January 2024.", {"arakan-army"})
+    other = claim("Fighting near Laukkai displaced 300 people on 3 January 2024.", {"arakan-army"})
+    assert not one_claim(one, other)
