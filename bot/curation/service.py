@@ -216,8 +216,14 @@ class Curator:
         current = await self.existing(fact_id)
         record, topic = await self._topic()
         edited = await self._fact(record, current.key, fields)
-        # The form edits the first source; the others stay as their outlets reported.
-        fact = edited.model_copy(update={"sources": [edited.sources[0], *map(citation, current.sources[1:])]})
+        # The form edits the first source; the others stay as their outlets reported, and the first keeps
+        # what the form does not show (its own reading's grade, its words, a withdrawal) while it is the same.
+        first, was = edited.sources[0], current.sources[0]
+        if _same_document(was.source, first.source):
+            first = first.model_copy(
+                update={"credibility": was.credibility, "says": was.says, "retracted": was.retracted}
+            )
+        fact = edited.model_copy(update={"sources": [first, *map(citation, current.sources[1:])]})
         async with writing(self.store.db, topic, who) as writer:
             await self._refuse_near_duplicate(writer.reads, record, fact.statement, fact_id)
             written = await writer.fact(fact)

@@ -10,7 +10,7 @@ import pytest
 from bot.briefing.queries import BriefQuery, FactQuery, HistoryQuery, SearchQuery, build
 from bot.briefing.service import Briefing
 from bot.curation.export import export_pack
-from bot.curation.models import FactEditRequest
+from bot.curation.models import FactEditRequest, WithdrawRequest
 from bot.curation.service import Curator, FactFields, capped_note, import_report
 from bot.errors import NotFound, UserError
 from bot.models import Author
@@ -309,3 +309,26 @@ async def test_an_import_names_each_partys_claim_it_graded_3(curator):
     (section,) = [s for s in shown.sections if s.title.startswith("Party claims")]
     assert section.title == "Party claims graded 3: 1 fact"
     assert section.lines[0].text.startswith("• fact f1: claimed by the alliance, a party to the fighting")
+
+
+async def test_a_restatement_from_another_outlet_is_a_source_an_edit_keeps_and_withdrawing_it_regrades(curator):
+    added = await curator.add_fact(fields(), MONA)
+    again = fields(
+        statement="The Three Brothers Alliance seized the outskirts of Laukkai.",
+        source_publisher="Other Wire",
+        source_url="https://example.net/other",
+    )
+    assert await curator.add_fact(again, MONA) == added
+    fact = await curator.existing(added)
+    assert [c.source.publisher for c in fact.sources] == ["Wire", "Other Wire"] and fact.credibility == 2
+    await curator.edit_fact(
+        added, fields(statement="Rebels captured the outskirts of Laukkai town.", credibility=2), MONA
+    )
+    fact = await curator.existing(added)
+    assert len(fact.sources) == 2 and fact.statement == "Rebels captured the outskirts of Laukkai town."
+    found = await curator.withdraw_source(WithdrawRequest(id=added, source=2, reason="withdrawn"), MONA)
+    assert (found.credibility, found.by_hand) == (3, False)  # back to what the first outlet alone was graded
+    with pytest.raises(UserError, match="withdrawn already"):
+        await curator.withdraw_source(WithdrawRequest(id=added, source=2, reason="again"), MONA)
+    with pytest.raises(UserError, match="has 2 sources"):
+        await curator.withdraw_source(WithdrawRequest(id=added, source=3, reason="no such"), MONA)
