@@ -22,7 +22,8 @@ def test_an_article_file_is_queued_for_review_once(tmp_path):
     assert again.returncode == 0 and "read before" in again.stdout
     with sqlite3.connect(tmp_path / "store.db") as db:
         rows = db.execute("SELECT fields FROM intake_candidates WHERE message_id IS NULL").fetchall()
-    assert len(rows) >= 6 and not [r for r in rows if "Microsoft" in r[0] or "Walmart" in r[0]]
+    # The seed pack was built from this article: what it restates of the pack is not proposed again.
+    assert len(rows) == 2 and not [r for r in rows if "Microsoft" in r[0] or "Walmart" in r[0]]
 
 
 def test_feed_poll_with_nothing_followed_and_a_bad_target(tmp_path):
