@@ -40,7 +40,7 @@ CHANGED = 10
 LATENCY = 0.05
 CONCURRENCY = 10
 RATIO = 1.5
-SEED = Path(__file__).resolve().parents[1] / "data" / "packs" / "operation-1027.yaml"
+SEED = Path(__file__).resolve().parents[1] / "bot" / "seed_packs" / "operation-1027.yaml"
 ARTICLE = (
     "<!DOCTYPE html><html><head><title>Report {n}</title></head><body><article><h1>Report {n}</h1>"
     "<p>The Arakan Army said on 3 January 2024 that its fighters had taken outpost {n} in Rakhine State.</p>"

@@ -42,7 +42,7 @@ PACK_FORMAT = 1
 MAX_PACK_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 12
 MAX_PROBLEMS = 50
-UNKNOWN_KEY = "unknown key: check its spelling against data/packs"
+UNKNOWN_KEY = "unknown key: check its spelling against bot/seed_packs"
 
 
 @dataclass(frozen=True, slots=True)

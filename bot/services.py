@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -31,9 +33,11 @@ from bot.intake.review import Review
 from bot.pictures.painter import Painter
 from bot.seeding import PacksRejected, seed_if_empty
 from bot.store import Store
-from bot.store.engine.base import StoreUnavailable
+from bot.store.engine.base import StoreUnavailable, is_postgres, shown
 from bot.store.writes import utcnow
 from bot.topics.service import Topics
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -166,6 +170,13 @@ class Services:
         await self.store.close()
 
 
+def _described(target: Path | str) -> str:
+    """A store as the start-up log names it: a SQLite file by its absolute path, a URL without its password."""
+    if is_postgres(str(target)):
+        return f"{shown(str(target))} (PostgreSQL)"
+    return f"{target if str(target) == ':memory:' else Path(target).absolute()} (SQLite)"
+
+
 async def open_store(settings: Settings, *, seed: bool = True) -> Store:
     """Open the store `DATABASE_URL` or `DATABASE_PATH` names and, unless `seed` is false, seed it on first start.
 
@@ -177,6 +188,8 @@ async def open_store(settings: Settings, *, seed: bool = True) -> Store:
         store = await Store.open(target)
     except StoreUnavailable as exc:
         raise ConfigError.of(setting, str(exc)) from None
+    # Said once at start, since without DATABASE_PATH the store's place depends on how briefbot was installed.
+    log.info("store: %s", _described(target))
     if seed:
         try:
             await seed_if_empty(store, settings.packs_dir)

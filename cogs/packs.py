@@ -33,7 +33,7 @@ class PacksCog(commands.GroupCog, group_name="pack", group_description="Moderato
         super().__init__()
 
     @app_commands.command(name="import", description=summary(PackImportRequest))
-    @app_commands.describe(file="The pack: a YAML file in the format of data/packs.", **describe(PackImportRequest))
+    @app_commands.describe(file="The pack: a YAML file in the format of bot/seed_packs.", **describe(PackImportRequest))
     @moderator_only()
     @model_options(PackImportRequest)
     async def import_(self, interaction: discord.Interaction[Any], /, file: discord.Attachment, **options: Any) -> None:

@@ -18,7 +18,7 @@ from bot.store.intake import CandidateRecord
 from bot.store.writes import apply_pack
 from tests.intake_data.server import NewsSite, news_site
 
-SEED = Path(__file__).resolve().parents[3] / "data" / "packs" / "operation-1027.yaml"
+SEED = Path(__file__).resolve().parents[3] / "bot" / "seed_packs" / "operation-1027.yaml"
 REVIEW = 111
 ALERTS = 222
 

@@ -19,7 +19,7 @@ from tests.postgres import Server
 from tests.unit.conftest import FIXED_NOW
 from tests.unit.store.conftest import OTHER_TOPIC, write
 
-SEED_PACK = Path(__file__).parents[3] / "data" / "packs" / "operation-1027.yaml"
+SEED_PACK = Path(__file__).parents[3] / "bot" / "seed_packs" / "operation-1027.yaml"
 AT = FIXED_NOW.isoformat()
 
 
