@@ -23,7 +23,7 @@ from bot.intake.sentences import Gazetteer, split_sentences
 from bot.models import normalise
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "intake_grow_data" / "reports.yaml"
-SEED = Path(__file__).resolve().parent.parent / "data" / "packs" / "operation-1027.yaml"
+SEED = Path(__file__).resolve().parent.parent / "bot" / "seed_packs" / "operation-1027.yaml"
 GOALS = {"names found": 0.90, "not expected": 0.10, "kind right": 0.80, "events proposed": 0.90,
          "linked right": 0.90, "stakes proposed": 0.90}  # fmt: skip
 
