@@ -68,7 +68,8 @@ def seed() -> tuple[Gazetteer, list[KnownEvent], StakeModel]:
         for e in pack["events"]
     ]
     stakes = StakeModel.build(
-        (f.get("stakeholder"), f.get("actors", [])) for f in pack["facts"] if f.get("stakeholder")
+        ((f.get("stakeholder"), f.get("actors", [])) for f in pack["facts"] if f.get("stakeholder")),
+        [(norm, slug) for norm, entity, slug, _ in rows if entity == "actor"],
     )
     return gazetteer, events, stakes
 

@@ -130,10 +130,14 @@ class StakeModel:
 
     stakeholders: frozenset[str]
     on_behalf: dict[str, str]
+    #: (folded name, slug) of every name of a stakeholder: "China" names Beijing even where a place has it too.
+    names: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def build(cls, stakes: Iterable[tuple[str | None, Iterable[str]]]) -> StakeModel:
-        """From the (stakeholder, actors) of the stakes on record."""
+    def build(
+        cls, stakes: Iterable[tuple[str | None, Iterable[str]]], names: Iterable[tuple[str, str]] = ()
+    ) -> StakeModel:
+        """From the (stakeholder, actors) of the stakes on record, and the (folded name, actor slug) of actors."""
         holders: set[str] = set()
         votes: dict[str, Counter[str]] = {}
         for holder, actors in stakes:
@@ -143,7 +147,7 @@ class StakeModel:
             for actor in actors:
                 votes.setdefault(actor, Counter())[holder] += 1
         on_behalf = {actor: count.most_common(1)[0][0] for actor, count in votes.items() if actor not in holders}
-        return cls(frozenset(holders), on_behalf)
+        return cls(frozenset(holders), on_behalf, tuple((n, slug) for n, slug in names if slug in holders))
 
 
 @dataclass(frozen=True)
@@ -283,7 +287,9 @@ def fitting(proposal: EventProposal, events: Iterable[KnownEvent]) -> str | None
 
 def propose_stake(sentence: str, known: list[Known], model: StakeModel) -> StakeProposal | None:
     """The stake a claim records: a stakeholder (or those it speaks for) named, with an interest at stake."""
+    folded = f" {normalise(sentence)} "
     holder = next((k.slug for k in known if k.slug in model.stakeholders), None)
+    holder = holder or next((slug for name, slug in model.names if f" {name} " in folded), None)
     holder = holder or next((model.on_behalf[k.slug] for k in known if k.slug in model.on_behalf), None)
     if holder is None:
         return None

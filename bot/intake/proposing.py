@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -23,7 +23,7 @@ from bot.intake.models import SourceAddRequest
 from bot.intake.parse import Article
 from bot.intake.reading import Reader
 from bot.intake.review import Review
-from bot.intake.sentences import Gazetteer, Sentence, candidates, sentence_key
+from bot.intake.sentences import MAX_SENTENCES, Gazetteer, Sentence, candidates, sentence_key, split_sentences
 from bot.models import Author, latest_day
 from bot.store import Store
 from bot.store.intake import CandidateRecord, IntakeStore
@@ -65,7 +65,7 @@ class Proposer:
         self.default_topic = default_topic
         self.review_channel_id = review_channel_id
         self.clock = clock
-        self._gazetteers: dict[str, tuple[datetime, Gazetteer]] = {}
+        self._gazetteers: dict[str, tuple[datetime, int, Gazetteer]] = {}
 
     async def add_source(
         self,
@@ -131,16 +131,24 @@ class Proposer:
             return ArticleOutcome(article.title, "duplicate", 0, article.canonical_url or url)
         curator = self.curator_for(topic)
         record = await curator.briefing.topic()
-        found = []
-        for sentence in candidates(article.text, await self.topic_gazetteer(topic), latest_day(self.clock())):
+        gazetteer = await self.topic_gazetteer(topic)
+        latest = latest_day(self.clock())
+        published = article.published if article.published and article.published <= latest else latest
+        adoption = self.review.adoption
+        growth = await adoption.propose(record, split_sentences(article.text)[:MAX_SENTENCES], gazetteer, published)
+        found: list[dict[str, Any]] = []
+        proposals: dict[str, dict[str, Any]] = {}
+        for sentence in candidates(article.text, gazetteer, latest):
             try:
-                fields = self._fields(sentence, article, url, reliability)
+                proposal = adoption.for_sentence(growth, sentence.text)
+                fields = adoption.fields_with(self._fields(sentence, article, url, reliability), proposal)
             except ValidationError as exc:
                 log.info("sentence left out: %s", exc.errors()[0]["msg"])
                 continue
             key = sentence_key(record.id, fields.statement)
             if await self.intake.known_sentence(record.id, key):
                 continue
+            proposals[key] = proposal
             duplicate = await curator.near_duplicate(fields.statement)
             found.append(
                 {
@@ -158,6 +166,7 @@ class Proposer:
             detail=None,
             candidates=found,
         )
+        await adoption.save(record.id, proposals)
         return ArticleOutcome(
             article.title, "proposed" if created else "empty", len(created), article.canonical_url or url
         )
@@ -196,16 +205,18 @@ class Proposer:
         return await self.review.candidate(candidate_id)
 
     async def topic_gazetteer(self, slug: str | None = None) -> Gazetteer:
-        """A topic's names and terms, read again after `GAZETTEER_TTL` (curators add names as they go)."""
+        """A topic's names and terms, read again after `GAZETTEER_TTL` or when a report's name was added here."""
         now = self.clock()
         slug = slug or self.default_topic
+        generation = self.review.adoption.generation.get(slug, 0)
         known = self._gazetteers.get(slug)
-        if known is None or now - known[0] > GAZETTEER_TTL:
+        if known is None or now - known[0] > GAZETTEER_TTL or known[1] != generation:
             topic = await self.curator_for(slug).briefing.topic()
             title_parts = re.split(r"[()]", topic.title)
             terms = [part.strip() for part in title_parts if part.strip()] + [topic.slug.replace("-", " ")]
-            known = self._gazetteers[slug] = (now, Gazetteer.build(await self.intake.known_names(topic.id), terms))
-        return known[1]
+            gazetteer = Gazetteer.build(await self.intake.known_names(topic.id), terms)
+            known = self._gazetteers[slug] = (now, generation, gazetteer)
+        return known[2]
 
     def _fields(self, sentence: Sentence, article: Article, url: str | None, reliability: str) -> FactFields:
         latest = latest_day(self.clock())

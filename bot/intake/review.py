@@ -18,6 +18,7 @@ from bot.briefing.queries import build
 from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.errors import NotFound, UserError
+from bot.intake.adopting import Adoption
 from bot.models import Author
 from bot.render.intake import candidate_answer
 from bot.store import Store
@@ -57,6 +58,7 @@ class Review:
         self.curator_for = curator_for
         self.review_channel_id = review_channel_id
         self.clock = clock
+        self.adoption = Adoption(store, curator_for, clock=clock)
         #: Handed in by the edge (`IntakeRuntime`); without one nothing is posted and candidates wait.
         self.poster: ReviewPoster | None = None
         #: With several processes: whether this one can post in a channel (its shards' servers'); the edge
@@ -94,13 +96,21 @@ class Review:
         return posted
 
     async def approve(self, candidate_id: int, who: Author, fields: FactFields | None = None) -> CandidateRecord:
-        """Write the candidate (or the moderator's edit of it) as a fact through the one write path, on record."""
+        """Write the candidate (or the moderator's edit of it) as a fact through the one write path, on record.
+
+        Approved as proposed, it brings the event it proposes (or the link to the one it fits) and its stake;
+        an edit is the moderator's own word and is written as it stands.
+        """
         candidate = await self._claim(candidate_id)
         try:
+            topic = await self.topics.slug_of(candidate.topic_id)
             wanted = fields or build(FactFields, **candidate.fields)
             origin = f"from {candidate.item_url}" if candidate.item_url else f"proposed by {candidate.proposed_by_name}"
+            if fields is None:
+                report = f"“{wanted.source_title}” ({candidate.item_url or wanted.source_url or origin})"
+                wanted = await self.adoption.adopt(topic, candidate.topic_id, wanted, who, report=report)
             reason = f"approved candidate #{candidate.id} ({origin})"
-            curator = self.curator_for(await self.topics.slug_of(candidate.topic_id))
+            curator = self.curator_for(topic)
             fact_id = await curator.add_fact(wanted, who, reason=reason[:500])
         except BaseException:
             await self.intake.release(candidate_id)

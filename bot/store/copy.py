@@ -56,6 +56,8 @@ TABLES = (
     Table("intake_feeds", "id"),
     Table("intake_items", "id"),
     Table("intake_candidates", "id"),
+    Table("rejected_names", "topic_id, norm"),
+    Table("candidate_growth", "topic_id, sentence_key"),
     Table("topic_defaults", "guild_id, channel_id"),
     Table("topic_changes", "id"),
     Table("meta", "key"),
