@@ -50,7 +50,7 @@ class Adoption:
 
     async def propose(self, topic: TopicRecord, sentences: list[str], gazetteer: Gazetteer, published: date) -> Growth:
         """A report's growth against what the topic has on record, without the names moderators turned down."""
-        days = [d for d in (stated_day(s, published) for s in sentences) if d] + [published]
+        days = [d for d in (stated_day(s, published, published) for s in sentences) if d] + [published]
         records = await self.store.events(
             topic.id, since=min(days) - LINK_WINDOW, until=max(days) + LINK_WINDOW, limit=EVENTS_READ
         )
@@ -74,8 +74,8 @@ class Adoption:
     def for_sentence(growth: Growth, sentence: str) -> dict[str, Any]:
         """What one candidate sentence proposes: the new names it uses, its event, its stake."""
         names = [asdict(n) for n in growth.names if n.name in sentence or any(a in sentence for a in n.aliases)]
-        event = next((e for e in growth.events if e.sentence == sentence), None)
-        stake = next((s for s in growth.stakes if s.sentence == sentence), None)
+        event = next((e for e in growth.events if _same(e.sentence, sentence)), None)
+        stake = next((s for s in growth.stakes if _same(s.sentence, sentence)), None)
         proposal: dict[str, Any] = {}
         if names:
             proposal["names"] = names
@@ -150,6 +150,14 @@ class Adoption:
         slug = await curator.save("event", values, who, reason=f"from {report}"[:500])
         self.generation[topic] = self.generation.get(topic, 0) + 1
         return fields.model_copy(update={"event": slug})
+
+
+def _same(read: str, candidate: str) -> bool:
+    """Whether a candidate is this sentence of the report, maybe made to stand alone ("[The MNDAA] said …")."""
+    if read == candidate:
+        return True
+    rest = read.split(maxsplit=1)
+    return len(rest) == 2 and len(rest[1]) >= 30 and candidate.endswith(rest[1])
 
 
 async def _slug_or_none(curator: Curator, entity: str, text: str | None) -> str | None:

@@ -17,8 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from bot.intake.days import find_days
 from bot.intake.names import NewName, new_names
-from bot.intake.sentences import Gazetteer, Known, stated_day
+from bot.intake.sentences import Gazetteer, Known
 from bot.models import DatePrecision, Interest, normalise
 
 #: How far apart a claim's day and an event's may be for the claim to be about that event.
@@ -316,7 +317,8 @@ def grow(
     for sentence in sentences:
         known, _ = gazetteer.find(sentence)
         mentioned = [n for n in names if n.name in sentence or any(a in sentence for a in n.aliases)]
-        when = (stated_day(sentence, published) or published, DatePrecision.DAY)
+        days = find_days(sentence, published, published)
+        when = (days[0].day.day, days[0].day.precision) if days else (published, DatePrecision.DAY)
         event = propose_event(sentence, gazetteer, mentioned, when, events, context_place=place)
         if event is not None:
             proposed_events.append(event)

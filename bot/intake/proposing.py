@@ -6,6 +6,7 @@ an article read before under another link (same canonical URL or same text) is r
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.errors import UserError
 from bot.intake.fetch import describe
+from bot.intake.language import detect_language
 from bot.intake.models import SourceAddRequest
 from bot.intake.parse import Article
 from bot.intake.reading import Reader
@@ -131,14 +133,17 @@ class Proposer:
             return ArticleOutcome(article.title, "duplicate", 0, article.canonical_url or url)
         curator = self.curator_for(topic)
         record = await curator.briefing.topic()
-        gazetteer = await self.topic_gazetteer(topic)
-        latest = latest_day(self.clock())
-        published = article.published if article.published and article.published <= latest else latest
-        adoption = self.review.adoption
-        growth = await adoption.propose(record, split_sentences(article.text)[:MAX_SENTENCES], gazetteer, published)
         found: list[dict[str, Any]] = []
         proposals: dict[str, dict[str, Any]] = {}
-        for sentence in candidates(article.text, gazetteer, latest):
+        latest = latest_day(self.clock())
+        published = article.published if article.published and article.published <= latest else None
+        # Off the loop: the first report that is not plainly English loads the detector's model (seconds).
+        language = await asyncio.to_thread(detect_language, article.text, article.language)
+        gazetteer = await self.topic_gazetteer(topic)
+        adoption = self.review.adoption
+        sentences = split_sentences(article.text)[:MAX_SENTENCES]
+        growth = await adoption.propose(record, sentences, gazetteer, published or latest)
+        for sentence in candidates(article.text, gazetteer, latest, published=published, language=language):
             try:
                 proposal = adoption.for_sentence(growth, sentence.text)
                 fields = adoption.fields_with(self._fields(sentence, article, url, reliability), proposal)

@@ -7,6 +7,7 @@ loop and a round of many feeds does not take every core.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import html
 import re
 from collections.abc import Callable
@@ -60,7 +61,7 @@ class Reader:
                 text = fetched.body.decode(fetched.charset or "utf-8", errors="replace")
                 article = await asyncio.to_thread(extract_text, text, fetched.url)
         if article.canonical_url is None:
-            article = Article(article.title, article.publisher, article.published, fetched.url, article.text)
+            article = dataclasses.replace(article, canonical_url=fetched.url)
         return article
 
     async def read_file(self, name: str, data: bytes) -> Article:

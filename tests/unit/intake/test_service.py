@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
 
@@ -184,3 +185,25 @@ async def test_polls_of_one_feed_at_once_propose_each_sentence_once(services, si
     await asyncio.gather(*(services.intake.feeds.poll(feed.id) for _ in range(4)))
     await services.intake.review.deliver()
     assert len(poster.statements()) == len(set(poster.statements())) == 6
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "intake_corpus" / "pages"
+
+
+async def test_a_wire_story_by_url_gives_its_days_and_claims_standing_alone(services, site, poster):
+    site.page("/wire-launch.html", (CORPUS / "t01_wire_launch.html").read_text(encoding="utf-8"))
+    outcome = await services.intake.proposing.add_source(
+        SourceAddRequest(url=site.base + "/wire-launch.html"), file=None, channel_id=None
+    )
+    fields = {c.fields["statement"]: c.fields for _, c, _ in poster.posted}
+    assert outcome.candidates == len(fields) >= 5
+    launched = next(f for s, f in fields.items() if s.startswith("Three ethnic armed groups"))
+    assert launched["as_of"] == "2023-10-27" and launched["source_date"] == "2023-10-29"  # "on Friday", a Sunday story
+    assert any(s.startswith("[The Three Brotherhood Alliance] called") for s in fields)
+    assert not [s for s in fields if s.startswith(("He ", "YANGON")) or "Reporting by" in s or "Our Standards" in s]
+
+
+async def test_the_language_a_page_declares_survives_reading_it_by_url(services, site):
+    site.page("/kabar.html", (CORPUS / "t07_indonesian_brief.html").read_text(encoding="utf-8"))
+    article = await services.intake.reading.read_url(site.base + "/kabar.html")
+    assert article.canonical_url == site.base + "/kabar.html" and article.language == "id"
