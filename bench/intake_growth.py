@@ -2,6 +2,9 @@
 
     python -m bench.intake_growth
 
+`python3 dev.py bench --only intake-quality` prints the same figures over the intake corpus's pages too
+(tests/intake_corpus/growth.yaml), as intake reads them: only what reaches a candidate counts.
+
 Against the seed pack's names, events and stakes: new names found and how many found are not expected,
 their kind right, events proposed for claims that report one (and their kind right), claims linked to the
 right seed event, stakes proposed, and moderator presses per report compared with today's. The tuned
@@ -18,6 +21,7 @@ from typing import Any
 
 import yaml
 
+from bench.report import Row, verdict
 from bot.intake.growth import EventProposal, Growth, KnownEvent, StakeModel, grow
 from bot.intake.sentences import Gazetteer, split_sentences
 from bot.models import normalise
@@ -81,12 +85,16 @@ def score(reports: list[dict[str, Any]]) -> dict[str, Tally]:
     for report in reports:
         tally = tallies.setdefault(report["split"], Tally())
         sentences = split_sentences(report["text"])
-        growth = grow(sentences, gazetteer, events, stakes, published=report["published"])
-        _names(tally, report, growth)
-        _events(tally, report, growth)
-        _stakes(tally, report, growth)
-        tally.reports += 1
+        tally_report(tally, report, grow(sentences, gazetteer, events, stakes, published=report["published"]))
     return tallies
+
+
+def tally_report(tally: Tally, report: dict[str, Any], growth: Growth) -> None:
+    """Add one report's figures: what it proposed against what the analyst recorded (`names`, `events`, `stakes`)."""
+    _names(tally, report, growth)
+    _events(tally, report, growth)
+    _stakes(tally, report, growth)
+    tally.reports += 1
 
 
 def _names(tally: Tally, report: dict[str, Any], growth: Growth) -> None:
@@ -147,6 +155,28 @@ def _stakes(tally: Tally, report: dict[str, Any], growth: Growth) -> None:
     wanted = [s["sentence"] for s in report["stakes"]]
     for stake in growth.stakes:
         tally.add("stakes not expected", not any(w in stake.sentence for w in wanted))
+
+
+def table_rows(label: str, tally: Tally) -> list[Row]:
+    """One split's figures as rows of the benchmark table, the issue's goals judged."""
+    found: list[Row] = []
+    for what in sorted(tally.counts, key=lambda w: (w not in GOALS, w)):
+        share = 100 * tally.share(what)
+        goal = GOALS.get(what)
+        if goal is None:
+            found.append(Row(f"{what} ({label})", None, round(share, 1), "%"))
+            continue
+        ok = share <= 100 * goal if what == "not expected" else share >= 100 * goal
+        sign = "≤" if what == "not expected" else "≥"
+        hit, total = tally.counts[what]
+        found.append(
+            Row(f"{what} ({label}, {hit} of {total})", None, round(share, 1), "%", goal=f"{sign} {goal:.0%}",
+                verdict=verdict(ok))
+        )  # fmt: skip
+    if tally.reports:
+        now, today = tally.presses_now / tally.reports, tally.presses_today / tally.reports
+        found.append(Row(f"moderator presses per report ({label})", None, round(now, 1), "", note=f"today {today:.1f}"))
+    return found
 
 
 def rows(tallies: dict[str, Tally]) -> list[str]:

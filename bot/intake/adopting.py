@@ -74,8 +74,8 @@ class Adoption:
     def for_sentence(growth: Growth, sentence: str) -> dict[str, Any]:
         """What one candidate sentence proposes: the new names it uses, its event, its stake."""
         names = [asdict(n) for n in growth.names if n.name in sentence or any(a in sentence for a in n.aliases)]
-        event = next((e for e in growth.events if _same(e.sentence, sentence)), None)
-        stake = next((s for s in growth.stakes if _same(s.sentence, sentence)), None)
+        event = next((e for e in growth.events if same_sentence(e.sentence, sentence)), None)
+        stake = next((s for s in growth.stakes if same_sentence(s.sentence, sentence)), None)
         proposal: dict[str, Any] = {}
         if names:
             proposal["names"] = names
@@ -152,7 +152,7 @@ class Adoption:
         return fields.model_copy(update={"event": slug})
 
 
-def _same(read: str, candidate: str) -> bool:
+def same_sentence(read: str, candidate: str) -> bool:
     """Whether a candidate is this sentence of the report, maybe made to stand alone ("[The MNDAA] said …")."""
     if read == candidate:
         return True
