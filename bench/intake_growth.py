@@ -14,6 +14,7 @@ reports and the held-out third are scored apart; the held-out third was never re
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -74,6 +75,7 @@ def seed() -> tuple[Gazetteer, list[KnownEvent], StakeModel]:
     stakes = StakeModel.build(
         ((f.get("stakeholder"), f.get("actors", [])) for f in pack["facts"] if f.get("stakeholder")),
         [(norm, slug) for norm, entity, slug, _ in rows if entity == "actor"],
+        Counter(actor for f in pack["facts"] for actor in f.get("actors", [])),
     )
     return gazetteer, events, stakes
 

@@ -65,7 +65,11 @@ class Adoption:
             )
             for e in records
         ]
-        stakes = StakeModel.build(await self.growth.stakes(topic.id), await self.growth.stakeholder_names(topic.id))
+        stakes = StakeModel.build(
+            await self.growth.stakes(topic.id),
+            await self.growth.stakeholder_names(topic.id),
+            await self.growth.facts_about(topic.id),
+        )
         found = grow(sentences, gazetteer, events, stakes, published=published)
         rejected = await self.growth.rejected(topic.id)
         return Growth([n for n in found.names if normalise(n.name) not in rejected], found.events, found.stakes)

@@ -33,11 +33,13 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     for kind, pattern in (
         ("surrender", r"\bsurrender(?:ed|s)?\b"),
         ("capture", r"\b(?:seized|seizes|captured|captures|overran|overrun|took control of|taken control of|"
-         r"takes control of|fell to|fall of|push(?:ed|es)? [\w\s]{0,30}? out of|retook|recaptured)\b"),
+         r"takes control of|lost control of|fell to|fall of|push(?:ed|es)? [\w\s]{0,30}? out of|retook|recaptured|"
+         r"(?:took|taken) (?:the )?(?:town of |border gate )?(?=[A-Z]|several\b|more\b|\d|dozens?\b|over\b|full\b))"),
         ("agreement", r"\b(?:agreed|agrees|signed|reached an? (?:deal|agreement|truce))\b"),
         ("talks", r"\b(?:met for talks|held talks|hold talks|peace talks)\b"),
+        ("attack", r"\b(?:attacked|stormed|(?:began|launched) an assault)\b"),
         ("killing", r"\b(?:killed|kills|were killed|died)\b"),
-        ("displacement", r"\b(?:displaced|fled|forced to flee)\b"),
+        ("displacement", r"\b(?:displaced|fled|to flee)\b"),
         ("shelling", r"\b(?:shelled|shelling|shells|bombed|bombarded|air ?strikes?|airstrikes?)\b"),
         ("launch", r"\b(?:launched|launches|began an? offensive)\b"),
         ("handover", r"\b(?:handed over|extradited|repatriated)\b"),
@@ -52,7 +54,8 @@ _PRESENT = {
 }  # fmt: skip
 _ROLES = {
     "capture": ("attacker", "target"), "surrender": ("surrendered", "receiving"), "agreement": ("party", "party"),
-    "talks": ("party", "party"), "killing": ("perpetrator", "target"), "displacement": ("cause", "participant"),
+    "talks": ("party", "party"), "attack": ("attacker", "target"), "killing": ("perpetrator", "target"),
+    "displacement": ("cause", "participant"),
     "shelling": ("attacker", "target"), "launch": ("attacker", "target"), "handover": ("handing over", "receiving"),
 }  # fmt: skip
 # The end of what an event's name needs: the day, the circumstances, the next clause.
@@ -69,7 +72,7 @@ _INTERESTS: tuple[tuple[Interest, re.Pattern[str]], ...] = tuple(
         (Interest.INVESTMENT, r"\b(?:investments?|projects?|pipelines?|economic corridor|mines?|port)\b"),
         (Interest.TRADE, r"\b(?:trade|traders|goods|exports?|imports?|commerce)\b"),
         (Interest.SECURITY, r"\b(?:security|stray shells?|border safety)\b"),
-        (Interest.STABILITY, r"\b(?:stability|unrest|chaos|break apart)\b"),
+        (Interest.STABILITY, r"\b(?:stability|calm|unrest|chaos|break apart)\b"),
         (Interest.DIPLOMACY, r"\b(?:brokered|mediat\w+|envoy|relations|ties)\b"),
     )
 )  # fmt: skip
@@ -136,9 +139,16 @@ class StakeModel:
 
     @classmethod
     def build(
-        cls, stakes: Iterable[tuple[str | None, Iterable[str]]], names: Iterable[tuple[str, str]] = ()
+        cls,
+        stakes: Iterable[tuple[str | None, Iterable[str]]],
+        names: Iterable[tuple[str, str]] = (),
+        facts_about: dict[str, int] | None = None,
     ) -> StakeModel:
-        """From the (stakeholder, actors) of the stakes on record, and the (folded name, actor slug) of actors."""
+        """From the stakes on record, the actors' names, and how many facts are about each actor.
+
+        An actor speaks for a stakeholder when most of its facts are that stakeholder's stakes (Chinese
+        citizens), not when it is merely the other side of them (the junta).
+        """
         holders: set[str] = set()
         votes: dict[str, Counter[str]] = {}
         for holder, actors in stakes:
@@ -147,7 +157,12 @@ class StakeModel:
             holders.add(holder)
             for actor in actors:
                 votes.setdefault(actor, Counter())[holder] += 1
-        on_behalf = {actor: count.most_common(1)[0][0] for actor, count in votes.items() if actor not in holders}
+        about = facts_about or {}
+        on_behalf = {
+            actor: count.most_common(1)[0][0]
+            for actor, count in votes.items()
+            if actor not in holders and 2 * count.total() >= about.get(actor, 0)
+        }
         return cls(frozenset(holders), on_behalf, tuple((n, slug) for n, slug in names if slug in holders))
 
 
@@ -243,6 +258,8 @@ def propose_event(
     if found is None:
         return None
     kind, match = found
+    if re.search(r"\baccording to\b", sentence[: match.start()], re.IGNORECASE):
+        return None  # "…, according to residents who fled": who says it, not what happened
     known, _ = gazetteer.find(sentence)
     surface, doers, clause = _doer(sentence[: match.start()], gazetteer, new)
     # Who speaks is not who acts: actors named only in "X said" take no part.
@@ -296,7 +313,10 @@ def propose_stake(sentence: str, known: list[Known], model: StakeModel) -> Stake
         return None
     for interest, pattern in _INTERESTS:
         match = pattern.search(sentence)
-        if match and (_STAKE_CUE.search(sentence) or _POSSESSED.search(sentence[: match.start()])):
+        # Trade, citizens, investments are a stakeholder's by their nature; "security" is anyone's word
+        # until it is at risk, wanted or the stakeholder's own.
+        cued = interest is not Interest.SECURITY or _STAKE_CUE.search(sentence)
+        if match and (cued or _POSSESSED.search(sentence[: match.start()])):
             return StakeProposal(sentence, holder, interest)
     return None
 

@@ -39,7 +39,7 @@ _NOT_NAMES = frozenset(
     november december jan feb mar apr jun jul aug sep sept oct nov dec northern southern eastern western
     central north south east west upper lower mr mrs ms dr gen lt col senior general president minister
     spokesman spokeswoman spokesperson prime deputy vice chairman leader commander colonel brigadier
-    reuters afp ap xinhua bbc irrawaddy""".split()
+    reuters afp ap xinhua bbc irrawaddy one two three four five six seven eight nine ten dozens""".split()
 )
 #: Words before a person's name ("spokesman Zaw Min Tun", "Acting President Myint Swe").
 _TITLES = frozenset(
@@ -59,10 +59,11 @@ _SUFFIX_KINDS: dict[str, tuple[NewEntity, str]] = {
         ("actor", "armed-group"),
     ),
     "alliance": ("actor", "alliance"),
+    "command": ("actor", "military"),
     **dict.fromkeys("ministry government embassy police security council cabinet".split(), ("actor", "government")),
     **dict.fromkeys(
         """corridor company bank corporation committee commission agency organization organisation union party
-        group association news media network institute university office""".split(),
+        group association news media network institute university office society""".split(),
         ("actor", "organisation"),
     ),
     "state": ("place", "state"),
@@ -73,7 +74,8 @@ _SUFFIX_KINDS: dict[str, tuple[NewEntity, str]] = {
 # The lower-case word after a name ("Muse township", "Yunnan province", "the Kaladan river").
 _AFTER_KINDS: dict[str, str] = {
     **dict.fromkeys("township townships town city village base".split(), "town"),
-    **dict.fromkeys("province region river valley".split(), "region"),
+    **dict.fromkeys("province provincial region river valley".split(), "region"),
+    **dict.fromkeys("crossing gate".split(), "border"),
     "state": "state",
 }
 _BEFORE_PLACE = re.compile(
@@ -140,7 +142,8 @@ def _spans(sentence: str) -> Iterable[tuple[str, int, int]]:
             if nxt[0].isupper() and not _POSSESSIVE.search(tokens[j - 1][0]):
                 j += 1
                 continue
-            if nxt == "of" and tokens[j - 1][0].lower() in _OF_HEADS:
+            organisation = any(t[0].lower() in _OF_HEADS for t in tokens[i:j])
+            if nxt in ("of", "for") and organisation:
                 k = j + 2 if j + 1 < len(tokens) and tokens[j + 1][0] == "the" else j + 1
                 if k < len(tokens) and tokens[k][0][0].isupper():
                     j = k + 1
@@ -189,6 +192,11 @@ def new_names(sentences: list[str], gazetteer: Gazetteer) -> list[NewName]:
             name, start, titled = _trim(span, start, _opens(sentence, start), text_lower)
             if not name or len(name) < 3 or not re.search(r"[A-Za-z]{2}", name) or _known(name, gazetteer):
                 continue
+            # Part of a known name: "People's | Defense Forces", "Kokang | army", "Operation | 1027".
+            before_word, after_word = sentence[:start].split()[-1:], sentence[end:].split()[:1]
+            pairs = ([*before_word, name], [name, *after_word])
+            if any(_known(" ".join(w), gazetteer) for w in pairs if len(w) == 2):
+                continue
             key = normalise(name)
             mention = mentions.setdefault(key, _Mention(name, sentence))
             mention.inside = mention.inside or not _opens(sentence, start) or " " in name
@@ -231,6 +239,11 @@ def _evidence(mention: _Mention, name: str, before: str, after: str, titled: boo
     last = name.split()[-1].lower()
     if last in _SUFFIX_KINDS:
         mention.evidence[_SUFFIX_KINDS[last]] += 3
+    else:
+        # "UN Office for the Coordination of …": an organisation's head word inside its name.
+        head = next((w.lower() for w in name.split() if w.lower() in _SUFFIX_KINDS), None)
+        if head is not None and _SUFFIX_KINDS[head][0] == "actor":
+            mention.evidence[_SUFFIX_KINDS[head]] += 2
     before_words = before.lower().split()[-3:]
     after_words = after.lower().split()
     if titled or any(w.strip(",") in _TITLES for w in before_words[-2:]):

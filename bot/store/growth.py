@@ -62,6 +62,15 @@ class GrowthStore:
             found.append((holder, [actor] if actor else []))
         return found
 
+    async def facts_about(self, topic_id: int) -> dict[str, int]:
+        """How many active facts are about each actor of the topic."""
+        rows = await self.db.reader.execute_fetchall(
+            "SELECT a.slug, count(*) FROM fact_actors fa JOIN actors a ON a.id = fa.actor_id"
+            " JOIN facts f ON f.id = fa.fact_id WHERE f.topic_id = ? AND f.status = 'active' GROUP BY a.slug",
+            (topic_id,),
+        )
+        return {r[0]: r[1] for r in rows}
+
     async def stakeholder_names(self, topic_id: int) -> list[tuple[str, str]]:
         """The (folded name, slug) of every name of the topic's stakeholders."""
         rows = await self.db.reader.execute_fetchall(
