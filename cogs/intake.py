@@ -26,6 +26,7 @@ from bot.edge.app import BriefBot
 from bot.edge.channels import Postable
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.forms import FactModal, TopicWrites
+from bot.edge.growth import NameButton, with_names
 from bot.edge.interactions import author, briefing_here, report_error, send_answer, tell, topic_autocomplete
 from bot.edge.options import TOPIC, TopicPick, model_options
 from bot.edge.permissions import ensure_moderator, may_write, moderator_only
@@ -67,7 +68,7 @@ def _review(interaction: discord.Interaction[Any]) -> Review:
 
 
 def review_buttons(candidate_id: int) -> discord.ui.View:
-    """Approve, Edit and Reject under a candidate."""
+    """Approve, Edit and Reject under a candidate (its new names' buttons go below: `with_names`)."""
     view = discord.ui.View(timeout=None)
     for action in _BUTTONS:
         view.add_item(ReviewButton(action, candidate_id))
@@ -154,9 +155,8 @@ class DiscordReviewPoster:
     async def post_candidate(self, channel_id: int, candidate: CandidateRecord, answer: Answer) -> int:
         """The candidate's review message, with Approve, Edit and Reject."""
         channel = self.client.get_partial_messageable(channel_id)
-        message = await channel.send(
-            embeds=render_embeds(answer), view=review_buttons(candidate.id), allowed_mentions=NO_MENTIONS
-        )
+        view = await with_names(review_buttons(candidate.id), cast(BriefBot, self.client), candidate)
+        message = await channel.send(embeds=render_embeds(answer), view=view, allowed_mentions=NO_MENTIONS)
         return message.id
 
     async def alert(self, channel_id: int, text: str) -> None:
@@ -338,12 +338,12 @@ class SourcesCog(
 
 
 async def setup(bot: BriefBot) -> None:
-    """Load /feed and /source, start the poller, and listen for review buttons on any candidate ever posted."""
-    bot.add_dynamic_items(ReviewButton)
+    """Load /feed and /source, start the poller, and listen for review and new-name buttons on any candidate."""
+    bot.add_dynamic_items(ReviewButton, NameButton)
     await bot.add_cog(FeedsCog(bot))
     await bot.add_cog(SourcesCog(bot.services.intake.proposing))
 
 
 async def teardown(bot: BriefBot) -> None:
-    """Stop listening for review buttons."""
-    bot.remove_dynamic_items(ReviewButton)
+    """Stop listening for review and new-name buttons."""
+    bot.remove_dynamic_items(ReviewButton, NameButton)

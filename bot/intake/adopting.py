@@ -25,6 +25,7 @@ from bot.intake.sentences import Gazetteer, sentence_key, stated_day
 from bot.models import Author, FactKind, normalise
 from bot.store import Store
 from bot.store.growth import GrowthStore
+from bot.store.intake import CandidateRecord
 from bot.store.records import TopicRecord
 
 #: Events read to match a report's claims against, around the days the report covers.
@@ -137,6 +138,22 @@ class Adoption:
         slug = await curator.save(name.entity, values, who, reason=f"new name from {report}"[:500])
         self.generation[topic] = self.generation.get(topic, 0) + 1
         return slug
+
+    async def press(self, candidate: CandidateRecord, topic: str, index: int, who: Author, *, add: bool) -> str:
+        """A moderator's press on a candidate's new name: add it, or never offer it again; says what was done."""
+        names = (await self.proposals(candidate.topic_id, candidate.fields["statement"])).get("names", [])
+        if not 0 <= index < len(names):
+            raise NotFound(f"Candidate #{candidate.id} proposes no such name.")
+        values = names[index]
+        name = NewName(**{**values, "aliases": tuple(values["aliases"])})
+        if name.name not in {n.name for n in await self.new_names(topic, candidate.topic_id, name.sentence)}:
+            raise UserError(f"“{name.name}” was added or turned down already.")
+        if not add:
+            await self.reject_name(candidate.topic_id, name.name, who)
+            return f"“{name.name}” will not be offered again."
+        source = candidate.item_url or candidate.fields.get("source_url") or f"candidate #{candidate.id}"
+        slug = await self.add_name(topic, name, who, report=f"“{candidate.fields['source_title']}” ({source})")
+        return f"Added {name.entity} “{name.name}” (`{slug}`)."
 
     async def reject_name(self, topic_id: int, name: str, who: Author) -> None:
         """Never offer this name again for the topic."""

@@ -107,14 +107,6 @@ class NewName:
     parent: str | None = None
     sentence: str = ""
 
-    @property
-    def label(self) -> str:
-        """How a moderator reads the proposal: "Kunlong, a town; parent shan-state?"."""
-        what = {"armed-group": "an armed group", "organisation": "an organisation"}.get(self.kind, f"a {self.kind}")
-        extra = f" (also {', '.join(self.aliases)})" if self.aliases else ""
-        parent = f"; parent {self.parent}?" if self.parent else ""
-        return f"{self.name}{extra}, {what}{parent}"
-
 
 @dataclass
 class _Mention:

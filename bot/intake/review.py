@@ -19,7 +19,9 @@ from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.errors import NotFound, UserError
 from bot.intake.adopting import Adoption
+from bot.intake.names import NewName
 from bot.models import Author
+from bot.render.growth import growth_section
 from bot.render.intake import candidate_answer
 from bot.store import Store
 from bot.store.intake import CandidateRecord, IntakeStore
@@ -137,5 +139,14 @@ class Review:
         return candidate
 
     async def answer(self, candidate: CandidateRecord) -> Answer:
-        """A candidate as moderators see it, with its topic."""
-        return candidate_answer(candidate, await self.store.topic_by_id(candidate.topic_id))
+        """A candidate as moderators see it, with its topic and what it would add to the dossier."""
+        answer = candidate_answer(candidate, await self.store.topic_by_id(candidate.topic_id))
+        proposals = await self.adoption.proposals(candidate.topic_id, candidate.fields["statement"])
+        offered = [n.name for n in await self.offered(candidate)] if candidate.status == "pending" else []
+        grows = growth_section(proposals, offered)
+        return answer.model_copy(update={"sections": [*answer.sections, grows]}) if grows else answer
+
+    async def offered(self, candidate: CandidateRecord) -> list[NewName]:
+        """The new names a pending candidate still offers a moderator, each to add or turn down with one press."""
+        topic = await self.topics.slug_of(candidate.topic_id)
+        return await self.adoption.new_names(topic, candidate.topic_id, candidate.fields["statement"])

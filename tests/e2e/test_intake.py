@@ -91,7 +91,9 @@ async def test_a_feed_added_puts_candidates_in_the_review_channel_and_no_ads(dis
     posted = candidates(discord_double, review)
     assert len(posted) == 4
     for message in posted:
-        assert message.custom_ids == [button(message, a) for a in ("approve", "edit", "reject")]
+        # The decisions first; a pair of buttons per new name the candidate offers may follow (issue 24).
+        assert message.custom_ids[:3] == [button(message, a) for a in ("approve", "edit", "reject")]
+        assert all(c.startswith("grow:") for c in message.custom_ids[3:])
         assert "Sources" in message.text and site.base in message.text  # nothing fetched shown without its source
         assert message.allowed_mentions == {"parse": []} and not message.pings
         assert not [ad for ad in ADS if ad in message.text]
