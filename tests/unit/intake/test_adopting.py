@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
+from bot.errors import NotFound, UserError
 from bot.intake.models import SourceAddRequest
 from bot.models import Author
 from bot.services import Services
@@ -86,3 +89,16 @@ async def test_a_claim_about_an_event_on_record_is_linked_to_it(services: Servic
     decided = await services.intake.review.approve(candidate.id, MONA)
     fact = await services.store.fact(decided.fact_id)
     assert fact is not None and fact.event is not None and fact.event.slug == "operation-1027"
+
+
+async def test_a_press_on_a_name_added_or_turned_down_already_says_so(services: Services, poster):
+    await _report(services, poster)
+    review, topic = services.intake.review, await services.briefing.topic()
+    seized = _candidate(poster, "seized")
+    said = await review.adoption.press(seized, topic.slug, 0, MONA, add=False)
+    assert said == "“Chinshwehaw” will not be offered again."
+    with pytest.raises(UserError, match="added or turned down already"):
+        await review.adoption.press(seized, topic.slug, 0, MONA, add=True)
+    with pytest.raises(NotFound, match="no such name"):
+        await review.adoption.press(seized, topic.slug, 5, MONA, add=True)
+    assert "New:" not in str((await review.answer(seized)).model_dump())
