@@ -12,7 +12,9 @@ floor. Rounds, in the order a running bot meets them:
 3. all unchanged: 500 × 304, the steady state.
 
 The poller's memory (this process's RSS, with the store and the fetcher) is read before the first round
-and after each, to show that a round leaves nothing behind.
+and after each, to show that a round leaves nothing behind. After the mixed round, its candidates are
+delivered to a poster that only counts: review messages per article (issue 21: goal 1, where each article
+was a message per candidate).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from bench.report import Row, verdict
 from bot.config import Settings
+from bot.intake.review import ReviewPage
 from bot.packs import read_pack
 from bot.services import Services
 from bot.store import Store
@@ -114,6 +117,22 @@ async def news_site() -> AsyncIterator[str]:
             process.kill()
 
 
+class CountingPoster:
+    """Takes review messages as a channel would, instantly, and counts them and the candidates they show."""
+
+    def __init__(self) -> None:
+        self.messages = 0
+        self.candidates = 0
+
+    async def post_review(self, channel_id: int, page: ReviewPage, nonce: str) -> int:
+        self.messages += 1
+        self.candidates += len(page.shown)
+        return self.messages
+
+    async def alert(self, channel_id: int, text: str) -> None:
+        raise AssertionError(f"no alert expected: {text}")
+
+
 def rss_mib() -> float:
     """This process's resident memory."""
     with open("/proc/self/status") as status:
@@ -174,6 +193,9 @@ async def run() -> list[Row]:
                 await services.intake.reading.fetcher.get(f"{base}/switch", {"text/plain"})
                 mixed, failed_mixed, fresh = await _round(services)
                 after_mixed = rss_mib()
+                counting = services.intake.review.poster = CountingPoster()
+                await services.intake.review.deliver()
+                services.intake.review.poster = None
                 steady, failed_steady, _ = await _round(services)
                 after_steady = rss_mib()
         finally:
@@ -210,6 +232,15 @@ async def run() -> list[Row]:
             floor,
             f"≤ {RATIO}× the floor",
             verdict(steady <= RATIO * floor and not failed_steady),
+        ),
+        Row(
+            f"review messages per article ({CHANGED} new articles, {counting.candidates} candidates shown)",
+            None,
+            counting.messages / CHANGED,
+            "messages",
+            None,
+            "1",
+            verdict(counting.messages == CHANGED and counting.candidates == fresh),
         ),
         Row("poller RSS before the first round", None, before, "MiB"),
         Row("poller RSS after the first round", None, after_first, "MiB", before),

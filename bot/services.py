@@ -104,7 +104,14 @@ class Services:
             clock=clock,
         )
         reading = Reader(Fetcher(allow_private=settings.fetch_allow_private_addresses))
-        review = Review(store, topics, curator_for, review_channel_id=settings.review_channel_id, clock=clock)
+        review = Review(
+            store,
+            topics,
+            curator_for,
+            review_channel_id=settings.review_channel_id,
+            alert_channel_id=settings.alert_channel_id,
+            clock=clock,
+        )
         proposing = Proposer(
             store,
             curator_for,

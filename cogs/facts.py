@@ -42,6 +42,7 @@ PROPOSE_AUTOCOMPLETE = {
     "event": name_autocomplete("event"),
     "place": name_autocomplete("place"),
     "stakeholder": name_autocomplete("actor"),
+    "claimed_by": name_autocomplete("actor"),
     "topic": topic_autocomplete(),
 }
 WRITE_AUTOCOMPLETE = {
@@ -49,6 +50,7 @@ WRITE_AUTOCOMPLETE = {
     "event": name_autocomplete("event", moderators_only=True),
     "place": name_autocomplete("place", moderators_only=True),
     "stakeholder": name_autocomplete("actor", moderators_only=True),
+    "claimed_by": name_autocomplete("actor", moderators_only=True),
 }
 
 

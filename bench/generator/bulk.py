@@ -205,6 +205,9 @@ class BulkLoader:
             "reliability": fact.reliability,
             "credibility": fact.credibility,
             "salience": None,
+            # Generated facts are the sources' own reporting: nobody's claim.
+            "claimant": None,
+            "claimant_actor": None,
         }
 
     def facts(self, batch: Sequence[FactSpec], first_id: int, topic_id: int = 1) -> None:

@@ -56,6 +56,9 @@ class Line(BaseModel):
     cites: list[int] = Field(default_factory=list)
     facts: list[int] = Field(default_factory=list)
     note: bool = False
+    #: Who claims what the line states, such as "claimed by the MNDAA, a party to the fighting": shown with
+    #: the cites, which no renderer cuts, because a claim read without its claimant reads as established.
+    claims: list[str] = Field(default_factory=list)
 
 
 class Section(BaseModel):
@@ -157,7 +160,8 @@ class Citer:
         if stated:
             self._stated.update((f.id, f) for f in facts)
         numbers = list(dict.fromkeys(self.cite(f) for f in facts))
-        return Line(text=text, cites=numbers, facts=list(dict.fromkeys(f.id for f in facts)))
+        claims = [c for c in dict.fromkeys(f.claimed_by for f in facts) if c] if stated else []
+        return Line(text=text, cites=numbers, facts=list(dict.fromkeys(f.id for f in facts)), claims=claims)
 
     def fact_line(self, fact: FactRecord) -> Line:
         """A fact's statement as a cited line."""
@@ -177,7 +181,9 @@ class Citer:
                 cited.setdefault(fact.source.id, []).append(fact)
             cites = list(dict.fromkeys(numbers[f.source.id] for f in facts))
             # Built without validation: every field comes from a validated line (answers are built often).
-            return Line.model_construct(text=line.text, cites=cites, facts=line.facts, note=line.note)
+            return Line.model_construct(
+                text=line.text, cites=cites, facts=line.facts, note=line.note, claims=line.claims
+            )
 
         lines = [renumber(line) for line in lines]
         sections = [

@@ -48,7 +48,7 @@ from bot.briefing.queries import (
 )
 from bot.briefing.search import search_answer
 from bot.errors import NotFound, UserError
-from bot.models import FactKind, Interest
+from bot.models import PARTY_CREDIBILITY, FactKind, Interest, is_party
 from bot.store import Store
 from bot.store.events import EventWindow
 from bot.store.names import Entity, is_confident
@@ -109,6 +109,13 @@ def links_once(affiliations: list[Affiliated]) -> list[str]:
         if key not in shown:
             shown[key] = f"{words} **{a.other.name}**" if a.outgoing else f"**{a.other.name}** {words} it"
     return list(shown.values())
+
+
+def _claimant(fact: FactRecord) -> str:
+    """Who claims a fact, in full: as the source names them, the known actor that is, and whether a party."""
+    known = f" (the actor {fact.claimant_actor.name})" if fact.claimant_actor else ""
+    party = f": a party to the fighting, so graded {PARTY_CREDIBILITY} (possibly true) at best"
+    return f"{fact.claimant}{known}{party if is_party(fact.claimant_side) else ''}"
 
 
 class Briefing:
@@ -430,6 +437,7 @@ class Briefing:
             Section(title="As of", lines=[note(format_day(fact.as_of))], inline=True),
             Section(title="Grade", lines=[note(grade_meaning(fact.reliability, fact.credibility))]),
             Section(title="Marked", lines=[note(fact.salience)] if fact.salience else [], inline=True),
+            Section(title="Claimant", lines=[note(_claimant(fact))] if fact.claimant else []),
             Section(title="About", lines=[note(", ".join(about))] if about else []),
             Section(
                 title="Stake",

@@ -82,6 +82,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
             outcome = await intake.proposing.add_source(q, file=data, channel_id=None, topic=topic)
         if outcome.status == "duplicate":
             print(f"{outcome.title}: read before (same address or text); nothing new")
+        elif outcome.status == "skipped":
+            print(f"{outcome.title}: {outcome.detail}")
         else:
             print(f"{outcome.title}: {outcome.candidates} candidates {QUEUED}")
         return 0

@@ -14,7 +14,7 @@ import discord
 from bot.briefing.queries import FactQuery, build
 from bot.briefing.service import Briefing
 from bot.curation.models import FactFields, FactForm
-from bot.curation.service import Curator
+from bot.curation.service import Curator, capped_note
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import author, report_error
 from bot.edge.permissions import ensure_moderator
@@ -88,8 +88,12 @@ class FactModal(discord.ui.Modal):
         else:
             fact_id = await curator.add_fact(fields, who)
         answer = await self.cog.briefing.fact(FactQuery(id=fact_id))
+        capped = capped_note(fields.credibility, await curator.existing(fact_id))
         await interaction.response.send_message(
-            f"Saved fact #{fact_id}.", embeds=render_embeds(answer), ephemeral=True, allowed_mentions=NO_MENTIONS
+            f"Saved fact #{fact_id}." + (f" {capped}" if capped else ""),
+            embeds=render_embeds(answer),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
         )
 
     # discord.py's Modal narrows BaseView.on_error (no item argument); mypy compares with the base.

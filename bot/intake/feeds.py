@@ -54,6 +54,8 @@ class PollOutcome:
     new_items: int = 0
     candidates: int = 0
     error: str | None = None
+    #: New items not proposed because of their language (each recorded as skipped, with the reason).
+    skipped: int = 0
 
 
 class Feeds:
@@ -255,6 +257,7 @@ class Feeds:
     async def _items(self, feed: FeedRecord, parsed: ParsedFeed) -> PollOutcome:
         new = 0
         proposed = 0
+        skipped = 0
         for item in parsed.items:
             if new >= MAX_NEW_ITEMS:
                 break
@@ -273,6 +276,7 @@ class Feeds:
                     channel_id=feed.channel_id,
                 )
                 proposed += outcome.candidates
+                skipped += outcome.status == "skipped"
             except Exception as exc:
                 log.info("feed #%s: item %s failed: %s", feed.id, item.link, describe(exc), exc_info=not expected(exc))
                 await self.intake.add_item(
@@ -288,4 +292,6 @@ class Feeds:
                     detail=describe(exc),
                     at=self.clock(),
                 )
-        return PollOutcome(feed.id, parsed.title, "new", items=parsed.total, new_items=new, candidates=proposed)
+        return PollOutcome(
+            feed.id, parsed.title, "new", items=parsed.total, new_items=new, candidates=proposed, skipped=skipped
+        )

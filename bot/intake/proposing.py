@@ -2,6 +2,11 @@
 
 A sentence proposed once, whatever became of it, is never proposed again (its key is kept per topic), and
 an article read before under another link (same canonical URL or same text) is recorded and left at that.
+
+A dossier accepts reports in English unless its pack lists more languages (`topic.languages`). A report in a
+language it does not accept is recorded as skipped, with the reason, rather than proposed as if it were
+English: its sentences would be matched against English names and graded like English copy. In an accepted
+language other than English, each candidate carries its language, and its review message says so plainly.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from bot.intake.reading import Reader
 from bot.intake.review import Review
 from bot.intake.sentences import MAX_SENTENCES, Gazetteer, Sentence, candidates, sentence_key, split_sentences
 from bot.models import Author, latest_day
+from bot.render.intake import skipped_because
 from bot.store import Store
 from bot.store.intake import CandidateRecord, IntakeStore
 
@@ -41,9 +47,11 @@ class ArticleOutcome:
     """What reading one article did."""
 
     title: str
-    status: Literal["proposed", "duplicate", "empty"]
+    status: Literal["proposed", "duplicate", "empty", "skipped"]
     candidates: int
     url: str | None
+    #: Why nothing was proposed, for a report that was skipped.
+    detail: str | None = None
 
 
 class Proposer:
@@ -60,6 +68,7 @@ class Proposer:
         review_channel_id: int | None,
         clock: Callable[[], datetime],
     ) -> None:
+        self.store = store
         self.intake = IntakeStore(store.db)
         self.curator_for = curator_for
         self.reader = reader
@@ -133,12 +142,16 @@ class Proposer:
             return ArticleOutcome(article.title, "duplicate", 0, article.canonical_url or url)
         curator = self.curator_for(topic)
         record = await curator.briefing.topic()
-        found: list[dict[str, Any]] = []
-        proposals: dict[str, dict[str, Any]] = {}
         latest = latest_day(self.clock())
         published = article.published if article.published and article.published <= latest else None
         # Off the loop: the first report that is not plainly English loads the detector's model (seconds).
         language = await asyncio.to_thread(detect_language, article.text, article.language)
+        skipped = skipped_because(language, record.languages, record.slug)
+        if skipped is not None:
+            await self.intake.add_item(**item, status="skipped", detail=skipped)  # type: ignore[arg-type]
+            return ArticleOutcome(article.title, "skipped", 0, article.canonical_url or url, skipped)
+        found: list[dict[str, Any]] = []
+        proposals: dict[str, dict[str, Any]] = {}
         gazetteer = await self.topic_gazetteer(topic)
         adoption = self.review.adoption
         sentences = split_sentences(article.text)[:MAX_SENTENCES]
@@ -163,6 +176,9 @@ class Proposer:
                     "links": [{"entity": k.entity, "slug": k.slug, "name": k.name} for k in sentence.names],
                     "duplicate_of": duplicate.id if duplicate else None,
                     "channel_id": channel_id,
+                    "language": sentence.language,
+                    "day_note": sentence.day_note,
+                    "claimant_side": await self._side_of(record.id, fields.claimant_actor),
                 }
             )
         _, created = await self.intake.add_item(
@@ -189,6 +205,7 @@ class Proposer:
             "event": await curator.slug("event", fields.event),
             "place": await curator.slug("place", fields.place),
             "stakeholder": await curator.slug("actor", fields.stakeholder),
+            "claimant_actor": await curator.slug("actor", fields.claimant_actor),
         }
         fields = fields.model_copy(update=resolved)
         key = sentence_key(record.id, fields.statement)
@@ -203,11 +220,18 @@ class Proposer:
             channel_id=self.review_channel_id or channel_id,
             proposed_by=who.id,
             proposed_by_name=who.name,
+            claimant_side=await self._side_of(record.id, fields.claimant_actor),
         )
         if candidate_id is None:
             raise UserError("That statement was proposed before; moderators have it already.")
         await self.review.deliver()
         return await self.review.candidate(candidate_id)
+
+    async def _side_of(self, topic_id: int, slug: str | None) -> str | None:
+        """The side of the known actor `slug`, if any: whether the candidate it claims is a party's."""
+        actor_id = await self.store.entity_by_slug(topic_id, "actor", slug) if slug else None
+        actor = await self.store.actor(actor_id) if actor_id else None
+        return actor.side if actor else None
 
     async def topic_gazetteer(self, slug: str | None = None) -> Gazetteer:
         """A topic's names and terms, read again after `GAZETTEER_TTL` or when a report's name was added here."""
@@ -239,6 +263,8 @@ class Proposer:
             "source_date": published,
             "reliability": reliability,
             "credibility": 3,
+            "claimant": sentence.claimant,
+            "claimant_actor": next((k.slug for k in sentence.claimant_names if k.entity == "actor"), None),
         }
         try:
             return FactFields.model_validate(values)

@@ -18,19 +18,19 @@ def name_label(values: dict[str, Any]) -> str:
     return f"{values['name']}{aliases}, {what}{parent}"
 
 
-def growth_section(proposals: dict[str, Any], offered: list[str]) -> Section | None:
-    """The new names still offered, the event proposed or linked, and the stake; None when there are none."""
+def growth_section(entries: list[tuple[int, dict[str, Any], list[str]]]) -> Section | None:
+    """For each (number, proposals, names still offered) of a page: its new names, its event, its stake."""
     lines: list[Line] = []
-    for values in proposals.get("names", []):
-        if values["name"] in offered:
-            lines.append(note(f"New: {name_label(values)}"))
-    if event := proposals.get("event"):
-        if event.get("link"):
-            lines.append(note(f"Event: about `{event['link']}` on record; approving links it"))
-        else:
-            when = format_day(date.fromisoformat(event["day"]), event.get("precision", "day"))
-            where = f", {event['place']}" if event.get("place") else ""
-            lines.append(note(f"Event: “{event['name']}” ({when}{where}); approving adds it to the timeline"))
-    if stake := proposals.get("stake"):
-        lines.append(note(f"Stake: {stake['stakeholder']}, {stake['interest']}; approving records it"))
-    return Section(title="Grows the dossier", lines=lines) if lines else None
+    for number, proposals, offered in entries:
+        said = [f"new: {name_label(v)}" for v in proposals.get("names", []) if v["name"] in offered]
+        if event := proposals.get("event"):
+            if event.get("link"):
+                said.append(f"event: about `{event['link']}` on record; approving links it")
+            else:
+                when = format_day(date.fromisoformat(event["day"]), event.get("precision", "day"))
+                where = f", {event['place']}" if event.get("place") else ""
+                said.append(f"event: “{event['name']}” ({when}{where}); approving adds it")
+        if stake := proposals.get("stake"):
+            said.append(f"stake: {stake['stakeholder']}, {stake['interest']}; approving records it")
+        lines += [note(f"**{number}.** {line}") for line in said]
+    return Section(title="Grows the dossier", lines=lines[:20]) if lines else None

@@ -54,10 +54,17 @@ async def chart_count(double: DiscordDouble, world: World) -> int:
     return int(found[1])
 
 
-def candidate(double: DiscordDouble, bot: BriefBot, words: str) -> DoubleMessage:
+def review_message(double: DiscordDouble, bot: BriefBot) -> DoubleMessage:
+    """The report's review message: one for the article, its candidates numbered."""
     channel = bot.settings.review_channel_id
     assert channel is not None
-    return next(m for m in double.messages(channel, include_ephemeral=False) if words in m.text and m.custom_ids)
+    return next(m for m in double.messages(channel, include_ephemeral=False) if "had seized" in m.text)
+
+
+def option(message: DoubleMessage, menu: str, words: str) -> tuple[str, str]:
+    """The custom id of a menu (by its prefix) and the value of its option whose label holds `words`."""
+    found = next(c for row in message.components for c in row["components"] if c.get("custom_id", "").startswith(menu))
+    return found["custom_id"], next(o["value"] for o in found["options"] if words in o["label"])
 
 
 async def test_a_new_town_and_its_event_added_by_presses_are_found_everywhere(discord_double, world, bot):
@@ -66,18 +73,20 @@ async def test_a_new_town_and_its_event_added_by_presses_are_found_everywhere(di
     read = await ask(discord_double, world, "source add", world.moderator, file=upload)
     assert "Read: MNDAA seizes the Chinshwehaw gate" in read.text
 
-    message = candidate(discord_double, bot, "had seized")
-    assert "New: Chinshwehaw, a town; parent shan-state?" in message.text
-    assert f"Event: “{EVENT}” (2 Nov 2023, Chinshwehaw)" in message.text
-    add = next(c for c in message.custom_ids if c.startswith("grow:add:"))
-    refused = await discord_double.press(world.guild, world.channel, world.member, message, add)
+    message = review_message(discord_double, bot)
+    assert "new: Chinshwehaw, a town; parent shan-state?" in message.text
+    assert f"event: “{EVENT}” (2 Nov 2023, Chinshwehaw)" in message.text
+    menu, add = option(message, "intake:names:", "Add Chinshwehaw")
+    refused = await discord_double.press(world.guild, world.channel, world.member, message, menu, values=[add])
     assert "Only moderators" in (await refused.final()).text
-    added = await discord_double.press(world.guild, world.channel, world.moderator, message, add)
+    added = await discord_double.press(world.guild, world.channel, world.moderator, message, menu, values=[add])
     await added.wait_followups(1)
     assert "Added place “Chinshwehaw” (`chinshwehaw`)" in added.followups[0].text
-    assert not [c for c in message.custom_ids if c.startswith("grow:")] and "New: Chinshwehaw" not in message.text
-    approve = next(c for c in message.custom_ids if c.startswith("intake:approve:"))
-    await (await discord_double.press(world.guild, world.channel, world.moderator, message, approve)).final()
+    assert "new: Chinshwehaw" not in message.text
+    menu, seized = option(message, "intake:pick:approve:", "had seized")
+    await (
+        await discord_double.press(world.guild, world.channel, world.moderator, message, menu, values=[seized])
+    ).final()
     assert "Approved by" in message.text
 
     event = embed_text((await ask(discord_double, world, "event", name=EVENT)).embeds)
@@ -95,9 +104,11 @@ async def test_a_new_town_and_its_event_added_by_presses_are_found_everywhere(di
 
 
 async def test_the_reports_stake_for_beijing_is_found_by_stakes(discord_double, world, bot):
-    message = candidate(discord_double, bot, "border trade through the crossing")
-    assert "Stake: beijing, trade; approving records it" in message.text
-    approve = next(c for c in message.custom_ids if c.startswith("intake:approve:"))
-    await (await discord_double.press(world.guild, world.channel, world.moderator, message, approve)).final()
+    message = review_message(discord_double, bot)
+    assert "stake: beijing, trade; approving records it" in message.text
+    menu, stake = option(message, "intake:pick:approve:", "border trade through the crossing")
+    await (
+        await discord_double.press(world.guild, world.channel, world.moderator, message, menu, values=[stake])
+    ).final()
     stakes = embed_text((await ask(discord_double, world, "stakes")).embeds)
     assert "China's border trade through the crossing has stopped" in stakes

@@ -11,6 +11,8 @@ import pytest
 
 from bot.briefing.answer import Answer
 from bot.config import Settings
+from bot.digests.posting import Undeliverable
+from bot.intake.review import ReviewPage
 from bot.packs import read_pack
 from bot.services import Services
 from bot.store import Store
@@ -38,14 +40,22 @@ class Clock:
 
 @dataclass
 class FakePoster:
-    """Records what would be posted for review, and the alerts."""
+    """Records the review messages that would be posted (and each candidate they show), and the alerts.
+
+    A channel in `broken` refuses posts as a deleted or forbidden one does.
+    """
 
     posted: list[tuple[int, CandidateRecord, Answer]] = field(default_factory=list)
+    messages: list[tuple[int, ReviewPage, str]] = field(default_factory=list)
     alerts: list[tuple[int, str]] = field(default_factory=list)
+    broken: set[int] = field(default_factory=set)
 
-    async def post_candidate(self, channel_id: int, candidate: CandidateRecord, answer: Answer) -> int:
-        self.posted.append((channel_id, candidate, answer))
-        return 10_000 + candidate.id
+    async def post_review(self, channel_id: int, page: ReviewPage, nonce: str) -> int:
+        if channel_id in self.broken:
+            raise Undeliverable(f"<#{channel_id}> no longer exists, or the bot cannot see it")
+        self.messages.append((channel_id, page, nonce))
+        self.posted += [(channel_id, candidate, page.answer) for _, candidate in page.shown]
+        return 10_000 + page.review_id
 
     async def alert(self, channel_id: int, text: str) -> None:
         self.alerts.append((channel_id, text))

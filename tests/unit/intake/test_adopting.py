@@ -101,4 +101,8 @@ async def test_a_press_on_a_name_added_or_turned_down_already_says_so(services: 
         await review.adoption.press(seized, topic.slug, 0, MONA, add=True)
     with pytest.raises(NotFound, match="no such name"):
         await review.adoption.press(seized, topic.slug, 5, MONA, add=True)
-    assert "New:" not in str((await review.answer(seized)).model_dump())
+    [(_, shown, _)] = poster.messages
+    assert "new: Chinshwehaw" in str(shown.answer.model_dump())
+    assert {n.name.name for n in shown.names} == {"Chinshwehaw"}  # offered by both sentences naming it
+    redrawn = await review.page(shown.review_id)
+    assert "new: Chinshwehaw" not in str(redrawn.answer.model_dump()) and redrawn.names == []

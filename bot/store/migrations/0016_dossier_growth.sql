@@ -1,4 +1,4 @@
--- The dossier grows from reports (issue 24). To be numbered 0019 once 0014-0018 of the other branches land.
+-- The dossier grows from reports (issue 24). Numbered 0016 while main has 0015; to become 0019 when 0016-0018 (watch, rank, sources) land.
 -- A name a moderator turned down for a topic is never offered again for it.
 CREATE TABLE rejected_names (
     topic_id INTEGER NOT NULL REFERENCES topics (id),

@@ -1,4 +1,4 @@
--- SQLite's 0014_dossier_growth on PostgreSQL (the reasons are written there). To be numbered 0019 once
+-- SQLite's 0016_dossier_growth on PostgreSQL (the reasons are written there). To be renumbered 0019 once
 -- 0014-0018 of the other branches land.
 CREATE TABLE rejected_names (
     topic_id BIGINT NOT NULL REFERENCES topics (id),
