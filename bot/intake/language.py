@@ -23,6 +23,10 @@ SURE = 0.9
 PLAUSIBLE = 0.05
 #: Share of words that are English function words from which a Latin-script text is English.
 ENGLISH_SHARE = 0.12
+#: Fewer words than this give the detector too little to go on ("The MNDAA took Laukkai on 5 January 2024."
+#: came back as Nigerian Pidgin): such a text is taken at the page's word, else as English, the dossiers'
+#: default, since skipping a report on a guess loses it while a wrong "English" is still shown to a moderator.
+MIN_DETECTABLE_WORDS = 12
 
 _ENGLISH = frozenset("the of and to in that said was were with from has have had which for its their they".split())
 _SCRIPTS = (("my", re.compile(r"[\u1000-\u109f]")), ("zh", re.compile(r"[\u4e00-\u9fff]")))
@@ -78,9 +82,10 @@ def detect_language(text: str, declared: str | None = None) -> str:
         return by_script
     if _looks_english(sample):
         return "en"
-    if not any(char.isalpha() for char in sample):
+    if len(_WORD.findall(sample)) < MIN_DETECTABLE_WORDS:
         return declared or "en"
-    ranked = _identifier().rank(sample)
+    # The model knows a few languages by three-letter codes only; a dossier's languages are ISO 639-1.
+    ranked = [(name, share) for name, share in _identifier().rank(sample) if len(name) == 2]
     language, probability = ranked[0]
     # Indonesian and Malay share most words: the page's own word settles a close call between them, but a
     # theme's lang="en" does not make an Indonesian brief English.

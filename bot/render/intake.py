@@ -210,17 +210,18 @@ def review_answer(
     for number, candidate in shown:
         fields = candidate.fields
         source = _source(fields)
-        grade = (str(fields["reliability"]), int(fields["credibility"]))
+        grade = (str(fields["reliability"]), shown_credibility(candidate))
         grades.add(grade)
         _, source_grades, fact_ids = cited.setdefault((source.title, source.url), (source, set(), set()))
         source_grades.add(f"{grade[0]}{grade[1]}")
         if candidate.fact_id:
             fact_ids.add(candidate.fact_id)
         details = [
-            f"as of {format_day(date.fromisoformat(fields['as_of']))}",
+            f"as of {as_of(candidate)}",
             str(fields["kind"]),
             f"grade {grade[0]}{grade[1]}",
             _linked(candidate) or "linked to nothing known: Edit links it",
+            *claim_notes(candidate),
         ]
         if candidate.duplicate_of:
             details.append(f"⚠️ nearly duplicates fact #{candidate.duplicate_of}: approving it is refused")

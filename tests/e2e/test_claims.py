@@ -16,6 +16,7 @@ from tests.discord_double import DiscordDouble
 from tests.discord_double.records import DoubleMessage
 from tests.discord_double.world import Channel
 from tests.e2e.conftest import World, bot_settings, running_bot
+from tests.e2e.reviewing import choose, reviews
 from tests.intake_data.server import article, news_site
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -37,8 +38,13 @@ async def bot(discord_double_server: DiscordDouble, world: World, review: Channe
         yield running
 
 
-def candidates(double: DiscordDouble, channel: Channel) -> list[DoubleMessage]:
-    return [m for m in double.messages(channel, include_ephemeral=False) if m.embeds and "Candidate #" in m.text]
+async def approve(double: DiscordDouble, world: World, channel: Channel, message: DoubleMessage, words: str) -> int:
+    """Approve the candidate whose statement holds `words` on its review message; the fact it became."""
+    await choose(double, world, channel, world.moderator, message, "approve", words)
+    text = double.message(message.id).text
+    entry = text[text.index(words) :]
+    assert "Approved by mona as fact #" in entry, text
+    return int(entry.split("as fact #", 1)[1].split(",", 1)[0].split()[0])
 
 
 async def fact_form(double: DiscordDouble, world: World, member, command: str, options, statement: str):
@@ -72,14 +78,10 @@ async def test_a_partys_claim_is_marked_on_review_approved_at_three_and_shown_in
         "claimed_by": "Kokang army",
     }
     await propose(discord_double, world, options, "The MNDAA said it had taken the Chinshwehaw border gate.")
-    [message] = candidates(discord_double, review)
+    [message] = reviews(discord_double, review)
     assert PARTY in message.text
-    approve = next(c for c in message.custom_ids if c.startswith("intake:approve:"))
-    await discord_double.press(world.guild, review, world.moderator, message, approve)
-    decided = discord_double.message(message.id).text
-    assert "Approved by mona as fact #" in decided
-    assert "stored as 3 (possibly true), not 2" in decided
-    fact_id = int(decided.split("as fact #", 1)[1].split(",", 1)[0])
+    assert "grade B3" in message.text and "graded 3 (possibly true) at best" in message.text
+    fact_id = await approve(discord_double, world, review, message, "Chinshwehaw")
     stored = await bot.store.fact(fact_id)
     assert stored is not None and (stored.reliability, stored.credibility) == ("B", 3)
     assert stored.claimant_actor is not None and stored.claimant_actor.slug == "mndaa"
@@ -101,14 +103,12 @@ async def test_an_observers_claim_keeps_its_grade_and_names_no_party(discord_dou
         "claimed_by": "Beijing",
     }
     await propose(discord_double, world, options, "China said it had asked both sides to stop fighting near the gate.")
-    message = candidates(discord_double, review)[-1]
+    message = reviews(discord_double, review)[-1]
     assert "claimed by the foreign ministry" in message.text and "a party to the fighting" not in message.text
-    approve = next(c for c in message.custom_ids if c.startswith("intake:approve:"))
-    await discord_double.press(world.guild, review, world.moderator, message, approve)
-    decided = discord_double.message(message.id).text
-    fact_id = int(decided.split("as fact #", 1)[1].split(",", 1)[0])
+    assert "grade B2" in message.text
+    fact_id = await approve(discord_double, world, review, message, "stop fighting")
     stored = await bot.store.fact(fact_id)
-    assert stored is not None and stored.credibility == 2 and "stored as 3" not in decided
+    assert stored is not None and stored.credibility == 2
 
 
 async def test_a_moderator_grading_a_partys_claim_better_is_told_what_was_stored(discord_double, world, bot):
@@ -127,18 +127,15 @@ async def test_a_partys_claim_in_a_served_article_is_marked_and_approved_at_thre
     ]
     async with news_site() as site:
         url = site.page("/kokang.html", article("Kokang fighters claim Laukkai station", paragraphs))
-        before = len(candidates(discord_double, review))
+        before = len(reviews(discord_double, review))
         result = await discord_double.slash(
             world.guild, world.channel, world.moderator, "source add", {"url": url, "reliability": "A"}
         )
         await result.final(timeout=15)
-    posted = candidates(discord_double, review)[before:]
-    [claimed] = [m for m in posted if "police station" in m.text]
+    [claimed] = reviews(discord_double, review)[before:]
+    assert "police station" in claimed.text
     assert "a party to the fighting" in claimed.text and "claimed by" in claimed.text
-    approve = next(c for c in claimed.custom_ids if c.startswith("intake:approve:"))
-    await discord_double.press(world.guild, review, world.moderator, claimed, approve)
-    decided = discord_double.message(claimed.id).text
-    fact_id = int(decided.split("as fact #", 1)[1].split(",", 1)[0])
+    fact_id = await approve(discord_double, world, review, claimed, "police station")
     stored = await bot.store.fact(fact_id)
     assert stored is not None and (stored.reliability, stored.credibility) == ("A", 3)
     assert stored.claimant_actor is not None and stored.claimant_actor.slug == "mndaa"

@@ -31,3 +31,15 @@ def test_the_detector_overrules_a_theme_that_says_english_but_the_page_settles_a
 def test_text_with_no_letters_takes_the_declared_language():
     assert detect_language("1027 — 2023", "my") == "my"
     assert detect_language("", None) == "en"
+
+
+def test_a_sentence_too_short_to_judge_is_taken_at_the_pages_word_else_as_english():
+    """The detector called this English brief Nigerian Pidgin, and the report was skipped as not English."""
+    brief = "The MNDAA took Laukkai on 5 January 2024."
+    assert detect_language(brief, None) == "en"
+    assert detect_language(brief, "id") == "id"
+
+
+def test_the_detector_answers_in_two_letter_codes_a_dossier_can_accept():
+    words = "Pasukan itu menguasai kota perbatasan setelah pertempuran sengit selama tiga hari berturut turut di sana"
+    assert len(detect_language(words, None)) == 2
