@@ -225,12 +225,19 @@ def growth(held_out: bool) -> intake_growth.Tally:
         _, published, found, text = read_page(name, gazetteer)
         grown = grow(split_sentences(text), gazetteer, events, stakes, published=published or LATEST)
         shown = [s.text for s in found]
+        # As proposing does: an event on its candidate's day, where the candidate reads one.
+        on_day = [
+            grown.event_on(e, s.stated_day, s.day_precision) if s.stated_day else e
+            for e in grown.events
+            for s in found
+            if same_sentence(e.sentence, s.text)
+        ]
         intake_growth.tally_report(
             tally,
             report,
             Growth(
                 [n for n in grown.names if any(n.name in t for t in shown)],
-                [e for e in grown.events if any(same_sentence(e.sentence, t) for t in shown)],
+                on_day,
                 [s for s in grown.stakes if any(same_sentence(s.sentence, t) for t in shown)],
             ),
         )

@@ -12,7 +12,7 @@ grow from reporting.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -22,7 +22,7 @@ from bot.errors import NotFound, UserError
 from bot.intake.growth import LINK_WINDOW, EventProposal, Growth, KnownEvent, StakeModel, grow
 from bot.intake.names import NewName
 from bot.intake.sentences import Gazetteer, sentence_key, stated_day
-from bot.models import Author, FactKind, normalise
+from bot.models import Author, DatePrecision, FactKind, normalise
 from bot.store import Store
 from bot.store.growth import GrowthStore
 from bot.store.intake import CandidateRecord
@@ -73,13 +73,18 @@ class Adoption:
         )
         found = grow(sentences, gazetteer, events, stakes, published=published)
         rejected = await self.growth.rejected(topic.id)
-        return Growth([n for n in found.names if normalise(n.name) not in rejected], found.events, found.stakes)
+        return replace(found, names=[n for n in found.names if normalise(n.name) not in rejected])
 
     @staticmethod
-    def for_sentence(growth: Growth, sentence: str) -> dict[str, Any]:
-        """What one candidate sentence proposes: the new names it uses, its event, its stake."""
+    def for_sentence(growth: Growth, sentence: str, day: tuple[date, DatePrecision] | None = None) -> dict[str, Any]:
+        """What one candidate sentence proposes: the new names it uses, its event, its stake.
+
+        The event goes on `day`, the candidate's own reading of it (with the claimant in view), when it has one.
+        """
         names = [asdict(n) for n in growth.names if n.name in sentence or any(a in sentence for a in n.aliases)]
         event = next((e for e in growth.events if same_sentence(e.sentence, sentence)), None)
+        if event is not None and day is not None:
+            event = growth.event_on(event, *day)
         stake = next((s for s in growth.stakes if same_sentence(s.sentence, sentence)), None)
         proposal: dict[str, Any] = {}
         if names:
@@ -174,11 +179,14 @@ class Adoption:
 
 
 def same_sentence(read: str, candidate: str) -> bool:
-    """Whether a candidate is this sentence of the report, maybe made to stand alone ("[The MNDAA] said …")."""
+    """Whether a candidate is this sentence of the report: the same last words.
+
+    Its opening may have changed so it stands alone ("[The MNDAA] said …" for "He said …"), or lost a dateline.
+    """
     if read == candidate:
         return True
-    rest = read.split(maxsplit=1)
-    return len(rest) == 2 and len(rest[1]) >= 30 and candidate.endswith(rest[1])
+    tail = normalise(candidate)[-60:]
+    return len(tail) >= 30 and normalise(read).endswith(tail)
 
 
 async def _slug_or_none(curator: Curator, entity: str, text: str | None) -> str | None:

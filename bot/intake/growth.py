@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from bot.intake.days import find_days
@@ -173,6 +173,13 @@ class Growth:
     names: list[NewName]
     events: list[EventProposal]
     stakes: list[StakeProposal]
+    #: The events on record the claims were matched against, to match again on a better day.
+    known: list[KnownEvent] = field(default_factory=list)
+
+    def event_on(self, proposal: EventProposal, day: date, precision: DatePrecision) -> EventProposal:
+        """A proposal on the day its candidate reports (read with the claimant in view), matched again."""
+        moved = replace(proposal, day=day, precision=precision, link=None)
+        return replace(moved, link=fitting(moved, self.known))
 
 
 def event_kind(text: str) -> str | None:
@@ -346,4 +353,4 @@ def grow(
         stake = propose_stake(sentence, known, stakes)
         if stake is not None:
             proposed_stakes.append(stake)
-    return Growth(names, proposed_events, proposed_stakes)
+    return Growth(names, proposed_events, proposed_stakes, events)

@@ -158,7 +158,8 @@ class Proposer:
         growth = await adoption.propose(record, sentences, gazetteer, published or latest)
         for sentence in candidates(article.text, gazetteer, latest, published=published, language=language):
             try:
-                proposal = adoption.for_sentence(growth, sentence.text)
+                day = (sentence.stated_day, sentence.day_precision) if sentence.stated_day else None
+                proposal = adoption.for_sentence(growth, sentence.text, day)
                 fields = adoption.fields_with(self._fields(sentence, article, url, reliability), proposal)
             except ValidationError as exc:
                 log.info("sentence left out: %s", exc.errors()[0]["msg"])
