@@ -172,6 +172,8 @@ class Adoption:
         if not event or fields.event:
             return fields
         curator = self.curator_for(topic)
+        if await curator.near_duplicate(fields.statement) is not None:
+            return fields  # the fact will be refused as a near-duplicate: add no event for it
         values = await _event_form(curator, event, report)
         slug = await curator.save("event", values, who, reason=f"from {report}"[:500])
         self.generation[topic] = self.generation.get(topic, 0) + 1
