@@ -80,6 +80,12 @@ async def _seeded(path: Path) -> None:
                 " VALUES (?, 'gone', ?, ?)",
                 (5 * 10**18, AT, AT),
             ),
+            (
+                "INSERT INTO rejected_names (topic_id, norm, name, rejected_by_name, rejected_at)"
+                " VALUES (1, 'laukkai', 'Laukkai', 'mod', ?)",
+                (AT,),
+            ),
+            ("INSERT INTO candidate_growth (topic_id, sentence_key, proposals) VALUES (1, 'key', '{}')", ()),
         ]:
             await write(store, sql, params)
     finally:
