@@ -22,6 +22,7 @@ from bot.store.packform import Form, actor_form, event_form, fact_form, place_fo
 from bot.store.records import PackChanges
 from bot.store.store import Store
 from bot.store.topics import record_topic_added
+from bot.store.watches import drop_matches, queue_matches
 
 
 def utcnow() -> datetime:
@@ -131,6 +132,7 @@ class PackWriter:
         self.unchanged: dict[str, int] = {}
         self.written_facts: list[int] = []
         self.warnings: list[str] = []
+        self._watched: bool | None = None
 
     def _count(self, section: str, target: dict[str, int]) -> None:
         target[section] = target.get(section, 0) + 1
@@ -328,6 +330,7 @@ class PackWriter:
             await index_fact(self.conn, self.reads.db.dialect, fact_id)
             await self._record("fact", fact_id, before, fact_form(fact), reason=reason)
             self.written_facts.append(fact_id)
+            await self._tell_watchers(fact_id)
         if retracted is not None and (current is None or current.status == "active"):
             await self.set_status(fact_id, "retracted", retracted)
         return fact_id
@@ -355,6 +358,24 @@ class PackWriter:
             after={**form, "status": status},
             at=self.now,
         )
+        if status == "active":
+            await self._tell_watchers(fact_id)
+        else:
+            await drop_matches(self.conn, fact_id)
+
+    async def _tell_watchers(self, fact_id: int) -> None:
+        """Queue the fact for the watches it matches, in this transaction (`bot.store.watches`).
+
+        Whether the topic has any active watch is read once per transaction (none can be added while it
+        holds the write lock), so a pack import into a topic nobody watches costs one read, not one a fact.
+        """
+        if self._watched is None:
+            async with self.conn.execute(
+                "SELECT 1 FROM watches WHERE topic_id = ? AND status = 'active' LIMIT 1", (self.topic_id,)
+            ) as cur:
+                self._watched = await cur.fetchone() is not None
+        if self._watched:
+            await queue_matches(self.conn, fact_id, self.now)
 
     async def related(self, groups: list[list[str]]) -> None:
         """Make the topic's thesaurus the pack's: groups of terms that mean nearly the same (see /search)."""
