@@ -2,11 +2,11 @@
 """Set up and run briefbot on a fresh machine with nothing but Python 3.11+.
 
     python3 dev.py bot [briefbot args]   # the bot; without DISCORD_TOKEN, the offline console
-    python3 dev.py test [pytest args]    # ruff, then the whole test suite
-    python3 dev.py bench [bench args]    # the benchmarks (README, "Benchmarks")
-    python3 dev.py typecheck [mypy args] # mypy --strict over bot/ and cogs/ (not yet part of `test`)
+    python3 dev.py test [pytest args]    # ruff check, ruff format --check, mypy, then the whole pytest suite
+    python3 dev.py bench [bench args]    # the benchmarks (docs/contributors/benchmarks.md)
+    python3 dev.py typecheck [mypy args] # mypy --strict over bot/ and cogs/ alone (`test` runs it too)
     python3 dev.py lock [uv lock args]   # re-resolve uv.lock after editing pyproject.toml; --upgrade,
-                                         # --upgrade-package NAME (README, "Upgrading dependencies")
+                                         # --upgrade-package NAME (docs/contributors/testing.md)
 
 The first call installs uv (pinned below) from PyPI into `.venv-tools/`, then creates `.venv` and installs
 exactly the versions in `uv.lock`, the project itself editable. Later calls reinstall only when
@@ -36,6 +36,8 @@ UV_VERSION = "0.13.9"
 TOOLS = ROOT / ".venv-tools"
 TOOLS_BIN = TOOLS / ("Scripts" if os.name == "nt" else "bin")
 UV = TOOLS_BIN / ("uv.exe" if os.name == "nt" else "uv")
+
+COMMANDS = ("bot", "test", "bench", "typecheck", "lock")
 
 # What `python3 dev.py test` runs, in order, before pytest; the first that fails stops it. Each is a
 # command in .venv's bin.
@@ -116,8 +118,10 @@ def lock(args: list[str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    """Dispatch `bot`, `test`, `bench`, `typecheck` or `lock`."""
-    if not argv or argv[0] not in {"bot", "test", "bench", "typecheck", "lock"}:
+    """Dispatch `bot`, `test`, `bench`, `typecheck` or `lock`; anything else is a mistake worth naming."""
+    if not argv or argv[0] not in COMMANDS:
+        if argv:
+            print(f"dev.py: unknown command: {argv[0]}", file=sys.stderr)
         print(__doc__, file=sys.stderr)
         return 2
     if argv[0] == "lock":

@@ -1,9 +1,9 @@
 """`python -m bench`: generate the stores (cached), run the measurements, print the table.
 
-    python3 dev.py bench                      # everything, as in the README (about 6 min the first time)
+    python3 dev.py bench                      # everything (about 6 min the first time)
     python3 dev.py bench --quick              # 1k and 100k facts, fewer samples (about a minute)
     python3 dev.py bench --only search --sizes 1000000
-    python3 dev.py bench --markdown           # the table as Markdown, for the README
+    python3 dev.py bench --markdown           # the table as Markdown, for bench/results/
     python3 dev.py bench --only relevance     # /search's ranking: the seed pack's questions
     python3 dev.py bench --only latency,topics --sizes 100000   # the same store shared out over 20 topics
 
@@ -77,7 +77,7 @@ def _plan(argv: list[str] | None) -> tuple[Plan, bool]:
 
 
 def machine() -> dict[str, object]:
-    """What the figures were measured on, for the README."""
+    """What the figures were measured on, for the results file."""
     cpu = "unknown CPU"
     with open("/proc/cpuinfo") as info:
         cpu = next((line.split(":", 1)[1].strip() for line in info if line.startswith("model name")), cpu)

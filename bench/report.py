@@ -69,7 +69,7 @@ def _amount(value: float | None, unit: str) -> str:
 
 
 def table(rows: list[Row], markdown: bool = False) -> str:
-    """The rows as an aligned text table, or as Markdown for the README."""
+    """The rows as an aligned text table, or as Markdown for a file in bench/results/."""
     head = ["facts", "figure", "value", "floor", "ratio", "goal", "result"]
     body = [
         [
@@ -93,6 +93,6 @@ def table(rows: list[Row], markdown: bool = False) -> str:
 
 
 def save(rows: list[Row], path: Path, context: dict[str, object]) -> None:
-    """Keep the run's figures as JSON, for comparing runs and for the README."""
+    """Keep the run's figures as JSON, for comparing runs and for bench/results/."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"context": context, "rows": [asdict(r) for r in rows]}, indent=2, default=str))

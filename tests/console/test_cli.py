@@ -249,3 +249,26 @@ def test_dev_py_writes_where_the_operator_stands_not_into_the_checkout(tmp_path)
     assert done.returncode == 0, done.stderr
     assert "key: f7" in (elsewhere / "exported.yaml").read_text(encoding="utf-8")
     assert not (ROOT / "exported.yaml").exists()
+
+
+def dev_py(*args: str) -> subprocess.CompletedProcess[str]:
+    """`python3 dev.py ARGS` as a developer types it, from the checkout."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / "dev.py"), *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_dev_py_names_an_unknown_command_before_its_usage():
+    done = dev_py("bogus")
+    assert done.returncode == 2
+    first, usage = done.stderr.split("\n", 1)
+    assert first == "dev.py: unknown command: bogus"
+    assert "python3 dev.py test [pytest args]    # ruff check, ruff format --check, mypy, then" in usage
+    assert "not yet part of" not in usage
+
+
+def test_dev_py_without_a_command_shows_the_usage_alone():
+    done = dev_py()
+    assert done.returncode == 2
+    assert "unknown command" not in done.stderr
+    assert done.stderr.startswith("Set up and run briefbot")
