@@ -57,8 +57,10 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Facts told in one message at most; more wait for the next window (an embed holds about this many).
+#: Facts told in full in one message (an embed holds about this many); more are named by id.
 MAX_FACTS = 12
+#: Matches taken into one message at most; more wait for the next window.
+MAX_TAKEN = 400
 #: New DM channels opened, as (count, seconds). Discord publishes no figure; it refuses (40003) and then
 #: quarantines a bot that opens them fast, so this stays well below what bots report being refused at.
 DM_OPENS = (1, 1.0)
@@ -103,7 +105,9 @@ def watch_nonce(announcement_id: int, purpose: str = "watch") -> str:
 async def compose(store: Store, matches: list[PendingMatch]) -> Answer | None:
     """The message telling these matches: each fact cited as answers cite, with what it matched.
 
-    Facts retracted meanwhile are left out; None when none is left.
+    The first `MAX_FACTS` facts are told in full; any more (a burst on a busy actor) are named by id in
+    one line, so the message stays one message and no match goes untold. Facts retracted meanwhile are
+    left out; None when none is left.
     """
     labels: dict[int, list[str]] = {}
     for match in matches:
@@ -112,17 +116,23 @@ async def compose(store: Store, matches: list[PendingMatch]) -> Answer | None:
             labels[match.fact_id].append(match.label)
     cite = Citer()
     lines: list[Line] = []
+    more: list[int] = []
     for fact_id, matched in labels.items():
+        if len(lines) == MAX_FACTS:
+            more.append(fact_id)
+            continue
         fact = await store.fact(fact_id)
         if fact is None or fact.status != "active":
             continue
         lines.append(cite.line(f"{fact.statement} (matched {', '.join(matched)}; `/fact show id:{fact.id}`)", fact))
     if not lines:
         return None
-    title = f"Watch: {counted(len(lines), 'new fact')}"
-    return cite.answer(
-        title, [note("Reviewed facts that match your watches:"), *lines], footer="/watch list shows your watches"
-    )
+    if more:
+        ids = ", ".join(f"#{n}" for n in more)
+        lines.append(note(f"And {counted(len(more), 'more fact')} that match (`/fact show id:` each): {ids}."))
+    title = f"Watch: {counted(len(lines) - bool(more) + len(more), 'new fact')}"
+    intro = note("Reviewed facts that match your watches:")
+    return cite.answer(title, [intro, *lines], footer="/watch list shows your watches")
 
 
 class Announcer:
@@ -141,7 +151,13 @@ class Announcer:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         dm_opens: tuple[int, float] = DM_OPENS,
         holder: str | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """Announcing for the servers of `shards` (all by default), as `holder` in the ledger's leases.
+
+        `pacer` is shared with digest delivery; `monotonic` and `sleep` are the time DM pacing and back-off
+        see (a benchmark runs them on virtual time).
+        """
         self.store = store
         self.watches = WatchStore(store)
         self.messenger = messenger
@@ -153,7 +169,8 @@ class Announcer:
         self.sleep = sleep
         self.holder = holder or secrets.token_hex(8)
         # Opening DMs has a pace of its own, one at a time; each open also counts against the global limit.
-        self._dm_pace = Pacer(overall=dm_opens, per_channel=dm_opens, sleep=sleep)
+        self._dm_pace = Pacer(overall=dm_opens, per_channel=dm_opens, clock=monotonic, sleep=sleep)
+        self.monotonic = monotonic
         self._dm_gate = asyncio.Lock()
         self._dm_backoff = DM_BACKOFF
         self._seen: dict[tuple[int, int], float] = {}
@@ -202,9 +219,7 @@ class Announcer:
         if inbox.kind == "dm" and not await self._still_member(inbox):
             return sent
         while True:
-            matches = await self.watches.pending(inbox.id, MAX_FACTS * 4)
-            facts = list(dict.fromkeys(m.fact_id for m in matches))[:MAX_FACTS]
-            taken = [m for m in matches if m.fact_id in facts]
+            taken = await self.watches.pending(inbox.id, MAX_TAKEN)
             if not taken:
                 await self.watches.clear_pending(inbox.id)
                 return sent
@@ -218,7 +233,7 @@ class Announcer:
                 nonce=watch_nonce,
                 message=answer.model_dump(mode="json"),
                 watch_ids=sorted({m.watch_id for m in taken}),
-                fact_ids=facts,
+                fact_ids=sorted({m.fact_id for m in taken}),
                 now=self.clock(),
                 lease=self.lease(),
             )
@@ -229,11 +244,11 @@ class Announcer:
         """Whether a DM watcher is still in the server; one who left has their watches removed."""
         key = (inbox.guild_id, inbox.target_id)
         seen = self._seen.get(key)
-        if seen is not None and time.monotonic() - seen < MEMBER_SEEN.total_seconds():
+        if seen is not None and self.monotonic() - seen < MEMBER_SEEN.total_seconds():
             return True
         await self.pacer.turn(-inbox.target_id)
         if await self.messenger.is_member(inbox.guild_id, inbox.target_id):
-            self._seen[key] = time.monotonic()
+            self._seen[key] = self.monotonic()
             return True
         removed = await self.watches.remove_member(inbox.guild_id, inbox.target_id)
         log.info(

@@ -30,6 +30,19 @@ async def test_ten_facts_close_together_come_as_one_message_with_citations(rig: 
     assert watch.last_told_at is not None
 
 
+async def test_a_burst_past_what_one_message_tells_in_full_names_the_rest_by_id(rig: Rig):
+    await rig.watch(ALICE, "words", "ceasefire")
+    ids = [await rig.add_fact(f"A ceasefire was agreed for town number {n}.") for n in range(15)]
+    rig.clock.advance(minutes=11)
+    assert await rig.announcer().run_due() == 1
+    [sent] = rig.messenger.posts
+    assert sent.answer.title == "Watch: 15 new facts"
+    assert (
+        sent.answer.lines[-1].text
+        == f"And 3 more facts that match (`/fact show id:` each): #{ids[12]}, #{ids[13]}, #{ids[14]}."
+    )
+
+
 async def test_at_most_one_message_per_window(rig: Rig):
     await rig.watch(ALICE, "words", "ceasefire")
     announcer = rig.announcer()
