@@ -5,18 +5,28 @@
 
 ARG PYTHON_IMAGE=python:3.11-slim
 
-# Build stage: install the project and its dependencies into a virtual environment. pip, the source and
-# the build's leftovers stay here; only the environment is copied on.
+# Build stage: install exactly the versions in uv.lock, the ones CI tested, into a virtual environment.
+# uv, the build's leftovers and the source stay here; only the environment is copied on.
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_NO_CACHE_DIR=1
-RUN python -m venv /opt/briefbot
+    PIP_NO_CACHE_DIR=1 \
+    UV_NO_CACHE=1 \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_PROJECT_ENVIRONMENT=/opt/briefbot \
+    UV_LINK_MODE=copy \
+    UV_COMPILE_BYTECODE=1
+# The uv release dev.py pins (UV_VERSION there; a test keeps the two equal), so the lock reads the same.
+RUN pip install uv==0.13.9
 WORKDIR /src
-COPY pyproject.toml README.md LICENSE ./
+COPY pyproject.toml uv.lock README.md LICENSE ./
 COPY bot ./bot
 COPY cogs ./cogs
-# pip compiles the bytecode here, since the non-root user cannot write it beside the code later.
-RUN /opt/briefbot/bin/pip install .
+# --locked: uv.lock's versions and hashes, and a stop if pyproject.toml changed without re-locking (never
+# `pip install .`, which resolves the ranges afresh: a new release then reaches users untested).
+# --no-editable: the project copied into the environment, which then needs no /src. No extras, --no-dev: no
+# test tools.
+# Bytecode is compiled here (UV_COMPILE_BYTECODE), since the non-root user cannot write it beside the code later.
+RUN uv sync --locked --no-dev --no-editable
 
 # Runtime stage: the same base image (the environment's python is its /usr/local/bin/python3.11).
 FROM ${PYTHON_IMAGE}
@@ -24,7 +34,7 @@ RUN useradd --system --user-group --uid 10001 --home-dir /data --no-create-home 
     && mkdir /data \
     && chown briefbot:briefbot /data
 COPY --from=build /opt/briefbot /opt/briefbot
-COPY data/packs /opt/briefbot/packs
+COPY bot/seed_packs /opt/briefbot/packs
 ENV PATH=/opt/briefbot/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     DATABASE_PATH=/data/briefbot.db \

@@ -5,6 +5,7 @@
     python3 dev.py bench --only search --sizes 1000000
     python3 dev.py bench --markdown           # the table as Markdown, for bench/results/
     python3 dev.py bench --only relevance     # /search's ranking: the seed pack's questions
+    python3 dev.py bench --only intake-quality   # what the intake corpus's reports become (tuned / held out)
     python3 dev.py bench --only latency,topics --sizes 100000   # the same store shared out over 20 topics
 
 Each measurement runs at the sizes the issue names, among those given with --sizes: latency at every
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import discord
 
-from bench import fanout, intake, latency, memory, postgres, relevance, search, startup, watch
+from bench import fanout, intake, intake_quality, latency, memory, postgres, relevance, search, startup, watch
 from bench.generator import CACHE_DIR, cached_store
 from bench.harness import USERS, remove_copies, stage
 from bench.relevance import planted
@@ -39,11 +40,12 @@ from bench.report import Row, save, table
 MEASUREMENTS = (
     "latency", "topics", "search", "postgres", "fanout", "fanout2", "memory", "startup", "relevance", "intake",
     "watch",
+    "intake-quality",
 )  # fmt: skip
 #: `topics`: latency at `latency.GOAL_SIZE` facts shared out over this many topics (its own cached store).
 TOPICS = 20
 #: Measurements that need no generated store but the largest (relevance plants its answers in a copy of it).
-STORELESS = {"relevance"}
+STORELESS = {"relevance", "intake-quality"}
 
 
 @dataclass(frozen=True)
@@ -121,6 +123,9 @@ async def measure(plan: Plan, templates: dict[int, Path]) -> list[Row]:
         if largest in templates:
             print(f"relevance at {largest:,} facts: planting answers in a copy …", file=sys.stderr)
             rows += await planted.run(templates[largest], largest)
+    if "intake-quality" in only:
+        print("intake quality over the corpus in tests/intake_corpus/ …", file=sys.stderr)
+        rows += intake_quality.run()
     if not only - STORELESS:
         return rows
     async with stage() as st:
@@ -193,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print the table; the exit status is 0 even when goals are missed."""
     plan, markdown = _plan(argv)
     context = machine()
-    # Intake brings its own store and site: `--only intake` builds none of the large stores.
-    needed = plan.only - {"intake"}
+    # Intake brings its own store and site, and its quality its own corpus: neither builds the large stores.
+    needed = plan.only - {"intake", "intake-quality"}
     templates = stores(plan.sizes if needed - STORELESS else plan.sizes[-1:]) if needed else {}
     started = time.monotonic()
     try:

@@ -12,7 +12,9 @@ floor. Rounds, in the order a running bot meets them:
 3. all unchanged: 500 × 304, the steady state.
 
 The poller's memory (this process's RSS, with the store and the fetcher) is read before the first round
-and after each, to show that a round leaves nothing behind.
+and after each, to show that a round leaves nothing behind. After the mixed round, its candidates are
+delivered to a poster that only counts: review messages per article (issue 21: goal 1, where each article
+was a message per candidate).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from bench.report import Row, verdict
 from bot.config import Settings
+from bot.intake.review import ReviewPage
 from bot.packs import read_pack
 from bot.services import Services
 from bot.store import Store
@@ -40,7 +43,7 @@ CHANGED = 10
 LATENCY = 0.05
 CONCURRENCY = 10
 RATIO = 1.5
-SEED = Path(__file__).resolve().parents[1] / "data" / "packs" / "operation-1027.yaml"
+SEED = Path(__file__).resolve().parents[1] / "bot" / "seed_packs" / "operation-1027.yaml"
 ARTICLE = (
     "<!DOCTYPE html><html><head><title>Report {n}</title></head><body><article><h1>Report {n}</h1>"
     "<p>The Arakan Army said on 3 January 2024 that its fighters had taken outpost {n} in Rakhine State.</p>"
@@ -114,6 +117,22 @@ async def news_site() -> AsyncIterator[str]:
             process.kill()
 
 
+class CountingPoster:
+    """Takes review messages as a channel would, instantly, and counts them and the candidates they show."""
+
+    def __init__(self) -> None:
+        self.messages = 0
+        self.candidates = 0
+
+    async def post_review(self, channel_id: int, page: ReviewPage, nonce: str) -> int:
+        self.messages += 1
+        self.candidates += len(page.shown)
+        return self.messages
+
+    async def alert(self, channel_id: int, text: str) -> None:
+        raise AssertionError(f"no alert expected: {text}")
+
+
 def rss_mib() -> float:
     """This process's resident memory."""
     with open("/proc/self/status") as status:
@@ -123,7 +142,7 @@ def rss_mib() -> float:
 
 async def _round(services: Services) -> tuple[float, int, int]:
     started = time.perf_counter()
-    outcomes = await services.intake.round(ignore_backoff=True)
+    outcomes = await services.intake.feeds.round(ignore_backoff=True)
     took = time.perf_counter() - started
     failed = sum(o.status == "failed" for o in outcomes)
     return took, failed, sum(o.candidates for o in outcomes)
@@ -136,13 +155,13 @@ async def run() -> list[Row]:
         await apply_pack(store.db, read_pack(SEED))
         settings = Settings(_env_file=None, fetch_allow_private_addresses=True, review_channel_id=1)  # type: ignore[call-arg]
         services = Services.build(settings, store)
-        services.intake.concurrency = CONCURRENCY
-        services.intake.fetcher.connections = CONCURRENCY * 2
+        services.intake.feeds.concurrency = CONCURRENCY
+        services.intake.reading.fetcher.connections = CONCURRENCY * 2
         try:
             async with news_site() as base:
                 now = datetime.now(UTC)
                 for n in range(FEEDS):
-                    await services.intake.intake.add_feed(
+                    await services.intake.feeds.intake.add_feed(
                         url=f"{base}/feed/{n}",
                         title=f"Feed {n}",
                         reliability="C",
@@ -155,7 +174,7 @@ async def run() -> list[Row]:
                 # The items already in each feed were read long ago.
                 for n in range(FEEDS):
                     for k in range(2):
-                        await services.intake.intake.add_item(
+                        await services.intake.feeds.intake.add_item(
                             feed_id=n + 1,
                             guid=f"urn:bench:{n}:{k}",
                             url=None,
@@ -171,9 +190,12 @@ async def run() -> list[Row]:
                 before = rss_mib()
                 first, failed_first, _ = await _round(services)
                 after_first = rss_mib()
-                await services.intake.fetcher.get(f"{base}/switch", {"text/plain"})
+                await services.intake.reading.fetcher.get(f"{base}/switch", {"text/plain"})
                 mixed, failed_mixed, fresh = await _round(services)
                 after_mixed = rss_mib()
+                counting = services.intake.review.poster = CountingPoster()
+                await services.intake.review.deliver()
+                services.intake.review.poster = None
                 steady, failed_steady, _ = await _round(services)
                 after_steady = rss_mib()
         finally:
@@ -210,6 +232,15 @@ async def run() -> list[Row]:
             floor,
             f"≤ {RATIO}× the floor",
             verdict(steady <= RATIO * floor and not failed_steady),
+        ),
+        Row(
+            f"review messages per article ({CHANGED} new articles, {counting.candidates} candidates shown)",
+            None,
+            counting.messages / CHANGED,
+            "messages",
+            None,
+            "1",
+            verdict(counting.messages == CHANGED and counting.candidates == fresh),
         ),
         Row("poller RSS before the first round", None, before, "MiB"),
         Row("poller RSS after the first round", None, after_first, "MiB", before),

@@ -25,7 +25,7 @@ import pgserver
 from pgserver.postgres_server import PostgresServer
 
 from bench import latency
-from bench.generator import CACHE_DIR, GENERATOR_VERSION, TOPIC_SLUG, schema_version
+from bench.generator import CACHE_DIR, TOPIC_SLUG, code_version, schema_version
 from bench.harness import Stage, fresh_copy, running_bot
 from bench.report import Row, percentile
 from bench.search import LIMIT
@@ -48,7 +48,7 @@ SAMPLES = 40
 def folder(size: int) -> Path:
     """The server's data folder, keyed like the SQLite store it is copied from (generator and schemas)."""
     schemas = f"s{schema_version()}-p{schema_version('migrations_pg', FIRST_MIGRATION)}"
-    return CACHE_DIR / f"pg-g{GENERATOR_VERSION}-{schemas}-{size}"
+    return CACHE_DIR / f"pg-g{code_version()}-{schemas}-{size}"
 
 
 @contextlib.asynccontextmanager

@@ -39,7 +39,7 @@ from bench.report import Row, percentile, verdict
 from bot.briefing.answer import Answer
 from bot.config import Settings
 from bot.curation.models import FactFields
-from bot.digests.delivery import GLOBAL_LIMIT, Pacer
+from bot.digests.pacing import GLOBAL_LIMIT, Pacer
 from bot.models import Author
 from bot.services import Services
 from bot.store import Store

@@ -6,8 +6,11 @@ bot with one readable line instead of a traceback from deep inside discord.py.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
+import sys
+import tomllib
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -21,8 +24,7 @@ from bot.shards import Shards
 from bot.store.engine.base import is_postgres
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DATABASE = PROJECT_ROOT / "data" / "briefbot.db"
-DEFAULT_PACKS = PROJECT_ROOT / "data" / "packs"
+DEFAULT_PACKS = Path(__file__).resolve().parent / "seed_packs"
 #: Discord ids (snowflakes) are positive and fit in 64 bits.
 MAX_SNOWFLAKE = 2**64 - 1
 
@@ -34,6 +36,50 @@ class ConfigError(Exception):
     def of(cls, setting: str, problem: str) -> ConfigError:
         """The error for one setting, worded as `load_settings` words each problem it finds."""
         return cls(f"bad configuration: {setting}: {problem}")
+
+
+@functools.cache
+def is_checkout(root: Path = PROJECT_ROOT) -> bool:
+    """Whether briefbot runs from its own source tree (as `dev.py` installs it, editable) rather than installed.
+
+    Installed, the folder above the `bot` package is site-packages, which is no place for a user's data.
+    """
+    try:
+        project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+        return bool(project["name"] == "briefbot")
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError):
+        return False
+
+
+def user_data_dir(platform: str = sys.platform) -> Path:
+    """The folder this user's applications keep their data in, as platformdirs names it (XDG on Linux).
+
+    A few lines rather than platformdirs itself, which only the test tools install.
+    """
+    try:
+        if platform == "win32":
+            return Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        if platform == "darwin":
+            return Path.home() / "Library" / "Application Support"
+        # The XDG spec: a relative XDG_DATA_HOME is invalid and is ignored.
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        return Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    except RuntimeError:  # Path.home() with no HOME and no account entry (a container with an arbitrary uid)
+        raise ConfigError.of(
+            "DATABASE_PATH", "not set, and this user has no home folder to keep the store in: set DATABASE_PATH"
+        ) from None
+
+
+def default_database(root: Path = PROJECT_ROOT, platform: str = sys.platform) -> Path:
+    """The SQLite store without DATABASE_PATH: `data/briefbot.db` in a checkout, else in the user's data folder.
+
+    A checkout keeps the git-ignored `data/briefbot.db` that `python3 dev.py bot` has always used, so a store
+    made there is still found after a `git pull`. An installed briefbot would otherwise keep it inside
+    site-packages, which the next upgrade or new virtual environment replaces, store and all.
+    """
+    if is_checkout(root):
+        return root / "data" / "briefbot.db"
+    return user_data_dir(platform) / "briefbot" / "briefbot.db"
 
 
 def _snowflake(value: object) -> int:
@@ -62,7 +108,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True)
 
     discord_token: SecretStr | None = Field(default=None, description="The bot token from the Developer Portal.")
-    database_path: Path = Field(default=DEFAULT_DATABASE, description="Where the SQLite fact store lives.")
+    database_path: Path = Field(
+        default_factory=default_database,
+        description="Where the SQLite fact store lives; unset: data/ in a checkout, else the user's data folder.",
+    )
     database_url: SecretStr | None = Field(
         default=None,
         description="A postgresql:// URL: keep the store in PostgreSQL instead of DATABASE_PATH's SQLite file.",

@@ -14,19 +14,58 @@ import asyncio
 import hashlib
 import shlex
 import sys
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.briefing.answer import Answer
-from bot.briefing.queries import AboutQuery, build, summary
-from bot.briefing.service import COMMANDS, Briefing, Command
+from bot.briefing.queries import (
+    AboutQuery,
+    ActorQuery,
+    BriefQuery,
+    EventQuery,
+    FactQuery,
+    HistoryQuery,
+    Query,
+    SearchQuery,
+    StakesQuery,
+    TimelineQuery,
+    build,
+    summary,
+)
+from bot.briefing.service import Briefing
 from bot.errors import NotFound, UserError
 from bot.pictures.painter import Painter
 from bot.pictures.spec import Chart
 from bot.render.text import render_text
 from bot.services import Services
 from bot.topics.models import EVERY_TOPIC, TOPIC_HELP
+
+
+@dataclass(frozen=True)
+class Command:
+    """A question the console can ask by name; Discord's cogs call the same `Briefing` methods."""
+
+    path: str
+    query: type[Query]
+    run: Callable[[Briefing, Any], Awaitable[Answer]]
+
+
+COMMANDS: dict[str, Command] = {
+    c.path: c
+    for c in (
+        Command("brief", BriefQuery, Briefing.brief),
+        Command("actor", ActorQuery, Briefing.actor),
+        Command("event", EventQuery, Briefing.event),
+        Command("timeline", TimelineQuery, Briefing.timeline),
+        Command("stakes", StakesQuery, Briefing.stakes),
+        Command("search", SearchQuery, Briefing.search),
+        Command("fact show", FactQuery, Briefing.fact),
+        Command("fact history", HistoryQuery, Briefing.history),
+        Command("about", AboutQuery, Briefing.about),
+    )
+}
 
 #: Commands that take `topic:` (a fact's history is the record, whatever its topic).
 TOPICAL = {path for path in COMMANDS if path != "fact history"}

@@ -72,6 +72,15 @@ def _http_url(text: str) -> str:
     return text
 
 
+LANGUAGE_PATTERN = r"^[a-z]{2}$"
+
+
+def _language(text: str) -> str:
+    if not re.match(LANGUAGE_PATTERN, text):
+        raise ValueError(f"{text!r} is not a two-letter ISO 639-1 language code, such as en, my or zh")
+    return text
+
+
 def _none_if_blank(value: object) -> object:
     """An optional text with nothing visible in it is not given."""
     return None if isinstance(value, str) and is_blank(value) else value
@@ -91,6 +100,10 @@ HttpUrl = Annotated[Annotated[str, LINE, Field(max_length=URL_MAX), AfterValidat
 Publisher = Annotated[str, LINE, Field(max_length=200)]
 Reliability = Literal["A", "B", "C", "D", "E", "F"]
 Credibility = Annotated[int, Field(ge=1, le=6)]
+#: Who makes a claim, as a report names them ("a spokesman for the MNDAA", "the UN's OCHA").
+Claimant = Annotated[str, LINE, Field(min_length=1, max_length=200)]
+#: An ISO 639-1 language code, such as en or my.
+Language = Annotated[str, AfterValidator(_language), Field(json_schema_extra={"pattern": LANGUAGE_PATTERN})]
 
 
 class Strict(BaseModel):
@@ -129,6 +142,31 @@ class Side(StrEnum):
     EXTERNAL = "external"
     NEUTRAL = "neutral"
     UNKNOWN = "unknown"
+
+
+#: The sides that fight: the regime and the resistance. An external power, a neutral body (the UN, a rights
+#: group, the press) or an actor whose side is unknown is an observer, whose claims are graded on their merits.
+PARTIES = frozenset({Side.REGIME, Side.RESISTANCE})
+#: The best credibility a party's claim can have: "possibly true". A party has every reason to say what
+#: serves it, so its word alone never makes a claim "probably true" (2) or "confirmed" (1).
+PARTY_CREDIBILITY = 3
+
+
+def is_party(side: str | None) -> bool:
+    """Whether an actor on this side is a party to the fighting (see `PARTIES`)."""
+    return side in PARTIES
+
+
+def capped_credibility(credibility: int, side: str | None) -> int:
+    """The credibility a claim may carry given who claims it: never better than 3 for a party's claim."""
+    return max(credibility, PARTY_CREDIBILITY) if is_party(side) else credibility
+
+
+def claimed_by(claimant: str | None, side: str | None) -> str | None:
+    """How answers name who claims a fact: "claimed by the MNDAA, a party to the fighting"."""
+    if not claimant:
+        return None
+    return f"claimed by {claimant}" + (", a party to the fighting" if is_party(side) else "")
 
 
 class Relation(StrEnum):
@@ -215,6 +253,18 @@ class Topic(Strict):
     slug: Slug = Field(description="The topic's id: lower-case letters, digits and hyphens (DEFAULT_TOPIC names it).")
     title: Name = Field(description="The dossier's title as shown in answers.")
     summary: Text = Field("", description="A paragraph on what the crisis is.")
+    languages: list[Language] = Field(
+        default_factory=lambda: ["en"],
+        min_length=1,
+        max_length=20,
+        description="The languages (ISO 639-1 codes, such as en, my, zh) of the reports intake proposes facts"
+        " from (default: [en]); a report in any other language is listed as skipped, not proposed.",
+    )
+
+    @model_validator(mode="after")
+    def _languages_once(self) -> Self:
+        object.__setattr__(self, "languages", list(dict.fromkeys(self.languages)))
+        return self
 
 
 class Affiliation(Strict):
@@ -321,6 +371,8 @@ class Fact(Strict):
     reliability: Reliability
     credibility: Credibility
     salience: Salience | None = None
+    claimant: Claimant | None = None
+    claimant_actor: Slug | None = None
 
     @model_validator(mode="after")
     def _stakes_name_their_stakeholder(self) -> Self:
@@ -332,6 +384,8 @@ class Fact(Strict):
             raise ValueError("a stakeholder and an interest go together: give both or neither")
         if self.source.kind is SourceKind.BACKGROUND and self.reliability != "F":
             raise ValueError("a fact from background knowledge is graded F: its source cannot be judged")
+        if self.claimant_actor is not None and self.claimant is None:
+            raise ValueError("a claimant's actor comes with the claimant as the source names them")
         return self
 
     @property

@@ -23,6 +23,7 @@ from bot.models import (
     LINE,
     STATEMENT_MAX,
     Actor,
+    Claimant,
     Credibility,
     Event,
     Fact,
@@ -42,7 +43,7 @@ PACK_FORMAT = 1
 MAX_PACK_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 12
 MAX_PROBLEMS = 50
-UNKNOWN_KEY = "unknown key: check its spelling against data/packs"
+UNKNOWN_KEY = "unknown key: check its spelling against bot/seed_packs"
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,6 +118,16 @@ class PackFact(BaseModel):
     )
     retracted: Reason | None = Field(
         None, description="Why the fact was retracted; a retracted fact stays on record but leaves every answer."
+    )
+    claimant: Claimant | None = Field(
+        None,
+        description='Who makes the claim, as the source names them ("a spokesman for the MNDAA"); answers'
+        ' show "claimed by" it. Leave it out for the source\'s own reporting.',
+    )
+    claimant_actor: Slug | None = Field(
+        None,
+        description="With `claimant`: the slug of the actor that is. A party to the fighting (side `regime` or"
+        " `resistance`) makes the claim a party's: answers say so, and its credibility is stored as 3 at best.",
     )
 
 
@@ -368,6 +379,7 @@ def _resolve(doc: PackFile, root: Node) -> Pack:
         check(("facts", i, "event"), pf.event, events, "event")
         check(("facts", i, "place"), pf.place, places, "place")
         check(("facts", i, "stakeholder"), pf.stakeholder, actors, "actor")
+        check(("facts", i, "claimant_actor"), pf.claimant_actor, actors, "actor")
         source = doc.sources.get(pf.source)
         if source is None:
             problem(("facts", i, "source"), f"unknown source {pf.source!r}; declare it under sources")

@@ -60,6 +60,8 @@ async def load_pack_files(
         log.info("pack %s (%s): %s", path.name, outcome, change.summary(dry_run=dry_run))
         for warning in change.warnings:
             log.warning("pack %s: %s", path.name, warning)
+        for capped in change.capped:
+            log.info("pack %s: graded 3: %s", path.name, capped)
     return changes
 
 

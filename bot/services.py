@@ -10,28 +10,47 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
 from bot.briefing.service import Briefing
 from bot.config import ConfigError, Settings
 from bot.curation.service import Curator
-from bot.digests.delivery import GLOBAL_LIMIT, Deliveries, Pacer, Poster
+from bot.digests.delivery import Deliveries
+from bot.digests.pacing import GLOBAL_LIMIT, Pacer
+from bot.digests.posting import Poster
 from bot.digests.service import DigestService
 from bot.errors import NotFound
+from bot.intake.feeds import Feeds
 from bot.intake.fetch import Fetcher
-from bot.intake.service import IntakeService
+from bot.intake.proposing import Proposer
+from bot.intake.reading import Reader
+from bot.intake.review import Review
 from bot.pictures.painter import Painter
 from bot.seeding import PacksRejected, seed_if_empty
 from bot.store import Store
-from bot.store.engine.base import StoreUnavailable
+from bot.store.engine.base import StoreUnavailable, is_postgres, shown
 from bot.store.writes import utcnow
 from bot.topics.service import Topics
 from bot.watches.announce import Announcer, Messenger
 from bot.watches.service import WatchService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Intake:
+    """Intake's four parts, one a responsibility (see `bot.intake`): feeds, reading, proposing, review."""
+
+    feeds: Feeds
+    reading: Reader
+    proposing: Proposer
+    review: Review
 
 
 @dataclass
@@ -43,7 +62,7 @@ class Services:
     briefing: Briefing
     curator: Curator
     digests: DigestService
-    intake: IntakeService
+    intake: Intake
     topics: Topics
     watches: WatchService
     #: The briefing and the curator of one topic (by slug), each made on first use.
@@ -90,17 +109,38 @@ class Services:
             timezone=settings.timezone,
             clock=clock,
         )
-        intake = IntakeService(
+        reading = Reader(Fetcher(allow_private=settings.fetch_allow_private_addresses))
+        review = Review(
+            store,
+            topics,
+            curator_for,
+            review_channel_id=settings.review_channel_id,
+            alert_channel_id=settings.alert_channel_id,
+            clock=clock,
+        )
+        proposing = Proposer(
             store,
             curator_for,
-            settings.default_topic,
-            Fetcher(allow_private=settings.fetch_allow_private_addresses),
+            reading,
+            review,
+            default_topic=settings.default_topic,
+            review_channel_id=settings.review_channel_id,
+            clock=clock,
+        )
+        feeds = Feeds(
+            store,
+            topics,
+            curator_for,
+            reading,
+            proposing,
+            review,
             poll_minutes=settings.feed_poll_minutes,
             review_channel_id=settings.review_channel_id,
             alert_channel_id=settings.alert_channel_id,
             clock=clock,
             shards=settings.shards,
         )
+        intake = Intake(feeds, reading, proposing, review)
         watches = WatchService(store, briefing_for, clock=clock)
         briefing, curator = briefing_for(settings.default_topic), curator_for(settings.default_topic)
         pacer = Pacer(overall=(settings.shards.global_limit(GLOBAL_LIMIT[0]), GLOBAL_LIMIT[1]))
@@ -169,9 +209,16 @@ class Services:
 
     async def close(self) -> None:
         """Close intake's HTTP client and the picture worker, then the store."""
-        await self.intake.fetcher.close()
+        await self.intake.reading.fetcher.close()
         self.painter.close()
         await self.store.close()
+
+
+def _described(target: Path | str) -> str:
+    """A store as the start-up log names it: a SQLite file by its absolute path, a URL without its password."""
+    if is_postgres(str(target)):
+        return f"{shown(str(target))} (PostgreSQL)"
+    return f"{target if str(target) == ':memory:' else Path(target).absolute()} (SQLite)"
 
 
 async def open_store(settings: Settings, *, seed: bool = True) -> Store:
@@ -185,6 +232,8 @@ async def open_store(settings: Settings, *, seed: bool = True) -> Store:
         store = await Store.open(target)
     except StoreUnavailable as exc:
         raise ConfigError.of(setting, str(exc)) from None
+    # Said once at start, since without DATABASE_PATH the store's place depends on how briefbot was installed.
+    log.info("store: %s", _described(target))
     if seed:
         try:
             await seed_if_empty(store, settings.packs_dir)

@@ -38,23 +38,13 @@ from bot.edge.interactions import (
     tell,
     topic_autocomplete,
 )
+from bot.edge.options import TOPIC, TopicPick, model_options
 from bot.edge.pictures import add_picture_later, picture_embeds, ready_picture
 from bot.edge.transformers import Checked
-from bot.topics.models import EVERY_TOPIC, SearchTopicOption, TopicOption
+from bot.topics.models import EVERY_TOPIC, SearchTopicOption
 
-AsOf = app_commands.Transform[date, Checked(BriefQuery, "as_of")]
-Since = app_commands.Transform[date, Checked(TimelineQuery, "since")]
-Until = app_commands.Transform[date, Checked(TimelineQuery, "until")]
-ActorName = app_commands.Transform[str, Checked(ActorQuery, "name")]
-EventName = app_commands.Transform[str, Checked(EventQuery, "name")]
-TimelineActor = app_commands.Transform[str, Checked(TimelineQuery, "actor")]
-Region = app_commands.Transform[str, Checked(TimelineQuery, "region")]
-Stakeholder = app_commands.Transform[str, Checked(StakesQuery, "stakeholder")]
-SearchText = app_commands.Transform[str, Checked(SearchQuery, "query")]
-TopicPick = app_commands.Transform[str, Checked(TopicOption, "topic")]
 SearchTopic = app_commands.Transform[str, Checked(SearchTopicOption, "topic")]
-#: Every read command's `topic` option: its help text and its autocomplete.
-TOPIC = describe(TopicOption)
+#: Every read command's `topic` option's autocomplete.
 ANY_TOPIC = topic_autocomplete()
 
 #: Everything a page button needs, in its custom id (at most 79 of Discord's 100 characters).
@@ -167,51 +157,45 @@ class BriefingCog(commands.Cog, name="Briefing"):
     @app_commands.command(name="brief", description=summary(BriefQuery))
     @app_commands.describe(**describe(BriefQuery), **TOPIC)
     @app_commands.autocomplete(topic=ANY_TOPIC)
+    @model_options(BriefQuery)
     async def brief(
-        self, interaction: discord.Interaction[Any], as_of: AsOf | None = None, topic: TopicPick | None = None
+        self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
         """/brief [as_of] [topic]."""
-        query = build(BriefQuery, as_of=as_of)
+        query = build(BriefQuery, **options)
         await send_answer(interaction, (await briefing_here(interaction, topic)).brief(query))
 
     @app_commands.command(name="actor", description=summary(ActorQuery))
     @app_commands.describe(**describe(ActorQuery), **TOPIC)
     @app_commands.autocomplete(name=name_autocomplete("actor"), topic=ANY_TOPIC)
+    @model_options(ActorQuery)
     async def actor(
-        self,
-        interaction: discord.Interaction[Any],
-        name: ActorName,
-        as_of: AsOf | None = None,
-        topic: TopicPick | None = None,
+        self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
         """/actor name [as_of] [topic]."""
-        query = build(ActorQuery, name=name, as_of=as_of)
+        query = build(ActorQuery, **options)
         await send_answer(interaction, (await briefing_here(interaction, topic)).actor(query))
 
     @app_commands.command(name="event", description=summary(EventQuery))
     @app_commands.describe(**describe(EventQuery), **TOPIC)
     @app_commands.autocomplete(name=name_autocomplete("event"), topic=ANY_TOPIC)
+    @model_options(EventQuery)
     async def event(
-        self, interaction: discord.Interaction[Any], name: EventName, topic: TopicPick | None = None
+        self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
         """/event name [topic]."""
-        query = build(EventQuery, name=name)
+        query = build(EventQuery, **options)
         await send_answer(interaction, (await briefing_here(interaction, topic)).event(query))
 
     @app_commands.command(name="timeline", description=summary(TimelineQuery))
     @app_commands.describe(**describe(TimelineQuery), **TOPIC)
     @app_commands.autocomplete(actor=name_autocomplete("actor"), region=name_autocomplete("place"), topic=ANY_TOPIC)
+    @model_options(TimelineQuery)
     async def timeline(
-        self,
-        interaction: discord.Interaction[Any],
-        actor: TimelineActor | None = None,
-        region: Region | None = None,
-        since: Since | None = None,
-        until: Until | None = None,
-        topic: TopicPick | None = None,
+        self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
         """/timeline [actor] [region] [since] [until] [topic], paged with buttons."""
-        query = build(TimelineQuery, actor=actor, region=region, since=since, until=until)
+        query = build(TimelineQuery, **options)
         briefing = await briefing_here(interaction, topic)
         filters = await briefing.timeline_filter(query)
         topic_id = (await briefing.topic()).id
@@ -224,25 +208,23 @@ class BriefingCog(commands.Cog, name="Briefing"):
     @app_commands.command(name="stakes", description=summary(StakesQuery))
     @app_commands.describe(**describe(StakesQuery), **TOPIC)
     @app_commands.autocomplete(stakeholder=name_autocomplete("actor"), topic=ANY_TOPIC)
+    @model_options(StakesQuery)
     async def stakes(
-        self,
-        interaction: discord.Interaction[Any],
-        stakeholder: Stakeholder | None = None,
-        as_of: AsOf | None = None,
-        topic: TopicPick | None = None,
+        self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
         """/stakes [stakeholder] [as_of] [topic]."""
-        query = build(StakesQuery, stakeholder=stakeholder, as_of=as_of)
+        query = build(StakesQuery, **options)
         await send_answer(interaction, (await briefing_here(interaction, topic)).stakes(query))
 
     @app_commands.command(name="search", description=summary(SearchQuery))
     @app_commands.describe(**describe(SearchQuery), **describe(SearchTopicOption))
     @app_commands.autocomplete(topic=topic_autocomplete(everything=True))
+    @model_options(SearchQuery)
     async def search(
-        self, interaction: discord.Interaction[Any], query: SearchText, topic: SearchTopic | None = None
+        self, interaction: discord.Interaction[Any], /, topic: SearchTopic | None = None, **options: Any
     ) -> None:
         """/search query [topic], where `topic:all` searches every topic."""
-        q = build(SearchQuery, query=query)
+        q = build(SearchQuery, **options)
         if topic is not None and topic.strip().lower() == EVERY_TOPIC:
             services = cast(BriefBot, interaction.client).services
             await send_answer(interaction, services.topics.search_everywhere(q.query))

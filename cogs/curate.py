@@ -9,7 +9,6 @@ turns them into the record's changes; the curator saves them.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 import discord
@@ -30,28 +29,8 @@ from bot.curation.models import (
 from bot.curation.service import Curator
 from bot.edge.app import BriefBot
 from bot.edge.interactions import author, briefing_here, name_autocomplete, tell
+from bot.edge.options import model_options
 from bot.edge.permissions import moderator_only
-from bot.edge.transformers import Checked
-from bot.models import ActorKind, DatePrecision, PlaceKind, Relation, Side
-
-NewName = app_commands.Transform[str, Checked(ActorAddRequest, "name")]
-Names = app_commands.Transform[str, Checked(ActorAddRequest, "aliases")]
-Description = app_commands.Transform[str, Checked(ActorAddRequest, "description")]
-Kind = app_commands.Transform[ActorKind, Checked(ActorAddRequest, "kind")]
-OnSide = app_commands.Transform[Side, Checked(ActorAddRequest, "side")]
-Linked = app_commands.Transform[str, Checked(ActorAddRequest, "linked_to")]
-Link = app_commands.Transform[Relation, Checked(ActorAddRequest, "relation")]
-TheActor = app_commands.Transform[str, Checked(ActorEditRequest, "actor")]
-Scale = app_commands.Transform[PlaceKind, Checked(PlaceAddRequest, "kind")]
-Within = app_commands.Transform[str, Checked(PlaceAddRequest, "within")]
-ThePlace = app_commands.Transform[str, Checked(PlaceEditRequest, "place")]
-Day = app_commands.Transform[date, Checked(EventAddRequest, "date")]
-Precision = app_commands.Transform[DatePrecision, Checked(EventAddRequest, "precision")]
-Where = app_commands.Transform[str, Checked(EventAddRequest, "place")]
-Actors = app_commands.Transform[str, Checked(EventAddRequest, "actors")]
-Follows = app_commands.Transform[str, Checked(EventAddRequest, "follows")]
-Summary = app_commands.Transform[str, Checked(EventAddRequest, "summary")]
-TheEvent = app_commands.Transform[str, Checked(EventEditRequest, "event")]
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -84,64 +63,30 @@ class CurateCog(commands.GroupCog, group_name="curate", group_description="Moder
     @app_commands.describe(**describe(ActorAddRequest))
     @app_commands.autocomplete(linked_to=name_autocomplete("actor", moderators_only=True))
     @moderator_only()
-    async def actor_add(
-        self,
-        interaction: discord.Interaction[Any],
-        name: NewName,
-        kind: Kind,
-        side: OnSide = Side.UNKNOWN,
-        aliases: Names | None = None,
-        description: Description = "",
-        linked_to: Linked | None = None,
-        relation: Link = Relation.MEMBER_OF,
-    ) -> None:
+    @model_options(ActorAddRequest)
+    async def actor_add(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate actor add."""
-        q = build(
-            ActorAddRequest,
-            name=name,
-            kind=kind,
-            side=side,
-            aliases=aliases,
-            description=description,
-            linked_to=linked_to,
-            relation=relation,
-        )
+        q = build(ActorAddRequest, **options)
         await self._add(interaction, q)
 
     @actor.command(name="edit", description=summary(ActorEditRequest))
     @app_commands.describe(**describe(ActorEditRequest))
     @app_commands.autocomplete(actor=name_autocomplete("actor", moderators_only=True))
     @moderator_only()
-    async def actor_edit(
-        self,
-        interaction: discord.Interaction[Any],
-        actor: TheActor,
-        name: NewName | None = None,
-        kind: Kind | None = None,
-        side: OnSide | None = None,
-        aliases: Names | None = None,
-        description: Description | None = None,
-    ) -> None:
+    @model_options(ActorEditRequest)
+    async def actor_edit(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate actor edit."""
-        q = build(
-            ActorEditRequest, actor=actor, name=name, kind=kind, side=side, aliases=aliases, description=description
-        )
+        q = build(ActorEditRequest, **options)
         await self._edit(interaction, q)
 
     @place.command(name="add", description=summary(PlaceAddRequest))
     @app_commands.describe(**describe(PlaceAddRequest))
     @app_commands.autocomplete(within=name_autocomplete("place", moderators_only=True))
     @moderator_only()
-    async def place_add(
-        self,
-        interaction: discord.Interaction[Any],
-        name: NewName,
-        kind: Scale,
-        within: Within | None = None,
-        aliases: Names | None = None,
-    ) -> None:
+    @model_options(PlaceAddRequest)
+    async def place_add(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate place add."""
-        await self._add(interaction, build(PlaceAddRequest, name=name, kind=kind, within=within, aliases=aliases))
+        await self._add(interaction, build(PlaceAddRequest, **options))
 
     @place.command(name="edit", description=summary(PlaceEditRequest))
     @app_commands.describe(**describe(PlaceEditRequest))
@@ -149,17 +94,10 @@ class CurateCog(commands.GroupCog, group_name="curate", group_description="Moder
         place=name_autocomplete("place", moderators_only=True), within=name_autocomplete("place", moderators_only=True)
     )
     @moderator_only()
-    async def place_edit(
-        self,
-        interaction: discord.Interaction[Any],
-        place: ThePlace,
-        name: NewName | None = None,
-        kind: Scale | None = None,
-        within: Within | None = None,
-        aliases: Names | None = None,
-    ) -> None:
+    @model_options(PlaceEditRequest)
+    async def place_edit(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate place edit."""
-        q = build(PlaceEditRequest, place=place, name=name, kind=kind, within=within, aliases=aliases)
+        q = build(PlaceEditRequest, **options)
         await self._edit(interaction, q)
 
     @event.command(name="add", description=summary(EventAddRequest))
@@ -168,30 +106,10 @@ class CurateCog(commands.GroupCog, group_name="curate", group_description="Moder
         place=name_autocomplete("place", moderators_only=True), follows=name_autocomplete("event", moderators_only=True)
     )
     @moderator_only()
-    async def event_add(
-        self,
-        interaction: discord.Interaction[Any],
-        name: NewName,
-        date: Day,
-        precision: Precision = DatePrecision.DAY,
-        place: Where | None = None,
-        actors: Actors | None = None,
-        follows: Follows | None = None,
-        aliases: Names | None = None,
-        summary: Summary = "",
-    ) -> None:
+    @model_options(EventAddRequest)
+    async def event_add(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate event add."""
-        q = build(
-            EventAddRequest,
-            name=name,
-            date=date,
-            precision=precision,
-            place=place,
-            actors=actors,
-            follows=follows,
-            aliases=aliases,
-            summary=summary,
-        )
+        q = build(EventAddRequest, **options)
         await self._add(interaction, q)
 
     @event.command(name="edit", description=summary(EventEditRequest))
@@ -200,28 +118,10 @@ class CurateCog(commands.GroupCog, group_name="curate", group_description="Moder
         event=name_autocomplete("event", moderators_only=True), place=name_autocomplete("place", moderators_only=True)
     )
     @moderator_only()
-    async def event_edit(
-        self,
-        interaction: discord.Interaction[Any],
-        event: TheEvent,
-        name: NewName | None = None,
-        date: Day | None = None,
-        precision: Precision | None = None,
-        place: Where | None = None,
-        aliases: Names | None = None,
-        summary: Summary | None = None,
-    ) -> None:
+    @model_options(EventEditRequest)
+    async def event_edit(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate event edit."""
-        q = build(
-            EventEditRequest,
-            event=event,
-            name=name,
-            date=date,
-            precision=precision,
-            place=place,
-            aliases=aliases,
-            summary=summary,
-        )
+        q = build(EventEditRequest, **options)
         await self._edit(interaction, q)
 
 

@@ -9,12 +9,10 @@ only to sync commands loads the cog for its commands but starts no scheduler, so
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import date
 from typing import Any
 
 import discord
 from discord import app_commands
-from discord.app_commands import AppCommandChannel, AppCommandThread
 from discord.ext import commands
 
 from bot.briefing.answer import Answer
@@ -33,59 +31,15 @@ from bot.digests.models import (
 from bot.digests.runtime import DigestRuntime
 from bot.digests.schedules import zone_suggestions
 from bot.edge.app import BriefBot
+from bot.edge.channels import Postable, Target
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import name_autocomplete, send_answer, topic_autocomplete
+from bot.edge.options import model_options
 from bot.edge.permissions import moderator_only
 from bot.edge.pictures import painter_of, picture_embeds, picture_file
 from bot.edge.poster import DiscordPoster
-from bot.edge.transformers import Checked
 from bot.errors import UserError
 from bot.models import Author
-
-POSTABLE = [
-    discord.ChannelType.text,
-    discord.ChannelType.news,
-    discord.ChannelType.public_thread,
-    discord.ChannelType.private_thread,
-    discord.ChannelType.news_thread,
-]
-
-Target = AppCommandChannel | AppCommandThread
-DigestId = app_commands.Transform[int, Checked(PauseRequest, "id")]
-PreviewId = app_commands.Transform[int, Checked(PreviewRequest, "id")]
-ScheduleText = app_commands.Transform[str, Checked(SubscribeRequest, "schedule")]
-TimeZone = app_commands.Transform[str, Checked(SubscribeRequest, "timezone")]
-TopicSlug = app_commands.Transform[str, Checked(SubscribeRequest, "topic")]
-MilestoneTopic = app_commands.Transform[str, Checked(MilestoneRequest, "topic")]
-PreviewTopic = app_commands.Transform[str, Checked(PreviewRequest, "topic")]
-EventName = app_commands.Transform[str, Checked(MilestoneRequest, "event")]
-After = app_commands.Transform[str, Checked(MilestoneRequest, "after")]
-Clock = app_commands.Transform[str, Checked(MilestoneRequest, "time")]
-PreviewEvent = app_commands.Transform[str, Checked(PreviewRequest, "event")]
-PreviewAfter = app_commands.Transform[str, Checked(PreviewRequest, "after")]
-AsOf = app_commands.Transform[date, Checked(PreviewRequest, "as_of")]
-
-
-class PostableChannel(app_commands.Transformer):
-    """A channel option offering only text and announcement channels and threads, taken as Discord sends it.
-
-    The resolved channel is used as is, without the cache, so a thread the bot has not seen is accepted.
-    """
-
-    @property
-    def type(self) -> discord.AppCommandOptionType:
-        """Discord's channel option type."""
-        return discord.AppCommandOptionType.channel
-
-    @property
-    def channel_types(self) -> list[discord.ChannelType]:
-        """Where a digest can be posted."""
-        return POSTABLE
-
-    async def transform(self, interaction: discord.Interaction[Any], value: Any, /) -> Target:
-        """The channel as resolved in the interaction."""
-        channel: Target = value
-        return channel
 
 
 def _author(interaction: discord.Interaction[Any]) -> Author:
@@ -159,18 +113,11 @@ class DigestsCog(
     @app_commands.describe(**describe(SubscribeRequest))
     @app_commands.autocomplete(timezone=zone_autocomplete, topic=topic_autocomplete())
     @moderator_only()
-    async def subscribe(
-        self,
-        interaction: discord.Interaction[Any],
-        channel: app_commands.Transform[Target, PostableChannel],
-        schedule: ScheduleText,
-        timezone: TimeZone,
-        topic: TopicSlug | None = None,
-        quiet: bool = False,
-    ) -> None:
+    @model_options(SubscribeRequest)
+    async def subscribe(self, interaction: discord.Interaction[Any], /, channel: Postable, **options: Any) -> None:
         """/digest subscribe channel schedule timezone [topic] [quiet]; the topic defaults to that channel's."""
-        slug = (await self.topics.in_force(topic, channel.id, interaction.guild_id)).slug
-        q = build(SubscribeRequest, channel=channel.id, schedule=schedule, timezone=timezone, topic=slug, quiet=quiet)
+        slug = (await self.topics.in_force(options["topic"], channel.id, interaction.guild_id)).slug
+        q = build(SubscribeRequest, **{**options, "channel": channel.id, "topic": slug})
         _check_postable(interaction, channel)
         await send_answer(interaction, self.service.subscribe(q, _guild(interaction), _author(interaction)))
 
@@ -178,18 +125,11 @@ class DigestsCog(
     @app_commands.describe(**describe(MilestoneRequest))
     @app_commands.autocomplete(event=name_autocomplete("event"), topic=topic_autocomplete())
     @moderator_only()
-    async def milestone(
-        self,
-        interaction: discord.Interaction[Any],
-        event: EventName,
-        after: After,
-        channel: app_commands.Transform[Target, PostableChannel],
-        time: Clock | None = None,
-        topic: MilestoneTopic | None = None,
-    ) -> None:
+    @model_options(MilestoneRequest)
+    async def milestone(self, interaction: discord.Interaction[Any], /, channel: Postable, **options: Any) -> None:
         """/digest milestone event after channel [time] [topic]."""
-        slug = (await self.topics.in_force(topic, interaction.channel_id, interaction.guild_id)).slug
-        q = build(MilestoneRequest, event=event, after=after, channel=channel.id, time=time, topic=slug)
+        slug = (await self.topics.in_force(options["topic"], interaction.channel_id, interaction.guild_id)).slug
+        q = build(MilestoneRequest, **{**options, "channel": channel.id, "topic": slug})
         _check_postable(interaction, channel)
         await send_answer(interaction, self.service.milestone(q, _guild(interaction), _author(interaction)))
 
@@ -198,7 +138,7 @@ class DigestsCog(
     async def list_(
         self,
         interaction: discord.Interaction[Any],
-        channel: app_commands.Transform[Target, PostableChannel] | None = None,
+        channel: Postable | None = None,
     ) -> None:
         """/digest list [channel]."""
         q = build(ListRequest, channel=channel.id if channel else None)
@@ -207,33 +147,37 @@ class DigestsCog(
     @app_commands.command(name="pause", description=summary(PauseRequest))
     @app_commands.describe(**describe(PauseRequest))
     @moderator_only()
-    async def pause(self, interaction: discord.Interaction[Any], id: DigestId) -> None:
+    @model_options(PauseRequest)
+    async def pause(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/digest pause id."""
-        q = build(PauseRequest, id=id)
+        q = build(PauseRequest, **options)
         await send_answer(interaction, self.service.pause(q.id, _guild(interaction), _author(interaction)))
 
     @app_commands.command(name="resume", description=summary(ResumeRequest))
     @app_commands.describe(**describe(ResumeRequest))
     @moderator_only()
-    async def resume(self, interaction: discord.Interaction[Any], id: DigestId) -> None:
+    @model_options(ResumeRequest)
+    async def resume(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/digest resume id."""
-        q = build(ResumeRequest, id=id)
+        q = build(ResumeRequest, **options)
         await send_answer(interaction, self.service.resume(q.id, _guild(interaction)))
 
     @app_commands.command(name="remove", description=summary(RemoveRequest))
     @app_commands.describe(**describe(RemoveRequest))
     @moderator_only()
-    async def remove(self, interaction: discord.Interaction[Any], id: DigestId) -> None:
+    @model_options(RemoveRequest)
+    async def remove(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/digest remove id."""
-        q = build(RemoveRequest, id=id)
+        q = build(RemoveRequest, **options)
         await send_answer(interaction, self.service.remove(q.id, _guild(interaction)))
 
     @app_commands.command(name="send", description=summary(SendRequest))
     @app_commands.describe(**describe(SendRequest))
     @moderator_only()
-    async def send(self, interaction: discord.Interaction[Any], id: DigestId) -> None:
+    @model_options(SendRequest)
+    async def send(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/digest send id: posts now, through the same ledger as scheduled runs."""
-        q = build(SendRequest, id=id)
+        q = build(SendRequest, **options)
 
         async def work() -> Answer:
             return outcome_answer(await self.deliveries.send_now(q.id, _guild(interaction)))
@@ -243,18 +187,12 @@ class DigestsCog(
     @app_commands.command(name="preview", description=summary(PreviewRequest))
     @app_commands.describe(**describe(PreviewRequest))
     @app_commands.autocomplete(event=name_autocomplete("event"), topic=topic_autocomplete())
-    async def preview(
-        self,
-        interaction: discord.Interaction[Any],
-        id: PreviewId | None = None,
-        event: PreviewEvent | None = None,
-        after: PreviewAfter | None = None,
-        as_of: AsOf | None = None,
-        topic: PreviewTopic | None = None,
-    ) -> None:
+    @model_options(PreviewRequest)
+    async def preview(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/digest preview [id | event + after] [as_of] [topic], shown only to whoever asked, every part of it."""
-        here = await self.topics.in_force(topic, interaction.channel_id, interaction.guild_id) if event else None
-        q = build(PreviewRequest, id=id, event=event, after=after, as_of=as_of, topic=here.slug if here else None)
+        where = (interaction.channel_id, interaction.guild_id)
+        here = await self.topics.in_force(options["topic"], *where) if options["event"] else None
+        q = build(PreviewRequest, **{**options, "topic": here.slug if here else None})
         await _send_parts(interaction, self.service.preview(q, _guild(interaction)))
 
 

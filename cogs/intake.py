@@ -1,18 +1,21 @@
-"""/feed and /source: reports flowing in, and the review buttons under each candidate fact.
+"""/feed and /source: reports flowing in, and the review message under each article read.
 
-The commands build the request models of `bot.intake.models` and call the intake service. Candidates
-are posted by `DiscordReviewPoster` with three buttons, Approve, Edit and Reject, each a stateless
-`DynamicItem` whose custom id carries the action and the candidate's number, so they keep working after
-a restart, like the timeline's page buttons. Only moderators may press them; anyone else is told so,
-privately, and nothing changes. After a decision the message says who decided what, and its buttons go.
-The cog owns the feed poller: it starts with the extension (unless the bot only syncs) and stops first
-when the bot closes.
+The commands build the request models of `bot.intake.models` and call the intake services. An article's
+candidates are posted by `DiscordReviewPoster` as one message, numbered, with menus to approve, reject or
+edit (then approve) the chosen ones of the page shown, buttons to approve every one still waiting or
+reject the rest, and page buttons when they fill more than a page. Every control is a stateless
+`DynamicItem` whose custom id carries the review message and the page, so they keep working after a
+restart, like the timeline's page buttons. Only moderators may use them; anyone else is told so,
+privately, and nothing changes. After each decision the message shows who decided what for each number,
+and once none waits its controls go. Messages posted one per candidate, before, keep their Approve, Edit
+and Reject buttons (`ReviewButton`). The cog owns the feed poller: it starts with the extension (unless the
+bot only syncs) and stops first when the bot closes.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import discord
 from discord import app_commands
@@ -23,11 +26,16 @@ from bot.briefing.queries import build, describe, summary
 from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.edge.app import BriefBot
+from bot.edge.channels import Postable
 from bot.edge.embeds import NO_MENTIONS, render_embeds
+from bot.edge.forms import FactModal, TopicWrites
 from bot.edge.interactions import author, briefing_here, report_error, send_answer, tell, topic_autocomplete
+from bot.edge.options import TOPIC, TopicPick, model_options
 from bot.edge.permissions import ensure_moderator, may_write, moderator_only
+from bot.edge.poster import discord_failures
 from bot.edge.transformers import Checked
 from bot.errors import UserError
+from bot.intake.feeds import Feeds, PollOutcome
 from bot.intake.fetch import MAX_BYTES
 from bot.intake.models import (
     FeedAddRequest,
@@ -38,19 +46,29 @@ from bot.intake.models import (
     FeedResumeRequest,
     SourceAddRequest,
 )
+from bot.intake.proposing import Proposer
+from bot.intake.review import Review, ReviewPage
 from bot.intake.runtime import IntakeRuntime
-from bot.intake.service import IntakeService, PollOutcome
 from bot.store.intake import CandidateRecord
-from cogs.digests import PostableChannel, Target
-from cogs.facts import TOPIC, FactModal, TopicPick, TopicWrites
 
-FeedUrl = app_commands.Transform[str, Checked(FeedAddRequest, "url")]
 Grade = app_commands.Transform[str, Checked(FeedAddRequest, "reliability")]
-FeedId = app_commands.Transform[int, Checked(FeedPollRequest, "id")]
 ArticleUrl = app_commands.Transform[str, Checked(SourceAddRequest, "url")]
 
-#: Everything a review button needs, in its custom id.
+#: Everything a review button needs, in its custom id: on a message of one candidate (posted before
+#: review messages gathered an article's), and on a review message (the message and its page shown).
 REVIEW_BUTTON = r"intake:(?P<action>approve|edit|reject):(?P<id>\d+)"
+REVIEW_PICK = r"intake:pick:(?P<action>approve|reject|edit):(?P<review>\d+):(?P<page>\d+)"
+REVIEW_ALL = r"intake:all:(?P<action>approve|reject):(?P<review>\d+):(?P<page>\d+)"
+REVIEW_PAGE = r"intake:page:(?P<review>\d+):(?P<page>\d+)"
+_PICKS = {
+    "approve": "Approve the chosen numbers…",
+    "reject": "Reject the chosen numbers…",
+    "edit": "Edit one, then approve it…",
+}
+_ALL = {
+    "approve": ("Approve all waiting", discord.ButtonStyle.success),
+    "reject": ("Reject the rest", discord.ButtonStyle.danger),
+}
 _BUTTONS = {
     "approve": ("Approve", discord.ButtonStyle.success),
     "edit": ("Edit", discord.ButtonStyle.secondary),
@@ -61,19 +79,22 @@ ARTICLE_FILES = (".html", ".htm", ".xhtml", ".txt", ".text", ".md")
 REFUSED = "Only moderators can decide on candidates; you can suggest facts with `/fact propose`."
 
 
-def _service(interaction: discord.Interaction[Any]) -> IntakeService:
-    return cast(BriefBot, interaction.client).services.intake
+def _review(interaction: discord.Interaction[Any]) -> Review:
+    return cast(BriefBot, interaction.client).services.intake.review
 
 
-def review_buttons(candidate_id: int) -> discord.ui.View:
-    """Approve, Edit and Reject under a candidate."""
-    view = discord.ui.View(timeout=None)
-    for action in _BUTTONS:
-        view.add_item(ReviewButton(action, candidate_id))
-    return view
+class ModeratorsOnly:
+    """A review control's check: moderators only; anyone else is told privately and nothing changes."""
+
+    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
+        """Run by discord.py before the callback; a refusal is answered here."""
+        if may_write(interaction):
+            return True
+        await tell(interaction, REFUSED)
+        return False
 
 
-class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVIEW_BUTTON):
+class ReviewButton(ModeratorsOnly, discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVIEW_BUTTON):
     """One decision on one candidate; its state is its custom id, so it works for as long as the message exists."""
 
     def __init__(self, action: str, candidate_id: int) -> None:
@@ -89,33 +110,170 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVI
         """The button a press came from, rebuilt from its custom id."""
         return cls(match["action"], int(match["id"]))
 
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        """Moderators only; anyone else is told privately and nothing changes."""
-        if may_write(interaction):
-            return True
-        await tell(interaction, REFUSED)
-        return False
-
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         """Approve, reject, or open the fact form; discord.py only logs what a dynamic item raises, so answer here."""
         try:
-            intake = _service(interaction)
+            review = _review(interaction)
             if self.action == "edit":
-                candidate = await intake.candidate(self.candidate_id)
+                candidate = await review.candidate(self.candidate_id)
                 if candidate.status != "pending":
                     raise UserError(f"Candidate #{candidate.id} was {candidate.status} already.")
                 bot = cast(BriefBot, interaction.client)
-                curator = bot.services.curator_for(await intake.topic_slug(candidate.topic_id))
+                curator = bot.services.curator_for(await bot.services.topics.slug_of(candidate.topic_id))
                 await interaction.response.send_modal(CandidateModal(bot, candidate, curator))
                 return
             who = author(interaction)
             if self.action == "approve":
-                decided = await intake.approve(self.candidate_id, who)
+                decided = await review.approve(self.candidate_id, who)
             else:
-                decided = await intake.reject(self.candidate_id, who)
+                decided = await review.reject(self.candidate_id, who)
             await interaction.response.edit_message(
-                embeds=render_embeds(await intake.review(decided)), view=None, allowed_mentions=NO_MENTIONS
+                embeds=render_embeds(await review.answer(decided)), view=None, allowed_mentions=NO_MENTIONS
             )
+        except Exception as error:
+            await report_error(interaction, error)
+
+
+def review_view(page: ReviewPage) -> discord.ui.View | None:
+    """A review message's controls for the page shown; none once every candidate is decided."""
+    if not page.waiting:
+        return None
+    view = discord.ui.View(timeout=None)
+    choices = page.choices()
+    if choices:
+        for action in _PICKS:
+            view.add_item(ReviewPick(action, page.review_id, page.page, choices))
+    for action in _ALL:
+        view.add_item(ReviewAll(action, page.review_id, page.page))
+    if page.pages > 1:
+        view.add_item(ReviewPageButton(page.review_id, page.page - 1, "◀ Page", disabled=page.page == 1))
+        view.add_item(ReviewPageButton(page.review_id, page.page + 1, "Page ▶", disabled=page.page == page.pages))
+    return view
+
+
+async def _show(interaction: discord.Interaction[Any], page: ReviewPage, notes: list[str] | None = None) -> None:
+    """The review message redrawn as it now stands, and what was left undecided told to the moderator alone."""
+    await interaction.response.edit_message(
+        embeds=render_embeds(page.answer), view=review_view(page), allowed_mentions=NO_MENTIONS
+    )
+    if notes:
+        await interaction.followup.send("\n".join(notes)[:1900], ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def _decide(
+    interaction: discord.Interaction[Any], action: str, review_id: int, page: int, chosen: list[int] | None
+) -> None:
+    """Approve or reject the chosen candidates of a review message (None: all still waiting), then redraw it."""
+    verdict: Literal["approve", "reject"] = "approve" if action == "approve" else "reject"
+    shown, notes = await _review(interaction).decide(review_id, verdict, author(interaction), chosen, page=page)
+    await _show(interaction, shown, notes)
+
+
+class ReviewPick(ModeratorsOnly, discord.ui.DynamicItem[discord.ui.Select[Any]], template=REVIEW_PICK):
+    """Approve, reject or edit the numbers chosen on one page of a review message; the choice is the press."""
+
+    def __init__(
+        self, action: str, review_id: int, page: int, choices: list[tuple[int, int, str]] | None = None
+    ) -> None:
+        options = [
+            discord.SelectOption(label=f"{number}. {statement}"[:100], value=str(candidate_id))
+            for candidate_id, number, statement in choices or []
+        ]
+        single = action == "edit"
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"intake:pick:{action}:{review_id}:{page}",
+                placeholder=_PICKS[action],
+                options=options,
+                min_values=1,
+                max_values=1 if single else max(1, len(options)),
+            )
+        )
+        self.action = action
+        self.review_id = review_id
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReviewPick:
+        """The menu a choice came from, rebuilt from its custom id (the choice is in the interaction)."""
+        return cls(match["action"], int(match["review"]), int(match["page"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Decide the chosen candidates, or open the fact form on the one chosen; answer here, always."""
+        try:
+            chosen = [int(v) for v in cast(dict[str, Any], interaction.data or {}).get("values", [])]
+            if not chosen:
+                raise UserError("Choose at least one number.")
+            bot = cast(BriefBot, interaction.client)
+            review = bot.services.intake.review
+            if self.action == "edit":
+                candidate = await review.candidate(chosen[0])
+                if candidate.status != "pending":
+                    raise UserError(f"Candidate #{candidate.id} was {candidate.status} already.")
+                curator = bot.services.curator_for(await bot.services.topics.slug_of(candidate.topic_id))
+                modal = CandidateModal(bot, candidate, curator, shown=(self.review_id, self.page))
+                await interaction.response.send_modal(modal)
+                return
+            await _decide(interaction, self.action, self.review_id, self.page, chosen)
+        except Exception as error:
+            await report_error(interaction, error)
+
+
+class ReviewAll(ModeratorsOnly, discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVIEW_ALL):
+    """Approve every candidate of a review message still waiting, or reject them: for one who has read it."""
+
+    def __init__(self, action: str, review_id: int, page: int) -> None:
+        label, style = _ALL[action]
+        super().__init__(
+            discord.ui.Button(label=label, style=style, custom_id=f"intake:all:{action}:{review_id}:{page}")
+        )
+        self.action = action
+        self.review_id = review_id
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReviewAll:
+        """The button a press came from, rebuilt from its custom id."""
+        return cls(match["action"], int(match["review"]), int(match["page"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Decide every waiting candidate; those refused (near-duplicates) stay, and the moderator hears why."""
+        try:
+            await _decide(interaction, self.action, self.review_id, self.page, None)
+        except Exception as error:
+            await report_error(interaction, error)
+
+
+class ReviewPageButton(ModeratorsOnly, discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVIEW_PAGE):
+    """Turns a review message to another page of its candidates."""
+
+    def __init__(self, review_id: int, page: int, label: str = "Page", *, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"intake:page:{review_id}:{page}",
+                disabled=disabled,
+            )
+        )
+        self.review_id = review_id
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ReviewPageButton:
+        """The button a press came from, rebuilt from its custom id."""
+        return cls(int(match["review"]), int(match["page"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Show the page asked for, as it stands now."""
+        try:
+            await _show(interaction, await _review(interaction).page(self.review_id, self.page))
         except Exception as error:
             await report_error(interaction, error)
 
@@ -123,19 +281,26 @@ class ReviewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=REVI
 class CandidateModal(FactModal):
     """The fact form prefilled with a candidate; submitting approves the candidate as edited, in its topic."""
 
-    def __init__(self, bot: BriefBot, candidate: CandidateRecord, curator: Curator) -> None:
+    def __init__(
+        self, bot: BriefBot, candidate: CandidateRecord, curator: Curator, *, shown: tuple[int, int] | None = None
+    ) -> None:
         values = dict(candidate.fields)
         super().__init__(
             TopicWrites(curator.briefing, curator), values, None, title=f"Edit candidate #{candidate.id}, then approve"
         )
-        self.intake = bot.services.intake
+        self.review = bot.services.intake.review
         self.candidate_id = candidate.id
+        #: The review message and page it was opened from, redrawn once it is approved.
+        self.shown = shown
 
     async def save(self, interaction: discord.Interaction[Any], fields: FactFields) -> None:
         """Approve the candidate as edited, and show the decision on its review message."""
         ensure_moderator(interaction)
-        decided = await self.intake.approve(self.candidate_id, author(interaction), fields)
-        embeds = render_embeds(await self.intake.review(decided))
+        decided = await self.review.approve(self.candidate_id, author(interaction), fields)
+        if self.shown is not None and interaction.message is not None:
+            await _show(interaction, await self.review.page(*self.shown))
+            return
+        embeds = render_embeds(await self.review.answer(decided))
         if interaction.message is not None:
             await interaction.response.edit_message(embeds=embeds, view=None, allowed_mentions=NO_MENTIONS)
         else:
@@ -145,17 +310,24 @@ class CandidateModal(FactModal):
 
 
 class DiscordReviewPoster:
-    """Posts candidates with their buttons, and alerts, into channels; nothing posted can ping anyone."""
+    """Posts review messages with their controls, and alerts, into channels; nothing posted can ping anyone."""
 
     def __init__(self, client: discord.Client) -> None:
         self.client = client
 
-    async def post_candidate(self, channel_id: int, candidate: CandidateRecord, answer: Answer) -> int:
-        """The candidate's review message, with Approve, Edit and Reject."""
+    async def post_review(self, channel_id: int, page: ReviewPage, nonce: str) -> int:
+        """An article's review message; the nonce makes a repeat return the first message, not a second.
+
+        A channel gone or forbidden raises `Undeliverable`, so review waits for a working one.
+        """
         channel = self.client.get_partial_messageable(channel_id)
-        message = await channel.send(
-            embeds=render_embeds(answer), view=review_buttons(candidate.id), allowed_mentions=NO_MENTIONS
-        )
+        with discord_failures(channel_id, "post"):
+            message = await channel.send(
+                embeds=render_embeds(page.answer),
+                view=review_view(page) or discord.utils.MISSING,
+                nonce=nonce,
+                allowed_mentions=NO_MENTIONS,
+            )
         return message.id
 
     async def alert(self, channel_id: int, text: str) -> None:
@@ -168,8 +340,9 @@ def _poll_line(outcome: PollOutcome) -> str:
         return f"Feed #{outcome.feed_id} ({outcome.title}) failed: {outcome.error}"
     if outcome.status == "unchanged":
         return f"Feed #{outcome.feed_id} ({outcome.title}) is unchanged since the last poll (nothing new)."
+    skipped = f" ({outcome.skipped} skipped: in a language the topic does not accept)" if outcome.skipped else ""
     return (
-        f"Feed #{outcome.feed_id} ({outcome.title}) holds {outcome.items} items: {outcome.new_items} new,"
+        f"Feed #{outcome.feed_id} ({outcome.title}) holds {outcome.items} items: {outcome.new_items} new{skipped},"
         f" {outcome.candidates} candidate facts posted for review."
     )
 
@@ -182,11 +355,11 @@ class FeedsCog(
 
     def __init__(self, bot: BriefBot) -> None:
         self.bot = bot
-        self.intake = bot.services.intake
-        self.runtime = IntakeRuntime(self.intake, DiscordReviewPoster(bot))
+        self.feeds: Feeds = bot.services.intake.feeds
+        self.runtime = IntakeRuntime(self.feeds, DiscordReviewPoster(bot))
         if not bot.settings.shards.everything:
             # Candidates are posted by the process whose shards hold the channel: the one that can see it.
-            self.intake.reaches = lambda channel_id: bot.get_channel(channel_id) is not None
+            self.feeds.review.reaches = lambda channel_id: bot.get_channel(channel_id) is not None
         super().__init__()
 
     async def cog_load(self) -> None:
@@ -202,21 +375,22 @@ class FeedsCog(
     @app_commands.describe(**describe(FeedAddRequest), **TOPIC)
     @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
+    @model_options(FeedAddRequest)
     async def add(
         self,
         interaction: discord.Interaction[Any],
-        url: FeedUrl,
-        reliability: Grade = "C",
-        channel: app_commands.Transform[Target, PostableChannel] | None = None,
+        /,
+        channel: Postable | None = None,
         topic: TopicPick | None = None,
+        **options: Any,
     ) -> None:
         """/feed add url [reliability] [channel] [topic]: read it once, follow it, propose what it holds."""
-        q = build(FeedAddRequest, url=url, reliability=reliability, channel=channel.id if channel else None)
+        q = build(FeedAddRequest, **options, channel=channel.id if channel else None)
         slug = (await briefing_here(interaction, topic)).topic_slug
 
         async def work() -> Answer:
-            feed, outcome = await self.intake.add_feed(q, interaction.guild_id, author(interaction), topic=slug)
-            where = f"<#{feed.channel_id}>" if feed.channel_id else f"<#{self.intake.review_channel_id}>"
+            feed, outcome = await self.feeds.add_feed(q, interaction.guild_id, author(interaction), topic=slug)
+            where = f"<#{feed.channel_id}>" if feed.channel_id else f"<#{self.feeds.review_channel_id}>"
             return Answer(
                 title=f"Following feed #{feed.id}: {feed.title}",
                 lines=[
@@ -225,7 +399,7 @@ class FeedsCog(
                     Line(
                         text=f"{outcome.candidates} candidate facts from {outcome.new_items} items posted to {where}."
                     ),
-                    Line(text=f"Polled every {self.intake.minutes} minutes; `/feed poll id:{feed.id}` polls now."),
+                    Line(text=f"Polled every {self.feeds.minutes} minutes; `/feed poll id:{feed.id}` polls now."),
                 ],
             )
 
@@ -236,48 +410,52 @@ class FeedsCog(
         """/feed list: anyone may see what is followed and how it is doing."""
 
         async def work() -> Answer:
-            return await self.intake.listing(await self.intake.feeds())
+            return await self.feeds.listing(await self.feeds.feeds())
 
         await send_answer(interaction, work(), ephemeral=True)
 
     async def _set(self, interaction: discord.Interaction[Any], feed_id: int, status: Any, said: str) -> None:
-        feed = await self.intake.set_status(feed_id, status)
+        feed = await self.feeds.set_status(feed_id, status)
         await tell(interaction, f"Feed #{feed.id} ({feed.title}) {said}")
 
     @app_commands.command(name="remove", description=summary(FeedRemoveRequest))
     @app_commands.describe(**describe(FeedRemoveRequest))
     @moderator_only()
-    async def remove(self, interaction: discord.Interaction[Any], id: FeedId) -> None:
+    @model_options(FeedRemoveRequest)
+    async def remove(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed remove id."""
-        q = build(FeedRemoveRequest, id=id)
+        q = build(FeedRemoveRequest, **options)
         await self._set(interaction, q.id, "removed", "is no longer followed; its facts and candidates stay.")
 
     @app_commands.command(name="pause", description=summary(FeedPauseRequest))
     @app_commands.describe(**describe(FeedPauseRequest))
     @moderator_only()
-    async def pause(self, interaction: discord.Interaction[Any], id: FeedId) -> None:
+    @model_options(FeedPauseRequest)
+    async def pause(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed pause id."""
-        q = build(FeedPauseRequest, id=id)
+        q = build(FeedPauseRequest, **options)
         await self._set(interaction, q.id, "paused", f"is paused; `/feed resume id:{q.id}` polls it again.")
 
     @app_commands.command(name="resume", description=summary(FeedResumeRequest))
     @app_commands.describe(**describe(FeedResumeRequest))
     @moderator_only()
-    async def resume(self, interaction: discord.Interaction[Any], id: FeedId) -> None:
+    @model_options(FeedResumeRequest)
+    async def resume(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed resume id."""
-        q = build(FeedResumeRequest, id=id)
+        q = build(FeedResumeRequest, **options)
         await self._set(interaction, q.id, "active", "is polled again from the next round.")
 
     @app_commands.command(name="poll", description=summary(FeedPollRequest))
     @app_commands.describe(**describe(FeedPollRequest))
     @moderator_only()
-    async def poll(self, interaction: discord.Interaction[Any], id: FeedId) -> None:
+    @model_options(FeedPollRequest)
+    async def poll(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed poll id: now, instead of at the next round."""
-        q = build(FeedPollRequest, id=id)
+        q = build(FeedPollRequest, **options)
 
         async def work() -> Answer:
-            outcome = await self.intake.poll(q.id)
-            await self.intake.deliver()
+            outcome = await self.feeds.poll(q.id)
+            await self.feeds.review.deliver()
             return Answer(title=f"Feed #{q.id} polled", lines=[Line(text=_poll_line(outcome))])
 
         await send_answer(interaction, work(), ephemeral=True)
@@ -290,8 +468,8 @@ class SourcesCog(
 ):
     """The /source group."""
 
-    def __init__(self, intake: IntakeService) -> None:
-        self.intake = intake
+    def __init__(self, proposing: Proposer) -> None:
+        self.proposing = proposing
         super().__init__()
 
     @app_commands.command(name="add", description=summary(SourceAddRequest))
@@ -321,9 +499,11 @@ class SourcesCog(
 
         async def work() -> Answer:
             data = (file.filename, await file.read()) if file is not None else None
-            outcome = await self.intake.add_source(q, file=data, channel_id=interaction.channel_id, topic=slug)
+            outcome = await self.proposing.add_source(q, file=data, channel_id=interaction.channel_id, topic=slug)
             if outcome.status == "duplicate":
                 text = "That article was read before (same address or same text); nothing new to propose."
+            elif outcome.status == "skipped":
+                text = f"Nothing proposed: {outcome.detail}."
             else:
                 text = f"{outcome.candidates} candidate facts posted for review."
             return Answer(title=f"Read: {outcome.title}", lines=[Line(text=text)])
@@ -332,12 +512,12 @@ class SourcesCog(
 
 
 async def setup(bot: BriefBot) -> None:
-    """Load /feed and /source, start the poller, and listen for review buttons on any candidate ever posted."""
-    bot.add_dynamic_items(ReviewButton)
+    """Load /feed and /source, start the poller, and listen for review controls on any message ever posted."""
+    bot.add_dynamic_items(ReviewButton, ReviewPick, ReviewAll, ReviewPageButton)
     await bot.add_cog(FeedsCog(bot))
-    await bot.add_cog(SourcesCog(bot.services.intake))
+    await bot.add_cog(SourcesCog(bot.services.intake.proposing))
 
 
 async def teardown(bot: BriefBot) -> None:
-    """Stop listening for review buttons."""
-    bot.remove_dynamic_items(ReviewButton)
+    """Stop listening for review controls."""
+    bot.remove_dynamic_items(ReviewButton, ReviewPick, ReviewAll, ReviewPageButton)

@@ -12,10 +12,7 @@ from bot.briefing.queries import AboutQuery, summary
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS
 from bot.edge.interactions import send_answer, topic_autocomplete
-from bot.edge.transformers import Checked
-from bot.topics.models import TopicOption
-
-TopicPick = app_commands.Transform[str, Checked(TopicOption, "topic")]
+from bot.edge.options import TopicPick
 
 
 class MetaCog(commands.Cog, name="Meta"):

@@ -16,12 +16,10 @@ from bot.curation.service import Curator, import_report, problems_report
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import author, briefing_here, topic_autocomplete
+from bot.edge.options import model_options
 from bot.edge.permissions import moderator_only
-from bot.edge.transformers import Checked
 from bot.errors import UserError
 from bot.packs import MAX_PACK_BYTES, PackError
-
-TopicSlug = app_commands.Transform[str, Checked(PackExportRequest, "topic")]
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -35,13 +33,12 @@ class PacksCog(commands.GroupCog, group_name="pack", group_description="Moderato
         super().__init__()
 
     @app_commands.command(name="import", description=summary(PackImportRequest))
-    @app_commands.describe(file="The pack: a YAML file in the format of data/packs.", **describe(PackImportRequest))
+    @app_commands.describe(file="The pack: a YAML file in the format of bot/seed_packs.", **describe(PackImportRequest))
     @moderator_only()
-    async def import_(
-        self, interaction: discord.Interaction[Any], file: discord.Attachment, dry_run: bool = False
-    ) -> None:
+    @model_options(PackImportRequest)
+    async def import_(self, interaction: discord.Interaction[Any], /, file: discord.Attachment, **options: Any) -> None:
         """/pack import file [dry_run]: the report is ephemeral, the changes on record."""
-        q = build(PackImportRequest, dry_run=dry_run)
+        q = build(PackImportRequest, **options)
         if file.size > MAX_PACK_BYTES:
             raise UserError(
                 f"`file`: {file.size // 1024} KiB is more than the {MAX_PACK_BYTES // 1024} KiB a pack may be."
@@ -60,9 +57,10 @@ class PacksCog(commands.GroupCog, group_name="pack", group_description="Moderato
     @app_commands.describe(**describe(PackExportRequest))
     @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
-    async def export(self, interaction: discord.Interaction[Any], topic: TopicSlug | None = None) -> None:
+    @model_options(PackExportRequest)
+    async def export(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/pack export [topic]: sent as an ephemeral attachment."""
-        q = build(PackExportRequest, topic=topic)
+        q = build(PackExportRequest, **options)
         await interaction.response.defer(ephemeral=True, thinking=True)
         slug = (await briefing_here(interaction, q.topic)).topic_slug
         data = (await export_pack(self.curator.store, slug)).encode("utf-8")

@@ -14,7 +14,9 @@ from discord.ext import commands
 
 from bot.briefing.queries import build, describe, summary
 from bot.edge.app import BriefBot
+from bot.edge.channels import Postable
 from bot.edge.interactions import author, send_answer, tell, topic_autocomplete
+from bot.edge.options import model_options
 from bot.edge.permissions import moderator_only
 from bot.edge.transformers import Checked
 from bot.topics.models import (
@@ -25,12 +27,8 @@ from bot.topics.models import (
     TopicUseRequest,
 )
 from bot.topics.service import Topics
-from cogs.digests import PostableChannel, Target
 
 TheTopic = app_commands.Transform[str, Checked(TopicUseRequest, "topic")]
-NewSlug = app_commands.Transform[str, Checked(TopicAddRequest, "slug")]
-NewTitle = app_commands.Transform[str, Checked(TopicAddRequest, "title")]
-Summary = app_commands.Transform[str, Checked(TopicAddRequest, "summary")]
 
 
 class TopicsCog(
@@ -57,7 +55,7 @@ class TopicsCog(
         self,
         interaction: discord.Interaction[Any],
         topic: TheTopic,
-        channel: app_commands.Transform[Target, PostableChannel] | None = None,
+        channel: Postable | None = None,
     ) -> None:
         """/topic use topic [channel]: stored, on record, kept across restarts."""
         q = build(TopicUseRequest, topic=topic, channel=channel.id if channel else None)
@@ -66,11 +64,10 @@ class TopicsCog(
     @app_commands.command(name="add", description=summary(TopicAddRequest))
     @app_commands.describe(**describe(TopicAddRequest))
     @moderator_only()
-    async def add(
-        self, interaction: discord.Interaction[Any], slug: NewSlug, title: NewTitle, summary: Summary = ""
-    ) -> None:
+    @model_options(TopicAddRequest)
+    async def add(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/topic add slug title [summary]."""
-        q = build(TopicAddRequest, slug=slug, title=title, summary=summary)
+        q = build(TopicAddRequest, **options)
         added = await self.topics.add(q, author(interaction))
         await tell(
             interaction,
@@ -82,25 +79,20 @@ class TopicsCog(
     @app_commands.describe(**describe(TopicEditRequest))
     @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
-    async def edit(
-        self,
-        interaction: discord.Interaction[Any],
-        topic: TheTopic,
-        title: NewTitle | None = None,
-        summary: Summary | None = None,
-        retired: bool | None = None,
-    ) -> None:
+    @model_options(TopicEditRequest)
+    async def edit(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/topic edit topic [title] [summary] [retired]."""
-        q = build(TopicEditRequest, topic=topic, title=title, summary=summary, retired=retired)
+        q = build(TopicEditRequest, **options)
         await tell(interaction, await self.topics.edit(q, author(interaction)))
 
     @app_commands.command(name="remove", description=summary(TopicRemoveRequest))
     @app_commands.describe(**describe(TopicRemoveRequest))
     @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
-    async def remove(self, interaction: discord.Interaction[Any], topic: TheTopic) -> None:
+    @model_options(TopicRemoveRequest)
+    async def remove(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/topic remove topic: refused for a topic with facts, digests or feeds (retire it instead)."""
-        q = build(TopicRemoveRequest, topic=topic)
+        q = build(TopicRemoveRequest, **options)
         await tell(interaction, await self.topics.remove(q, author(interaction)))
 
 

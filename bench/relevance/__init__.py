@@ -20,7 +20,7 @@ from bot.store import Store
 from bot.store.writes import apply_pack
 
 HERE = Path(__file__).resolve().parent
-SEED_PACK = HERE.parents[1] / "data" / "packs" / "operation-1027.yaml"
+SEED_PACK = HERE.parents[1] / "bot" / "seed_packs" / "operation-1027.yaml"
 QUESTION_FILES = {"original": HERE / "questions.yaml", "held-out": HERE / "held_out.yaml"}
 #: How many results a question is judged on: what /search shows.
 SHOWN = 8

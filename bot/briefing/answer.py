@@ -24,6 +24,23 @@ from bot.pictures.spec import Chart
 from bot.store.records import FactRecord, SourceRecord
 
 T = TypeVar("T")
+#: The Admiralty code in words, for every answer that shows a grade (briefing and intake alike).
+RELIABILITY = {
+    "A": "completely reliable",
+    "B": "usually reliable",
+    "C": "fairly reliable",
+    "D": "not usually reliable",
+    "E": "unreliable",
+    "F": "reliability cannot be judged",
+}
+CREDIBILITY = {
+    1: "confirmed by other sources",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "truth cannot be judged",
+}
 
 
 class Line(BaseModel):
@@ -39,6 +56,9 @@ class Line(BaseModel):
     cites: list[int] = Field(default_factory=list)
     facts: list[int] = Field(default_factory=list)
     note: bool = False
+    #: Who claims what the line states, such as "claimed by the MNDAA, a party to the fighting": shown with
+    #: the cites, which no renderer cuts, because a claim read without its claimant reads as established.
+    claims: list[str] = Field(default_factory=list)
 
 
 class Section(BaseModel):
@@ -140,7 +160,8 @@ class Citer:
         if stated:
             self._stated.update((f.id, f) for f in facts)
         numbers = list(dict.fromkeys(self.cite(f) for f in facts))
-        return Line(text=text, cites=numbers, facts=list(dict.fromkeys(f.id for f in facts)))
+        claims = [c for c in dict.fromkeys(f.claimed_by for f in facts) if c] if stated else []
+        return Line(text=text, cites=numbers, facts=list(dict.fromkeys(f.id for f in facts)), claims=claims)
 
     def fact_line(self, fact: FactRecord) -> Line:
         """A fact's statement as a cited line."""
@@ -160,7 +181,9 @@ class Citer:
                 cited.setdefault(fact.source.id, []).append(fact)
             cites = list(dict.fromkeys(numbers[f.source.id] for f in facts))
             # Built without validation: every field comes from a validated line (answers are built often).
-            return Line.model_construct(text=line.text, cites=cites, facts=line.facts, note=line.note)
+            return Line.model_construct(
+                text=line.text, cites=cites, facts=line.facts, note=line.note, claims=line.claims
+            )
 
         lines = [renumber(line) for line in lines]
         sections = [
@@ -247,3 +270,8 @@ def describe_source(source: SourceRecord, *, full: bool = False) -> str:
     if source.url:
         text += f" <{source.url}>"
     return text
+
+
+def grade_meaning(reliability: str, credibility: int) -> str:
+    """An Admiralty code spelled out, because few readers remember what C3 means."""
+    return f"{reliability}{credibility}: source {RELIABILITY[reliability]}, information {CREDIBILITY[credibility]}"

@@ -3,6 +3,12 @@
 Discord embeds, the offline console and the scheduled digests all call this one class, which is why an
 answer reads the same everywhere. It never touches Discord and never writes SQL; it asks the store for a
 bounded number of records and arranges them.
+
+It stays one module past 450 lines because it is that one class: each answer is a few reads arranged with
+the same citer, cache, topic and name resolution and the same line helpers, so split by command every
+module would import all of those, and the one class is what keeps the answers consistent. Its parts that
+stand alone are beside it (`answer`, `queries`, `search`, `pictures`, `cache`); the console's table of
+commands is the console's (`bot.console.COMMANDS`).
 """
 
 from __future__ import annotations
@@ -14,7 +20,18 @@ from datetime import date
 from typing import Any
 
 from bot import __version__
-from bot.briefing.answer import Answer, Citer, Line, Section, agrees, counted, format_day, moment, note
+from bot.briefing.answer import (
+    Answer,
+    Citer,
+    Line,
+    Section,
+    agrees,
+    counted,
+    format_day,
+    grade_meaning,
+    moment,
+    note,
+)
 from bot.briefing.cache import AnswerCache, cached
 from bot.briefing.pictures import ChartMaker
 from bot.briefing.queries import (
@@ -24,7 +41,6 @@ from bot.briefing.queries import (
     EventQuery,
     FactQuery,
     HistoryQuery,
-    Query,
     SearchQuery,
     StakesQuery,
     TimelineQuery,
@@ -32,7 +48,7 @@ from bot.briefing.queries import (
 )
 from bot.briefing.search import search_answer
 from bot.errors import NotFound, UserError
-from bot.models import FactKind, Interest
+from bot.models import PARTY_CREDIBILITY, FactKind, Interest, is_party
 from bot.store import Store
 from bot.store.events import EventWindow
 from bot.store.names import Entity, is_confident
@@ -53,22 +69,6 @@ EVENT_FACTS = 8
 SYMMETRIC = frozenset({"allied-with", "cooperates-with", "opposes"})
 #: Answers kept for reuse until the store changes: a few hundred kilobytes.
 CACHED_ANSWERS = 256
-RELIABILITY = {
-    "A": "completely reliable",
-    "B": "usually reliable",
-    "C": "fairly reliable",
-    "D": "not usually reliable",
-    "E": "unreliable",
-    "F": "reliability cannot be judged",
-}
-CREDIBILITY = {
-    1: "confirmed by other sources",
-    2: "probably true",
-    3: "possibly true",
-    4: "doubtful",
-    5: "improbable",
-    6: "truth cannot be judged",
-}
 ENTITY_WORD = {"actor": "actor", "place": "place", "event": "event"}
 
 
@@ -80,11 +80,6 @@ class TimelineFilter:
     place_id: int | None = None
     since: date | None = None
     until: date | None = None
-
-
-def grade_meaning(reliability: str, credibility: int) -> str:
-    """An Admiralty code spelled out, because few readers remember what C3 means."""
-    return f"{reliability}{credibility}: source {RELIABILITY[reliability]}, information {CREDIBILITY[credibility]}"
 
 
 def _fact_ref(fact: FactRecord) -> str:
@@ -114,6 +109,13 @@ def links_once(affiliations: list[Affiliated]) -> list[str]:
         if key not in shown:
             shown[key] = f"{words} **{a.other.name}**" if a.outgoing else f"**{a.other.name}** {words} it"
     return list(shown.values())
+
+
+def _claimant(fact: FactRecord) -> str:
+    """Who claims a fact, in full: as the source names them, the known actor that is, and whether a party."""
+    known = f" (the actor {fact.claimant_actor.name})" if fact.claimant_actor else ""
+    party = f": a party to the fighting, so graded {PARTY_CREDIBILITY} (possibly true) at best"
+    return f"{fact.claimant}{known}{party if is_party(fact.claimant_side) else ''}"
 
 
 class Briefing:
@@ -435,6 +437,7 @@ class Briefing:
             Section(title="As of", lines=[note(format_day(fact.as_of))], inline=True),
             Section(title="Grade", lines=[note(grade_meaning(fact.reliability, fact.credibility))]),
             Section(title="Marked", lines=[note(fact.salience)] if fact.salience else [], inline=True),
+            Section(title="Claimant", lines=[note(_claimant(fact))] if fact.claimant else []),
             Section(title="About", lines=[note(", ".join(about))] if about else []),
             Section(
                 title="Stake",
@@ -517,28 +520,3 @@ def _shown(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value)) or "none"
     return f"“{value}”" if isinstance(value, str) else str(value)
-
-
-@dataclass(frozen=True)
-class Command:
-    """A question the console can ask by name; Discord's cogs call the same `Briefing` methods."""
-
-    path: str
-    query: type[Query]
-    run: Callable[[Briefing, Any], Awaitable[Answer]]
-
-
-COMMANDS: dict[str, Command] = {
-    c.path: c
-    for c in (
-        Command("brief", BriefQuery, Briefing.brief),
-        Command("actor", ActorQuery, Briefing.actor),
-        Command("event", EventQuery, Briefing.event),
-        Command("timeline", TimelineQuery, Briefing.timeline),
-        Command("stakes", StakesQuery, Briefing.stakes),
-        Command("search", SearchQuery, Briefing.search),
-        Command("fact show", FactQuery, Briefing.fact),
-        Command("fact history", HistoryQuery, Briefing.history),
-        Command("about", AboutQuery, Briefing.about),
-    )
-}

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.errors import UserError
+from bot.intake.feeds import PollOutcome
 from bot.intake.fetch import MAX_BYTES
 from bot.intake.models import SourceAddRequest
-from bot.intake.service import PollOutcome
 from bot.services import open_services
 
 QUEUED = "queued for review: the bot posts them to the review channel at its next round or start"
@@ -61,7 +61,8 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         intake = services.intake
         if args.command == "feed":
-            outcomes = [await intake.poll(args.id)] if args.id else await intake.round(ignore_backoff=True)
+            feeds = intake.feeds
+            outcomes = [await feeds.poll(args.id)] if args.id else await feeds.round(ignore_backoff=True)
             for polled in outcomes:
                 print(_line(polled))
             if not outcomes:
@@ -74,13 +75,15 @@ async def run(settings: Settings, args: argparse.Namespace) -> int:
         topic = (await services.topics.named(args.topic)).slug if args.topic else None
         if target.startswith(("http://", "https://")):
             q = SourceAddRequest(url=target, reliability=args.reliability)
-            outcome = await intake.add_source(q, file=None, channel_id=None, topic=topic)
+            outcome = await intake.proposing.add_source(q, file=None, channel_id=None, topic=topic)
         else:
             q = SourceAddRequest(reliability=args.reliability)
             data = await asyncio.to_thread(_read, target)
-            outcome = await intake.add_source(q, file=data, channel_id=None, topic=topic)
+            outcome = await intake.proposing.add_source(q, file=data, channel_id=None, topic=topic)
         if outcome.status == "duplicate":
             print(f"{outcome.title}: read before (same address or text); nothing new")
+        elif outcome.status == "skipped":
+            print(f"{outcome.title}: {outcome.detail}")
         else:
             print(f"{outcome.title}: {outcome.candidates} candidates {QUEUED}")
         return 0

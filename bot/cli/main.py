@@ -102,6 +102,8 @@ async def load(settings: Settings, packs: Sequence[Path], *, dry_run: bool = Fal
         print(f"{path}: {change.summary(dry_run=dry_run)}")
         for warning in change.warnings:
             print(f"{path}: warning: {warning}", file=sys.stderr)
+        for capped in change.capped:
+            print(f"{path}: graded 3: {capped}", file=sys.stderr)
     if dry_run:
         print("dry run: nothing was written; import again without --dry-run to apply this")
     return 0

@@ -38,7 +38,15 @@ async def export_pack(store: Store, topic_slug: str) -> str:
         raise NotFound(f"There is no topic `{topic_slug}`.")
     doc: dict[str, Any] = {
         "format": PACK_FORMAT,
-        "topic": _without_defaults({"slug": topic.slug, "title": topic.title, "summary": topic.summary}),
+        "topic": _without_defaults(
+            {
+                "slug": topic.slug,
+                "title": topic.title,
+                "summary": topic.summary,
+                # English alone is the default, left out as a person writing the pack would.
+                "languages": [] if topic.languages == ["en"] else topic.languages,
+            }
+        ),
     }
     actors = [_without_defaults(actor_form(a)) async for a in _records(store, "actors", topic.id, store.actor)]
     places = [_without_defaults(place_form(p)) async for p in _records(store, "places", topic.id, store.place)]

@@ -18,6 +18,7 @@ from bot.briefing.queries import FactQuery, Query
 from bot.models import (
     LINE,
     ActorKind,
+    Claimant,
     Credibility,
     DatePrecision,
     FactKind,
@@ -50,6 +51,8 @@ KIND = "What the fact is: figure, event, assessment, stake or background."
 RELIABILITY = "Admiralty source reliability: A completely reliable … E unreliable, F cannot be judged."
 CREDIBILITY = "Admiralty information credibility: 1 confirmed … 5 improbable, 6 cannot be judged."
 BACKGROUND = "True if this comes from your own background knowledge, not a document (graded F)."
+CLAIMANT = "Who makes the claim, as the source names them (a spokesman for the MNDAA); on edit '-' clears it."
+CLAIMED_BY = "The known actor making the claim; a party to the fighting's claim is graded 3 (possibly true) at best."
 ALIASES = "Other names and spellings, separated by commas (on edit: replaces the list; '-' clears it)."
 
 
@@ -81,14 +84,20 @@ class FactOptions(Query):
     interest: Interest | None = Field(None, description="For a stake: which interest (trade, security, citizens, …).")
     publisher: Publisher | None = Field(None, description="Who published the source (e.g. Reuters).")
     background: bool | None = Field(None, description=BACKGROUND)
+    claimant: Claimant | None = Field(None, description=CLAIMANT)
+    claimed_by: Name | None = Field(None, description=CLAIMED_BY)
 
     def fields(self) -> Form:
         """The options given, in `FactFields` terms (the form's text comes separately)."""
-        values = self.model_dump(exclude_none=True, exclude={"id", "actor", "publisher"})
-        return values | given(
+        values = self.model_dump(exclude_none=True, exclude={"id", "actor", "publisher", "claimed_by"})
+        values |= given(
             actors=[self.actor] if self.actor else None,
             source_publisher=self.publisher,
+            claimant_actor=self.claimed_by,
         )
+        if self.claimant == "-":
+            values |= {"claimant": None, "claimant_actor": None}
+        return values
 
 
 class FactAddRequest(FactOptions):
@@ -133,6 +142,9 @@ class FactFields(FactForm):
     background: bool = False
     reliability: Reliability
     credibility: Credibility
+    claimant: Claimant | None = None
+    #: The known actor the claimant is, by name: a party's claim is graded 3 at best.
+    claimant_actor: Name | None = None
 
     @classmethod
     def of(cls, record: FactRecord) -> FactFields:
@@ -153,6 +165,8 @@ class FactFields(FactForm):
             background=record.source.kind == "background",
             reliability=record.reliability,  # type: ignore[arg-type]
             credibility=record.credibility,
+            claimant=record.claimant,
+            claimant_actor=record.claimant_actor.slug if record.claimant_actor else None,
         )
 
 

@@ -20,7 +20,7 @@ from bot.briefing.service import Briefing
 from bot.claims import same_claim
 from bot.curation.models import FactFields, RecordEdit, RecordRequest, RetractRequest
 from bot.errors import NotFound, UserError, explain
-from bot.models import Actor, Author, Event, Fact, Place, Source, SourceKind, Topic, normalise
+from bot.models import PARTY_CREDIBILITY, Actor, Author, Event, Fact, Place, Source, SourceKind, Topic, normalise
 from bot.packs import PackError, parse_pack
 from bot.store import Store
 from bot.store.names import Entity
@@ -29,6 +29,8 @@ from bot.store.records import FactRecord, PackChanges, TopicRecord, count_list
 from bot.store.writes import apply_pack, writing
 
 T = TypeVar("T", bound=BaseModel)
+#: Capped grades listed after an import; the rest are counted (the record of changes has each one).
+MAX_CAPPED_SHOWN = 20
 
 
 def slugify(name: str) -> str:
@@ -52,7 +54,7 @@ class Curator:
 
     async def _topic(self) -> tuple[TopicRecord, Topic]:
         record = await self.briefing.topic()
-        return record, Topic(slug=record.slug, title=record.title, summary=record.summary)
+        return record, Topic(slug=record.slug, title=record.title, summary=record.summary, languages=record.languages)
 
     async def _slug(self, topic: TopicRecord, entity: Entity, text: str | None) -> str | None:
         if not text:
@@ -82,6 +84,12 @@ class Curator:
             kind=SourceKind.BACKGROUND if fields.background else SourceKind.DOCUMENT,
         )
         actors = [await self._slug(topic, "actor", name) for name in fields.actors]
+        claimant_actor = await self._slug(topic, "actor", fields.claimant_actor)
+        claimant = fields.claimant
+        if claimant is None and claimant_actor is not None:
+            # A known actor named alone is the claimant, by its canonical name.
+            actor = await self.store.actor(await self.briefing.resolve(topic, "actor", claimant_actor))
+            claimant = actor.name if actor else claimant_actor
         return _validated(
             Fact,
             key=key,
@@ -96,6 +104,8 @@ class Curator:
             source=source,
             reliability=fields.reliability,
             credibility=fields.credibility,
+            claimant=claimant,
+            claimant_actor=claimant_actor,
         )
 
     async def _refuse_near_duplicate(
@@ -217,6 +227,16 @@ class Curator:
         return await apply_pack(self.store.db, parse_pack(raw), author=who, dry_run=dry_run)
 
 
+def capped_note(given: int, stored: FactRecord) -> str | None:
+    """What to tell a moderator whose grade the store did not keep: a party's claim is graded 3 at best."""
+    if stored.credibility == given:
+        return None
+    return (
+        f"Credibility stored as {stored.credibility} (possibly true), not {given}: the fact is {stored.claimed_by},"
+        f" and a party's word alone is never better than {PARTY_CREDIBILITY}."
+    )
+
+
 def import_report(changes: PackChanges, *, dry_run: bool) -> Answer:
     """What an import did, or would do, per kind of record."""
     sections = []
@@ -228,6 +248,9 @@ def import_report(changes: PackChanges, *, dry_run: bool) -> Answer:
         verdict = "Applied in one transaction; every change is on record."
     else:
         verdict = "The store already matches this pack: nothing to write."
+    if changes.capped:
+        capped = [note(f"• {c}") for c in changes.capped[:MAX_CAPPED_SHOWN]]
+        sections.append(Section(title=f"Party claims graded 3: {counted(len(changes.capped), 'fact')}", lines=capped))
     if changes.warnings:
         warned = [note(f"• {w}") for w in changes.warnings]
         sections.append(Section(title=f"Warnings: {counted(len(warned), 'near-duplicate')}", lines=warned))

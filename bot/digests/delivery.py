@@ -26,23 +26,37 @@ whoever finds it next (`repair_abandoned`, every few seconds), never by two.
 
 A channel that is gone or forbids the bot pauses its subscription, records why and tells moderators; it
 never raises out of here, so one bad channel cannot stop the scheduler or other deliveries.
+
+This module stays whole past 450 lines because it is that one order (claim, post, record, and the repairs
+that finish a run cut off anywhere in it), which reads as one story; what stands apart from it lives beside
+it: pacing within Discord's limits in `bot.digests.pacing`, and the `Poster` interface with the nonces and
+markers that name a part in `bot.digests.posting`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import logging
 import secrets
-import time
-from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Protocol, TypeVar
+from datetime import datetime, timedelta
+from typing import TypeVar
 
 from bot.briefing.answer import Answer, Line
+from bot.digests.pacing import GLOBAL_LIMIT, Pacer
+from bot.digests.posting import (
+    DeliveryError,
+    PostedThenDeleted,
+    Poster,
+    Transient,
+    Undeliverable,
+    marked,
+    nonce_for,
+    part_nonce,
+    run_label,
+)
 from bot.digests.service import DigestService
 from bot.shards import Shards
 from bot.store.digests import DeliveryRecord, Lease, Run, SubscriptionRecord, iso
@@ -55,12 +69,6 @@ T = TypeVar("T")
 NONCE_WINDOW = timedelta(minutes=2)
 # A run posted later than this after its time says so.
 ON_TIME = timedelta(minutes=5)
-# Discord's limits on posting, as (requests, seconds): per bot across all routes, and per channel.
-GLOBAL_LIMIT = (50, 1.0)
-CHANNEL_LIMIT = (5, 5.0)
-# Each window is kept this much longer than Discord's, so that requests arriving a little sooner or later
-# than they were sent never land one too many in a window of Discord's.
-PACE_MARGIN = 1.05
 ATTEMPTS = 5
 FIRST_BACKOFF = 1.0
 # Longest wait between attempts: all attempts of one part stay inside NONCE_WINDOW.
@@ -79,81 +87,8 @@ RENEW_EVERY = 5.0
 HELD_ELSEWHERE = "being posted by another process"
 
 
-class DeliveryError(Exception):
-    """Posting a part failed in a way the ledger must know about."""
-
-
-class Undeliverable(DeliveryError):
-    """The channel is gone or the bot may not post there: retrying cannot help, a person must act."""
-
-
-class Transient(DeliveryError):
-    """A 429, a 5xx or a timeout: the same part may be posted again with the same nonce."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
-
-class PostedThenDeleted(DeliveryError):
-    """Discord refused a repeated nonce because its first message was deleted: it was posted once."""
-
-
 class LeaseLost(Exception):
     """Another process took the run over (this one stalled past its lease): post nothing more of it."""
-
-
-class Poster(Protocol):
-    """Posts one part of a digest, and finds one in its channel; the Discord one is `bot.edge.poster`."""
-
-    async def post(self, channel_id: int, answer: Answer, nonce: str) -> int:
-        """Post `answer` with `nonce`; return the message id, or raise a `DeliveryError`."""
-        ...
-
-    async def find(self, channel_id: int, marker: str, since: datetime) -> int | None:
-        """The id of the bot's message posted after `since` whose footer contains `marker`, or None.
-
-        Raise `Undeliverable` when the channel's history cannot be read (gone, or the bot lacks View
-        Channel or Read Message History), `Transient` when asking again may help, and another
-        `DeliveryError` when the answer cannot be known (an empty answer must mean "not there").
-        """
-        ...
-
-
-def nonce_for(subscription_id: int, scheduled_for: datetime, purpose: str = "digest") -> str:
-    """A run's nonce stem: 22 hex digits derived from its ledger key, the same in every process."""
-    key = f"{purpose}:{subscription_id}:{iso(scheduled_for)}"
-    return hashlib.blake2b(key.encode(), digest_size=11).hexdigest()
-
-
-def part_nonce(stem: str, index: int) -> str:
-    """The nonce of one part; Discord takes at most 25 characters."""
-    return f"{stem}-{index}"
-
-
-def run_label(scheduled_for: datetime) -> str:
-    """A run as readers see it named in a footer: UTC, to the minute (to the second when sent on request)."""
-    moment = scheduled_for.astimezone(UTC)
-    return f"{moment:%Y-%m-%dT%H:%M}Z" if moment.second == 0 else f"{moment:%Y-%m-%dT%H:%M:%S}Z"
-
-
-def marked(parts: list[Answer], scheduled_for: datetime) -> list[Answer]:
-    """The parts with the run (and, when there are several, the part) at the end of each footer.
-
-    The footer already names the digest ("Digest #12 · …"), so a whole footer names one part of one run
-    of one subscription: it is the marker a restart looks for in the channel (Discord keeps no nonces).
-    """
-    total = len(parts)
-    return [
-        part.model_copy(
-            update={
-                "footer": " · ".join(
-                    filter(None, [part.footer, f"run {run_label(scheduled_for)}", f"part {n}/{total}" * (total > 1)])
-                )
-            }
-        )
-        for n, part in enumerate(parts, start=1)
-    ]
 
 
 @dataclass(frozen=True)
@@ -170,50 +105,6 @@ class Outcome:
 
 def _outcome(row: DeliveryRecord) -> Outcome:
     return Outcome(row.subscription_id, row.scheduled_for, row.status, row.late, row.detail, row.message_ids)
-
-
-class Pacer:
-    """Holds each post back until Discord's limits allow it, so that a burst of due digests draws no 429s.
-
-    Left to discord.py, a burst costs time twice over: it learns the global limit only from 429s, and a
-    post waiting out its channel's bucket holds its place while posts to other channels could go. Here a
-    post first waits for its channel (holding the channel's turn, so posts to one channel go in order and
-    only one of them at a time queues for the global limit), then for the global limit in arrival order.
-    Channels therefore take turns, and a busy channel never delays a quiet one.
-    """
-
-    def __init__(
-        self,
-        *,
-        overall: tuple[int, float] = GLOBAL_LIMIT,
-        per_channel: tuple[int, float] = CHANNEL_LIMIT,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self.clock = clock
-        self.sleep = sleep
-        self.per_channel = per_channel
-        self._overall_window = overall[1]
-        self._overall: deque[float] = deque(maxlen=overall[0])
-        self._overall_turn = asyncio.Lock()
-        self._channels: dict[int, tuple[asyncio.Lock, deque[float]]] = {}
-
-    async def turn(self, channel_id: int) -> None:
-        """Return when a post to the channel may be sent now, and count it as sent."""
-        count, window = self.per_channel
-        turn, sent = self._channels.setdefault(channel_id, (asyncio.Lock(), deque(maxlen=count)))
-        async with turn:
-            await self._room(sent, window)
-            async with self._overall_turn:
-                await self._room(self._overall, self._overall_window)
-                now = self.clock()
-                self._overall.append(now)
-            sent.append(now)
-
-    async def _room(self, sent: deque[float], seconds: float) -> None:
-        """Wait until fewer than the limit were sent in the last (widened) window."""
-        while len(sent) == sent.maxlen and (wait := sent[0] + seconds * PACE_MARGIN - self.clock()) > 0:
-            await self.sleep(wait)
 
 
 class Deliveries:

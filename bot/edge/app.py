@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import importlib
+import inspect
 import json
 import logging
+import pkgutil
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -36,16 +39,23 @@ from bot.store.writes import utcnow
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS = (
-    "cogs.briefing",
-    "cogs.facts",
-    "cogs.curate",
-    "cogs.packs",
-    "cogs.digests",
-    "cogs.intake",
-    "cogs.topics",
-    "cogs.meta",
-)
+#: The package whose modules are the bot's extensions.
+COGS = "cogs"
+
+
+def extensions(package: str = COGS) -> list[str]:
+    """Every module of `package` that defines `setup`, by name: a cog is loaded by being there.
+
+    As python-discord's `walk_extensions` does, each module is imported to be asked; one whose name
+    starts with `_` is a helper, not an extension. The order is the names', so it is the same every run.
+    """
+    found = []
+    for module in pkgutil.iter_modules(importlib.import_module(package).__path__, prefix=f"{package}."):
+        if module.name.rpartition(".")[2].startswith("_"):
+            continue
+        if inspect.isfunction(getattr(importlib.import_module(module.name), "setup", None)):
+            found.append(module.name)
+    return sorted(found)
 
 
 def command_payload(tree: app_commands.CommandTree, guild: discord.abc.Snowflake | None) -> list[dict[str, object]]:
@@ -54,8 +64,13 @@ def command_payload(tree: app_commands.CommandTree, guild: discord.abc.Snowflake
 
 
 def payload_hash(payload: list[dict[str, object]]) -> str:
-    """A stable digest of a command payload."""
-    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
+    """A stable digest of a command payload, whatever order the extensions added the commands in.
+
+    Discord keeps no order among top-level commands, so loading the same cogs in another order (a cog
+    renamed, say) is no reason to spend a sync.
+    """
+    commands = sorted(payload, key=lambda command: str(command["name"]))
+    return hashlib.sha256(json.dumps(commands, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def shard_options(settings: Settings) -> dict[str, Any]:
@@ -120,7 +135,7 @@ class BriefBot(commands.AutoShardedBot):
         self.services = await open_services(self.settings, clock=self.clock)
         # Pictures are drawn in a worker process, so that matplotlib's memory and CPU stay out of the bot's.
         self.services.painter = Painter(where="process")
-        for extension in EXTENSIONS:
+        for extension in extensions():
             await self.load_extension(extension)
         await self.sync_commands(force=self.force_sync)
         if self.settings.heartbeat_file is not None and not self.sync_only:

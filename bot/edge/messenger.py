@@ -11,7 +11,7 @@ import aiohttp
 import discord
 
 from bot.briefing.answer import Answer
-from bot.digests.delivery import Transient, Undeliverable
+from bot.digests.posting import Transient, Undeliverable
 from bot.edge.poster import DiscordPoster
 from bot.watches.announce import DmClosed, DmRefused
 

@@ -15,7 +15,8 @@ import aiohttp
 import discord
 
 from bot.briefing.answer import Answer
-from bot.digests.delivery import DeliveryError, Outcome, PostedThenDeleted, Transient, Undeliverable
+from bot.digests.delivery import Outcome
+from bot.digests.posting import DeliveryError, PostedThenDeleted, Transient, Undeliverable
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.pictures import picture_embeds, picture_file
 from bot.pictures.painter import Painter
@@ -30,7 +31,7 @@ SEARCH_LIMIT = 500
 
 
 @contextlib.contextmanager
-def _failures(channel_id: int, refused: str) -> Iterator[None]:
+def discord_failures(channel_id: int, refused: str) -> Iterator[None]:
     """Discord's failures as the ledger's: `refused` says what the bot may not do in the channel."""
     try:
         yield
@@ -84,7 +85,7 @@ class DiscordPoster:
                 return message.id
             except discord.Forbidden:
                 pass  # no Attach Files where the cache could not tell: the text alone, below
-        with _failures(channel_id, "post"):
+        with discord_failures(channel_id, "post"):
             message = await channel.send(embeds=render_embeds(answer), nonce=nonce, allowed_mentions=NO_MENTIONS)
         return message.id
 
@@ -108,7 +109,7 @@ class DiscordPoster:
         assert me is not None, "find needs a logged-in client"
         cached = self.client.get_channel(channel_id)
         if not isinstance(cached, discord.abc.GuildChannel | discord.Thread):
-            with _failures(channel_id, "see the channel"):
+            with discord_failures(channel_id, "see the channel"):
                 await self.client.fetch_channel(channel_id)  # gone or hidden: Undeliverable, as for a post
             raise DeliveryError(f"cannot tell whether the bot may read the message history of <#{channel_id}>")
         perms = cached.permissions_for(cached.guild.me)
@@ -116,7 +117,7 @@ class DiscordPoster:
             raise Undeliverable(f"the bot may not read the message history of <#{channel_id}>")
         channel = self.client.get_partial_messageable(channel_id)
         read = 0
-        with _failures(channel_id, "read the message history"):
+        with discord_failures(channel_id, "read the message history"):
             async for message in channel.history(after=since, limit=SEARCH_LIMIT, oldest_first=True):
                 read += 1
                 if message.author.id == me.id and any(marker in (e.footer.text or "") for e in message.embeds):

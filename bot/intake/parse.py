@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot.intake.language import declared_language
 from bot.models import normalise
 from bot.text import clean_line, clean_paragraph
 
@@ -62,6 +63,9 @@ class Article:
     published: date | None
     canonical_url: str | None
     text: str
+    #: The language the page declares for itself (`<html lang>`, Content-Language), ISO 639-1; None when it
+    #: declares none. `bot.intake.language.detect_language` weighs it against the text.
+    language: str | None = None
 
     @property
     def text_hash(self) -> str:
@@ -159,6 +163,7 @@ def extract_html(body: bytes | str, url: str | None) -> Article:
         if isinstance(canonical, str) and canonical.startswith(("http://", "https://"))
         else None,
         text="\n".join(lines)[:MAX_TEXT],
+        language=declared_language(body),
     )
 
 

@@ -1,6 +1,6 @@
 """The feed poller: one APScheduler interval job that runs a round every FEED_POLL_MINUTES.
 
-A round (`IntakeService.round`) polls the feeds that are due, posts the candidates not yet posted and
+A round (`Feeds.round`) polls the feeds that are due, posts the candidates not yet posted and
 tells moderators of feeds failing for a day. One round runs at start too, once the bot is connected, so
 candidates queued while it was down (by `briefbot feed poll` or `source add`) reach the review channel.
 Rounds never overlap (`max_instances=1`), and a round that raises is logged: the next one runs anyway.
@@ -17,7 +17,8 @@ from datetime import UTC
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.intake.service import IntakeService, PollOutcome, ReviewPoster
+from bot.intake.feeds import Feeds, PollOutcome
+from bot.intake.review import ReviewPoster
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +30,8 @@ STOP_GRACE = 5.0
 class IntakeRuntime:
     """Owns the poller's scheduler for one bot."""
 
-    def __init__(self, service: IntakeService, poster: ReviewPoster) -> None:
-        self.service = service
+    def __init__(self, feeds: Feeds, poster: ReviewPoster) -> None:
+        self.feeds = feeds
         self.poster = poster
         self.scheduler = AsyncIOScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 60}
@@ -40,18 +41,18 @@ class IntakeRuntime:
         self._first: asyncio.Task[list[PollOutcome]] | None = None
 
     async def start(self, ready: Callable[[], Awaitable[None]] | None = None) -> None:
-        """Hand the service its poster, schedule the rounds, and run a first one once `ready`."""
-        self.service.poster = self.poster
+        """Hand review its poster, schedule the rounds, and run a first one once `ready`."""
+        self.feeds.review.poster = self.poster
         self.scheduler.start()
         self.scheduler.add_job(
             self.run_round,
-            trigger=IntervalTrigger(seconds=self.service.poll_interval.total_seconds()),
+            trigger=IntervalTrigger(seconds=self.feeds.poll_interval.total_seconds()),
             id=JOB_ID,
             name="intake round",
             replace_existing=True,
         )
         self._first = asyncio.create_task(self._first_round(ready), name="intake first round")
-        log.info("feed poller started: every %s", self.service.poll_interval)
+        log.info("feed poller started: every %s", self.feeds.poll_interval)
 
     async def _first_round(self, ready: Callable[[], Awaitable[None]] | None) -> list[PollOutcome]:
         if ready is not None:
@@ -64,7 +65,7 @@ class IntakeRuntime:
         if task is not None:
             self._rounds.add(task)
         try:
-            outcomes = await self.service.round()
+            outcomes = await self.feeds.round()
         except Exception:
             log.exception("intake round failed; the next one runs as scheduled")
             return []
@@ -93,5 +94,5 @@ class IntakeRuntime:
             for task in late:
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await task
-        if self.service.poster is self.poster:
-            self.service.poster = None
+        if self.feeds.review.poster is self.poster:
+            self.feeds.review.poster = None

@@ -40,8 +40,13 @@ class Entry:
 
 
 def line_entry(line: Line) -> Entry:
-    """A line as `text [1][2]`: markers after the text, where they do not interrupt reading."""
-    return Entry(line.text, "".join(f"[{number}]" for number in line.cites))
+    """A line as `text [1][2]`: markers after the text, where they do not interrupt reading.
+
+    Who claims it comes first in the tail, `text (claimed by the MNDAA, a party to the fighting) [1]`, so it is
+    never cut from the line it qualifies.
+    """
+    claims = f"({'; '.join(line.claims)}) " if line.claims else ""
+    return Entry(line.text, claims + "".join(f"[{number}]" for number in line.cites))
 
 
 def citation_entry(citation: Citation) -> Entry:

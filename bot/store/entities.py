@@ -7,12 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from bot.models import normalise
 from bot.store import names as name_index
 from bot.store.names import Entity
 from bot.store.reads import Reads, marks
 from bot.store.records import ActorRecord, Affiliated, NameMatch, PlaceRecord, Ref, TopicRecord
+
+_TOPIC_COLUMNS = "id, slug, title, summary, languages"
+
+
+def _topic(row: Any) -> TopicRecord:
+    """A topic row as a record; its languages are stored as codes separated by commas."""
+    return TopicRecord(**{**dict(row), "languages": str(row["languages"]).split(",")})
 
 
 class Entities(Reads):
@@ -22,18 +30,18 @@ class Entities(Reads):
 
     async def topic(self, slug: str) -> TopicRecord | None:
         """The topic with this slug."""
-        row = await self.row("SELECT id, slug, title, summary FROM topics WHERE slug = ?", (slug,))
-        return TopicRecord(**dict(row)) if row else None
+        row = await self.row(f"SELECT {_TOPIC_COLUMNS} FROM topics WHERE slug = ?", (slug,))
+        return _topic(row) if row else None
 
     async def topic_by_id(self, topic_id: int) -> TopicRecord | None:
         """The topic with this id (a fact's or a candidate's)."""
-        row = await self.row("SELECT id, slug, title, summary FROM topics WHERE id = ?", (topic_id,))
-        return TopicRecord(**dict(row)) if row else None
+        row = await self.row(f"SELECT {_TOPIC_COLUMNS} FROM topics WHERE id = ?", (topic_id,))
+        return _topic(row) if row else None
 
     async def topics(self) -> list[TopicRecord]:
         """Every topic; there are a handful at most."""
-        rows = await self.rows("SELECT id, slug, title, summary FROM topics ORDER BY slug LIMIT 100")
-        return [TopicRecord(**dict(r)) for r in rows]
+        rows = await self.rows(f"SELECT {_TOPIC_COLUMNS} FROM topics ORDER BY slug LIMIT 100")
+        return [_topic(r) for r in rows]
 
     async def counts(self, topic_id: int) -> dict[str, int]:
         """Running totals kept by triggers: facts_active, facts_retracted, actors, places, events."""

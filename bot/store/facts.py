@@ -19,6 +19,7 @@ from bot.store.records import ChangeRecord, FactRecord, Ref, SourceRecord
 _FACT_COLUMNS = (
     "f.id, f.topic_id, f.key, f.statement, f.kind, f.event_id, f.place_id, f.stakeholder_id, f.interest,"
     " f.as_of, f.reliability, f.credibility, f.status, f.created_at, f.updated_at, f.salience,"
+    " f.claimant, f.claimant_actor_id, (SELECT a.side FROM actors a WHERE a.id = f.claimant_actor_id) AS claimant_side,"
     " s.id AS s_id, s.title AS s_title, s.publisher AS s_publisher, s.url AS s_url,"
     " s.published AS s_published, s.kind AS s_kind, s.note AS s_note"
 )
@@ -106,6 +107,9 @@ class Facts(Reads):
                     created_at=datetime.fromisoformat(r["created_at"]),
                     updated_at=datetime.fromisoformat(r["updated_at"]),
                     salience=r["salience"],
+                    claimant=r["claimant"],
+                    claimant_actor=refs.get(("actors", r["claimant_actor_id"])),
+                    claimant_side=r["claimant_side"],
                 )
             )
         return facts
@@ -116,7 +120,10 @@ class Facts(Reads):
         wanted = {
             "events": sorted({r["event_id"] for r in rows if r["event_id"]}),
             "places": sorted({r["place_id"] for r in rows if r["place_id"]}),
-            "actors": sorted({r["stakeholder_id"] for r in rows if r["stakeholder_id"]}),
+            "actors": sorted(
+                {r["stakeholder_id"] for r in rows if r["stakeholder_id"]}
+                | {r["claimant_actor_id"] for r in rows if r["claimant_actor_id"]}
+            ),
         }
         selects = [
             "SELECT 'fact' AS what, fa.fact_id, a.id, a.slug, a.name FROM fact_actors fa"

@@ -1,4 +1,7 @@
-"""Intake's SQL: feeds, the items seen, and candidate facts with their review state (migration 0007).
+"""Intake's SQL: feeds, items seen, candidates and their review messages (migrations 0010 and 0015).
+
+A review message shows an article's candidates together; a review channel found gone or forbidden is kept
+until a post there works again.
 
 Reads go through the store's reader (committed data); each write is one short transaction on the
 writer. A unique key settles races (two polls of one feed, the bot and `briefbot feed poll` at once):
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
@@ -68,6 +71,35 @@ class CandidateRecord(BaseModel):
     fact_id: int | None
     created_at: datetime
     item_url: str | None = None
+    #: The language of the sentence (ISO 639-1), and why its day is the article's date if it could not be known.
+    language: str = "en"
+    day_note: str | None = None
+    #: The side of the known actor that claims it, when proposed: regime or resistance make it a party's claim.
+    claimant_side: str | None = None
+
+
+class ReviewRecord(BaseModel):
+    """One review message: an article's candidates (or one proposed by hand), and where it was posted."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    key: str
+    channel_id: int | None
+    message_id: int | None
+    created_at: datetime
+
+
+class BrokenChannel(BaseModel):
+    """A review channel that is gone or forbids the bot: since when, why, when to try it again, told or not."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel_id: int
+    error: str
+    broken_since: datetime
+    retry_at: datetime
+    alerted: bool
 
 
 _FEED_COLUMNS = (
@@ -78,8 +110,16 @@ _FEED_COLUMNS = (
 _CANDIDATE_COLUMNS = (
     "c.id, c.topic_id, c.item_id, c.fields, c.links, c.duplicate_of, c.channel_id, c.message_id, c.status,"
     " c.proposed_by, c.proposed_by_name, c.decided_by, c.decided_by_name, c.decided_at, c.fact_id, c.created_at,"
-    " i.url AS item_url"
+    " i.url AS item_url, c.language, c.day_note, c.claimant_side"
 )
+
+
+_REVIEW_COLUMNS = "id, key, channel_id, message_id, created_at"
+
+
+def _iso(moment: datetime) -> str:
+    """A moment as compared in SQL: UTC text, so that text order is time order."""
+    return moment.astimezone(UTC).isoformat()
 
 
 def _candidate(row: sqlite3.Row) -> CandidateRecord:
@@ -336,6 +376,129 @@ class IntakeStore:
         rows = await self._rows("SELECT status, count(*) FROM intake_candidates GROUP BY status")
         return {r[0]: r[1] for r in rows}
 
+    # Review messages ----------------------------------------------------------------------------------------
+
+    async def gather_reviews(self, at: datetime, limit: int = 1000) -> int:
+        """Give each pending candidate not yet shown a review message (its article's) and a number in it.
+
+        An article's candidates share one message, numbered in the order they were found; a fact proposed by
+        hand has one of its own. Returns how many candidates were placed.
+        """
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "SELECT id, item_id, channel_id FROM intake_candidates"
+                " WHERE review_id IS NULL AND message_id IS NULL AND status = 'pending' ORDER BY id LIMIT ?",
+                (limit,),
+            )
+            loose = list(await cur.fetchall())
+            groups: dict[str, list[tuple[int, int | None]]] = {}
+            for candidate_id, item_id, channel_id in loose:
+                key = f"item:{item_id}" if item_id is not None else f"candidate:{candidate_id}"
+                groups.setdefault(key, []).append((candidate_id, channel_id))
+            for key, members in groups.items():
+                await conn.execute(
+                    "INSERT INTO intake_reviews (key, channel_id, created_at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (key) DO NOTHING",
+                    (key, members[0][1], _iso(at)),
+                )
+                cur = await conn.execute(
+                    "SELECT r.id, coalesce(max(c.number), 0) FROM intake_reviews r"
+                    " LEFT JOIN intake_candidates c ON c.review_id = r.id WHERE r.key = ? GROUP BY r.id",
+                    (key,),
+                )
+                row = await cur.fetchone()
+                assert row is not None
+                review_id, last = int(row[0]), int(row[1])
+                for number, (candidate_id, _) in enumerate(members, start=last + 1):
+                    await conn.execute(
+                        "UPDATE intake_candidates SET review_id = ?, number = ? WHERE id = ? AND review_id IS NULL",
+                        (review_id, number, candidate_id),
+                    )
+        return len(loose)
+
+    async def unposted_reviews(self, limit: int = 50) -> list[ReviewRecord]:
+        """Review messages not posted yet that still have a candidate waiting, oldest first."""
+        rows = await self._rows(
+            f"SELECT {_REVIEW_COLUMNS} FROM intake_reviews r WHERE message_id IS NULL AND EXISTS"
+            " (SELECT 1 FROM intake_candidates c WHERE c.review_id = r.id AND c.status = 'pending')"
+            " ORDER BY id LIMIT ?",
+            (limit,),
+        )
+        return [ReviewRecord(**dict(r)) for r in rows]
+
+    async def review(self, review_id: int) -> ReviewRecord | None:
+        """A review message by id."""
+        rows = await self._rows(f"SELECT {_REVIEW_COLUMNS} FROM intake_reviews WHERE id = ?", (review_id,))
+        return ReviewRecord(**dict(rows[0])) if rows else None
+
+    async def review_candidates(self, review_id: int) -> list[tuple[int, CandidateRecord]]:
+        """A review message's candidates with their numbers, in order."""
+        rows = await self._rows(
+            f"SELECT c.number AS number, {_CANDIDATE_COLUMNS} FROM intake_candidates c"
+            " LEFT JOIN intake_items i ON i.id = c.item_id WHERE c.review_id = ? ORDER BY c.number",
+            (review_id,),
+        )
+        found = []
+        for row in rows:
+            values = dict(row)
+            number = int(values.pop("number"))
+            found.append((number, _candidate(values)))  # type: ignore[arg-type]
+        return found
+
+    async def claim_review(self, review_id: int, holder: str, until: datetime, now: datetime) -> bool:
+        """Take the posting of a review message: False if it is posted, or another process holds it now."""
+        async with self.db.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE intake_reviews SET claimed_by = ?, lease_until = ? WHERE id = ? AND message_id IS NULL"
+                " AND (claimed_by IS NULL OR claimed_by = ? OR lease_until IS NULL OR lease_until <= ?)",
+                (holder, _iso(until), review_id, holder, _iso(now)),
+            )
+            return cur.rowcount == 1
+
+    async def release_review(self, review_id: int, holder: str) -> None:
+        """Let go of a claim whose post failed, so the next round (of any process) may try."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE intake_reviews SET claimed_by = NULL, lease_until = NULL WHERE id = ? AND claimed_by = ?",
+                (review_id, holder),
+            )
+
+    async def review_posted(self, review_id: int, channel_id: int, message_id: int) -> None:
+        """Where a review message is; its candidates point there too."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE intake_reviews SET channel_id = ?, message_id = ?, claimed_by = NULL, lease_until = NULL"
+                " WHERE id = ?",
+                (channel_id, message_id, review_id),
+            )
+            await conn.execute(
+                "UPDATE intake_candidates SET channel_id = ?, message_id = ? WHERE review_id = ?",
+                (channel_id, message_id, review_id),
+            )
+
+    async def broken_channels(self) -> dict[int, BrokenChannel]:
+        """The review channels found gone or forbidden, by id."""
+        rows = await self._rows("SELECT channel_id, error, broken_since, retry_at, alerted FROM intake_review_channels")
+        return {int(r[0]): BrokenChannel(**dict(r)) for r in rows}
+
+    async def channel_broken(self, channel_id: int, error: str, at: datetime, retry_at: datetime) -> bool:
+        """Record a review channel as broken until `retry_at`; True when moderators have not been told yet."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO intake_review_channels (channel_id, error, broken_since, retry_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (channel_id) DO UPDATE SET error = excluded.error, retry_at = excluded.retry_at",
+                (channel_id, error[:500], _iso(at), _iso(retry_at)),
+            )
+            cur = await conn.execute(
+                "UPDATE intake_review_channels SET alerted = 1 WHERE channel_id = ? AND alerted = 0", (channel_id,)
+            )
+            return cur.rowcount == 1
+
+    async def channel_works(self, channel_id: int) -> None:
+        """A post in the channel worked: it is no longer broken, and breaking again is news again."""
+        async with self.db.transaction() as conn:
+            await conn.execute("DELETE FROM intake_review_channels WHERE channel_id = ?", (channel_id,))
+
     # What the topic knows -----------------------------------------------------------------------------------
 
     async def known_names(self, topic_id: int) -> list[tuple[str, str, str, str]]:
@@ -365,10 +528,14 @@ async def _insert_candidate(
     channel_id: int | None,
     proposed_by: int | None = None,
     proposed_by_name: str | None = None,
+    language: str = "en",
+    day_note: str | None = None,
+    claimant_side: str | None = None,
 ) -> int | None:
     cur = await conn.execute(
         "INSERT INTO intake_candidates (topic_id, item_id, sentence_key, fields, links, duplicate_of, channel_id,"
-        " proposed_by, proposed_by_name, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " proposed_by, proposed_by_name, created_at, language, day_note, claimant_side)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         " ON CONFLICT (topic_id, sentence_key) DO NOTHING",
         (
             topic_id,
@@ -381,6 +548,9 @@ async def _insert_candidate(
             proposed_by,
             proposed_by_name,
             at.isoformat(),
+            language,
+            day_note,
+            claimant_side,
         ),
     )
     return cur.lastrowid if cur.rowcount == 1 else None

@@ -33,10 +33,12 @@ def fact_form(fact: Fact | FactRecord) -> Form:
         actors = [a.slug for a in fact.actors]
         refs = {k: (r.slug if r else None) for k, r in (("event", fact.event), ("place", fact.place))}
         stakeholder = fact.stakeholder.slug if fact.stakeholder else None
+        claimant_actor = fact.claimant_actor.slug if fact.claimant_actor else None
     else:
         actors = list(fact.actors)
         refs = {"event": fact.event, "place": fact.place}
         stakeholder = fact.stakeholder
+        claimant_actor = fact.claimant_actor
     return {
         "key": fact.key,
         "statement": fact.statement,
@@ -50,6 +52,8 @@ def fact_form(fact: Fact | FactRecord) -> Form:
         "reliability": fact.reliability,
         "credibility": fact.credibility,
         "salience": str(fact.salience) if fact.salience else None,
+        "claimant": fact.claimant,
+        "claimant_actor": claimant_actor,
     }
 
 

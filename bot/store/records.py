@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.models import DatePrecision, SourceKind
+from bot.models import DatePrecision, SourceKind, claimed_by
 
 
 class Record(BaseModel):
@@ -35,6 +35,8 @@ class TopicRecord(Record):
     slug: str
     title: str
     summary: str
+    #: The languages of reports intake proposes facts from (ISO 639-1 codes).
+    languages: list[str] = ["en"]
 
 
 class SourceRecord(Record):
@@ -70,6 +72,15 @@ class FactRecord(Record):
     created_at: datetime
     updated_at: datetime
     salience: str | None = None
+    #: Who claims it, as the source names them, and the known actor that is (with its side), if any.
+    claimant: str | None = None
+    claimant_actor: Ref | None = None
+    claimant_side: str | None = None
+
+    @property
+    def claimed_by(self) -> str | None:
+        """How answers name its claimant ("claimed by the MNDAA, a party to the fighting"); None if it has none."""
+        return claimed_by(self.claimant, self.claimant_side)
 
     @property
     def grade(self) -> str:
@@ -153,6 +164,8 @@ class PackChanges(Record):
     unchanged: dict[str, int]
     # What was written but deserves a look: two facts that make the same claim, named as a pair.
     warnings: list[str] = []
+    # Facts claimed by a party to the fighting whose credibility was stored as 3 rather than as given.
+    capped: list[str] = []
 
     @property
     def touched(self) -> bool:

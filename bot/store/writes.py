@@ -14,7 +14,19 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.claims import same_claim
-from bot.models import OPERATOR, Actor, Author, Event, Fact, Place, Source, Topic, normalise
+from bot.models import (
+    OPERATOR,
+    PARTY_CREDIBILITY,
+    Actor,
+    Author,
+    Event,
+    Fact,
+    Place,
+    Source,
+    Topic,
+    capped_credibility,
+    normalise,
+)
 from bot.packs import Pack
 from bot.store.engine.base import Connection, Database, Dialect
 from bot.store.names import Entity, Recorded
@@ -133,6 +145,7 @@ class PackWriter:
         self.written_facts: list[int] = []
         self.warnings: list[str] = []
         self._watched: bool | None = None
+        self.capped: list[str] = []
 
     def _count(self, section: str, target: dict[str, int]) -> None:
         target[section] = target.get(section, 0) + 1
@@ -299,6 +312,7 @@ class PackWriter:
 
         `reason` goes on record with the write (such as the feed item an approved candidate came from).
         """
+        fact = await self._graded(fact)
         current = await self.reads.fact_by_key(self.topic_id, fact.key)
         before = fact_form(current) if current else None
         fact_id = current.id if current else 0
@@ -317,6 +331,8 @@ class PackWriter:
                 "reliability": fact.reliability,
                 "credibility": fact.credibility,
                 "salience": fact.salience.value if fact.salience else None,
+                "claimant": fact.claimant,
+                "claimant_actor_id": await self._id("actor", fact.claimant_actor),
                 "updated_at": self.now.isoformat(),
             }
             if current is None:
@@ -334,6 +350,27 @@ class PackWriter:
         if retracted is not None and (current is None or current.status == "active"):
             await self.set_status(fact_id, "retracted", retracted)
         return fact_id
+
+    async def _graded(self, fact: Fact) -> Fact:
+        """The fact with the credibility its claimant allows: a party's claim is never better than 3.
+
+        Applied here, on the one write path, so no pack, edit or approval can store better; each capped
+        grade is named in `capped` for whoever asked for it.
+        """
+        actor_id = await self._id("actor", fact.claimant_actor)
+        if actor_id is None:
+            return fact
+        async with self.conn.execute("SELECT side FROM actors WHERE id = ?", (actor_id,)) as cur:
+            row = await cur.fetchone()
+        credibility = capped_credibility(fact.credibility, row[0] if row else None)
+        if credibility == fact.credibility:
+            return fact
+        self.capped.append(
+            f"fact {fact.key}: claimed by {fact.claimant}, a party to the fighting, so graded credibility"
+            f" {credibility} (possibly true), not {fact.credibility}: a party's word alone is never better"
+            f" than {PARTY_CREDIBILITY}"
+        )
+        return fact.model_copy(update={"credibility": credibility})
 
     async def set_status(self, fact_id: int, status: str, reason: str | None) -> None:
         """Retract or restore a fact; it stays on record either way."""
@@ -413,7 +450,13 @@ class PackWriter:
 
     def changes(self) -> PackChanges:
         """What this writer did."""
-        return PackChanges(added=self.added, changed=self.changed, unchanged=self.unchanged, warnings=self.warnings)
+        return PackChanges(
+            added=self.added,
+            changed=self.changed,
+            unchanged=self.unchanged,
+            warnings=self.warnings,
+            capped=self.capped,
+        )
 
 
 @contextlib.asynccontextmanager
@@ -429,7 +472,7 @@ async def _transaction(db: Database, *, dry_run: bool) -> AsyncIterator[Connecti
 
 
 async def _writer(db: Database, conn: Connection, topic: Topic, author: Author, now: datetime) -> PackWriter:
-    values = {"title": topic.title, "summary": topic.summary}
+    values = {"title": topic.title, "summary": topic.summary, "languages": ",".join(topic.languages)}
     topic_id, new = await _upsert(conn, "topics", {"slug": topic.slug}, values)
     if new:
         # A pack with a new slug creates its topic: on record as `/topic add` would put it.

@@ -78,6 +78,11 @@ class Topics:
             raise UserError(f"The topic `{chosen.slug}` is not loaded yet: run `briefbot load PACK`.")
         return record
 
+    async def slug_of(self, topic_id: int | None) -> str:
+        """The slug of a feed's or a candidate's topic; one from before topics, or since removed: DEFAULT_TOPIC."""
+        topic = await self.store.topic_by_id(topic_id) if topic_id is not None else None
+        return topic.slug if topic else self.default_topic
+
     async def which(self, channel_id: int | None, guild_id: int | None) -> InForce:
         """The default topic here and why (for `/topic list`)."""
         found = await self.table.default_for(guild_id, channel_id)

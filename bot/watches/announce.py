@@ -36,17 +36,9 @@ from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from bot.briefing.answer import Answer, Citer, Line, counted, note
-from bot.digests.delivery import (
-    ATTEMPTS,
-    FIRST_BACKOFF,
-    LEASE,
-    MAX_BACKOFF,
-    NONCE_WINDOW,
-    Pacer,
-    PostedThenDeleted,
-    Transient,
-    Undeliverable,
-)
+from bot.digests.delivery import ATTEMPTS, FIRST_BACKOFF, LEASE, MAX_BACKOFF, NONCE_WINDOW
+from bot.digests.pacing import Pacer
+from bot.digests.posting import PostedThenDeleted, Transient, Undeliverable
 from bot.shards import Shards
 from bot.store import Store
 from bot.store.digests import Lease

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.briefing.service import COMMANDS
-from bot.console import answer_line, help_text, parse_line, run_console
+from bot.console import COMMANDS, answer_line, help_text, parse_line, run_console
 from bot.errors import UserError
 from tests.console.run import briefbot
 from tests.unit.test_briefing import PACK

@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.console.run import briefbot
 from tests.intake_data.server import GZERO_PAGE
 
-PACKS = str(Path(__file__).resolve().parents[2] / "data" / "packs")
+PACKS = str(Path(__file__).resolve().parents[2] / "bot" / "seed_packs")
 SEEDED = {"PACKS_DIR": PACKS, "DEFAULT_TOPIC": "operation-1027"}
 
 

@@ -17,7 +17,7 @@ from bot.store.writes import apply_pack
 from tests.console.run import briefbot
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED = ROOT / "data" / "packs" / "operation-1027.yaml"
+SEED = ROOT / "bot" / "seed_packs" / "operation-1027.yaml"
 VELDRA = ROOT / "tests" / "topics_data" / "test-veldra-water-dispute.yaml"
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,3 +89,70 @@ def dockerignore(path: Path = ROOT / ".dockerignore") -> list[str]:
     """The patterns of .dockerignore (exclusions only: this project uses no `!` re-inclusions)."""
     lines = [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
     return [line for line in lines if line and not line.startswith("#")]
+
+
+#: An exact pin, `name==version`, with nothing a resolver could widen.
+PINNED = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*==[A-Za-z0-9.+!_-]+$")
+
+
+def _is_pip(words: list[str], at: int) -> bool:
+    """Whether `words[at]` is pip itself: `pip`, `pip3`, `/opt/venv/bin/pip` or `python -m pip`."""
+    word = words[at]
+    return bool(re.fullmatch(r"(.*/)?pip(3(\.\d+)?)?", word)) or (word == "pip" and at > 0 and words[at - 1] == "-m")
+
+
+def unlocked_installs(stage: Stage) -> list[str]:
+    """The commands in a stage's RUNs that install Python packages by ranges rather than by exact versions.
+
+    Exact: `uv sync --locked` or `--frozen` (uv.lock's versions and hashes); `pip install` of tools each
+    pinned `name==version`; `pip install --require-hashes -r FILE` (pip refuses any line not pinned and
+    hashed); `pip install --no-deps .` (the project alone, its dependencies installed exactly before).
+    Anything else that installs (`pip install .`, `pip install -r requirements.txt`, `uv pip install`,
+    `uv sync` without the lock) lets the resolver pick whatever is newest on the day of the build.
+    """
+    found: list[str] = []
+    for inst in stage.all("RUN"):
+        text = " ".join(inst.exec_form) if inst.exec_form else inst.text
+        for command in re.split(r"&&|\|\||;", text):
+            words = shlex.split(command)
+            if "sync" in words and words.index("sync") > 0 and words[words.index("sync") - 1].endswith("uv"):
+                locked = {"--locked", "--frozen"} & set(words)
+                upgrading = any(w == "-U" or w.startswith("--upgrade") for w in words)
+                if not locked or upgrading:
+                    found.append(command.strip())
+                continue
+            installs = [n for n, w in enumerate(words) if w == "install" and n > 0 and _is_pip(words, n - 1)]
+            if not installs:
+                continue
+            start = installs[0]
+            options = [w for w in words[start + 1 :] if w.startswith("-")]
+            targets = [w for w in words[start + 1 :] if not w.startswith("-")]
+            by_uv = start >= 2 and words[start - 2].endswith("uv")
+            from_file = "-r" in options or any(o.startswith("--requirement") for o in options)
+            if by_uv or "-e" in options or "--editable" in options:
+                exact = False
+            elif from_file:
+                exact = "--require-hashes" in options
+            elif "--no-deps" in options:
+                exact = all(PINNED.match(t) or t == "." for t in targets)
+            else:
+                exact = bool(targets) and all(PINNED.match(t) for t in targets)
+            if not exact:
+                found.append(command.strip())
+    return found
+
+
+def replay_build_context(dest: Path) -> Path:
+    """The build stage's COPYs, from the repository into `dest` (its WORKDIR), minus what .dockerignore drops."""
+    build = read_dockerfile()[0]
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    for inst in build.all("COPY"):
+        sources, target, _ = inst.copy_parts()
+        for source in sources:
+            into = dest / target  # a directory: Docker copies a directory's contents, files into it
+            if (ROOT / source).is_dir():
+                shutil.copytree(ROOT / source, into, ignore=ignore)
+            else:
+                into.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(ROOT / source, into / Path(source).name)
+    return dest

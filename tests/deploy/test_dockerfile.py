@@ -1,41 +1,35 @@
 """The Dockerfile, checked as far as a machine without a container engine allows.
 
 The instructions are read and their key properties checked (fast), then the image's install step is
-replayed: the build stage's COPYs into a clean directory, `pip install .` into a fresh virtual environment
-without the test extras, and the installed `briefbot` run with the runtime stage's settings (slow).
+replayed: the build stage's COPYs into a clean directory, its `uv sync` run by the same uv release into a
+fresh virtual environment, and the installed `briefbot` run with the runtime stage's settings (slow).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
-import shutil
+import re
+import shlex
 import subprocess
+import sys
 import tomllib
-import venv
 from pathlib import Path
 
 import pytest
 
-from tests.deploy.dockerfile import ROOT, dockerignore, read_dockerfile
+from tests.deploy.dockerfile import ROOT, dockerignore, read_dockerfile, replay_build_context, unlocked_installs
+from tests.deploy.install import PACKS, Installed, dev_uv, installed_or_skip
 
-NETWORK_TROUBLE = (
-    "No matching distribution found",
-    "Could not find a version that satisfies",
-    "NewConnectionError",
-    "Temporary failure in name resolution",
-    "Network is unreachable",
-    "ConnectTimeout",
-    "ReadTimeout",
-)
+LOCKED_INSTALL = "RUN uv sync --locked --no-dev --no-editable"
 
 
 def test_the_image_builds_on_python_3_11_slim_in_two_stages():
     build, runtime = read_dockerfile()
     assert build.base == runtime.base == "python:3.11-slim"
     assert build.name == "build"
-    runs = " ".join(i.text for i in build.all("RUN"))
-    assert "pip install ." in runs
+    assert "uv.lock" in [source for i in build.all("COPY") for source in i.copy_parts()[0]]
     copied = [inst.copy_parts() for inst in runtime.all("COPY")]
     assert (["/opt/briefbot"], "/opt/briefbot", {"from": "build"}) in copied
 
@@ -56,7 +50,9 @@ def test_the_store_is_on_the_data_volume_and_the_packs_are_in_the_image():
     assert volume is not None and (volume.exec_form or volume.text.split()) == ["/data"]
     env = runtime.env()
     assert env["DATABASE_PATH"].startswith("/data/")
-    packs = [dest for sources, dest, _ in (i.copy_parts() for i in runtime.all("COPY")) if sources == ["data/packs"]]
+    packs = [
+        dest for sources, dest, _ in (i.copy_parts() for i in runtime.all("COPY")) if sources == ["bot/seed_packs"]
+    ]
     assert packs == [env["PACKS_DIR"]]
 
 
@@ -84,86 +80,106 @@ def test_every_copied_path_exists_and_reaches_the_build_context():
                 assert not any(fnmatch.fnmatch(source, pattern) for pattern in ignored), source
 
 
-def _replay_build_context(dest: Path) -> Path:
-    """The build stage's COPYs, from the repository into `dest` (its WORKDIR), minus what .dockerignore drops."""
+def test_the_image_installs_exactly_uv_lock_with_the_uv_dev_py_pins():
     build = read_dockerfile()[0]
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    for inst in build.all("COPY"):
-        sources, target, _ = inst.copy_parts()
-        for source in sources:
-            into = dest / target  # a directory: Docker copies a directory's contents, files into it
-            if (ROOT / source).is_dir():
-                shutil.copytree(ROOT / source, into, ignore=ignore)
-            else:
-                into.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(ROOT / source, into / Path(source).name)
-    return dest
+    assert unlocked_installs(build) == []
+    syncs = [shlex.split(i.text) for i in build.all("RUN") if i.text.startswith("uv sync")]
+    assert syncs and all("--locked" in sync for sync in syncs), "the image must install uv.lock's versions"
+    dev_pin = re.search(r'^UV_VERSION = "([^"]+)"$', (ROOT / "dev.py").read_text(encoding="utf-8"), re.MULTILINE)
+    assert dev_pin is not None
+    assert any(f"uv=={dev_pin[1]}" in shlex.split(i.text) for i in build.all("RUN")), "uv as pinned in dev.py"
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "RUN pip install .",
+        "RUN /opt/briefbot/bin/pip install --quiet .",
+        "RUN python -m pip install -r requirements.txt",
+        "RUN pip install uv==0.13.9 && pip install 'discord.py>=2.7'",
+        "RUN pip install uv && uv sync --locked --no-dev --no-editable",
+        "RUN uv pip install .",
+        "RUN uv sync --no-dev --no-editable",
+        "RUN uv sync --locked --upgrade --no-editable",
+        "RUN /opt/briefbot/bin/pip install -e .",
+    ],
+)
+def test_an_install_from_ranges_is_caught(tmp_path, install):
+    """The check above fails a Dockerfile that lets the resolver choose, whichever way it is written."""
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert LOCKED_INSTALL in text
+    (tmp_path / "Dockerfile").write_text(text.replace(LOCKED_INSTALL, install), encoding="utf-8")
+    assert unlocked_installs(read_dockerfile(tmp_path / "Dockerfile")[0]) != []
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        "RUN pip install --require-hashes -r requirements.txt && pip install --no-deps .",
+        "RUN python -m pip install uv==0.13.9 && uv sync --frozen --no-dev",
+    ],
+)
+def test_other_exact_installs_pass(tmp_path, install):
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    (tmp_path / "Dockerfile").write_text(text.replace(LOCKED_INSTALL, install), encoding="utf-8")
+    assert unlocked_installs(read_dockerfile(tmp_path / "Dockerfile")[0]) == []
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(600)
-def test_the_image_install_step_gives_a_working_briefbot(tmp_path):
-    src = _replay_build_context(tmp_path / "src")
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
-    # As in the image: `pip install .` from the copied sources, no test extras. pip's cache is kept.
-    install = subprocess.run(
-        [str(bin_dir / "python"), "-m", "pip", "install", "--disable-pip-version-check", "--quiet", "."],
-        cwd=src,
-        capture_output=True,
-        text=True,
-        timeout=540,
-        check=False,
-    )
-    if install.returncode != 0 and any(sign in install.stderr for sign in NETWORK_TROUBLE):
-        pytest.skip(
-            f"SKIPPED LOUDLY: the package index is not reachable, so the install was not replayed:\n{install.stderr}"
+def test_the_image_install_step_installs_the_locked_versions_and_reads_an_article(tmp_path):
+    build, runtime = read_dockerfile()
+    src = replay_build_context(tmp_path / "src")
+    env_dir = tmp_path / "opt-briefbot"
+    # The build stage's settings for uv, but with uv's cache kept (the image drops it) and this python 3.11.
+    uv_env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV" and not k.startswith("UV_")}
+    uv_env |= {k: v for k, v in build.env().items() if k != "UV_NO_CACHE"}
+    uv_env |= {"UV_PROJECT_ENVIRONMENT": str(env_dir), "UV_PYTHON": sys.executable}
+    uv = str(dev_uv())
+    runs = [shlex.split(i.text) for i in build.all("RUN") if i.text.startswith("uv ")]
+    assert runs
+    for run in runs:
+        done = subprocess.run(
+            [uv, *run[1:]], cwd=src, env=uv_env, capture_output=True, text=True, timeout=540, check=False
         )
-    assert install.returncode == 0, install.stderr
-    listed = subprocess.run([str(bin_dir / "python"), "-m", "pip", "list"], capture_output=True, text=True, check=True)
-    assert "pytest" not in listed.stdout.lower() and "jsonschema" not in listed.stdout.lower()
+        installed_or_skip(done, f"the image's `{shlex.join(run)}`")
 
-    runtime = read_dockerfile()[-1].env()
     data = tmp_path / "data"
     data.mkdir()
-    env = {
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}",
-        "DATABASE_PATH": str(data / Path(runtime["DATABASE_PATH"]).name),
-        "PACKS_DIR": str(ROOT / "data" / "packs"),
-        "DISCORD_TOKEN": "",
-    }
-
-    def briefbot(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        # From an empty directory and with no source tree on sys.path: only the installed package can answer.
-        return subprocess.run(
-            [str(bin_dir / "briefbot"), *args],
-            input=stdin,
-            cwd=data,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
+    settings = runtime.env()
+    installed = Installed(
+        env_dir,
+        {
+            "DATABASE_PATH": str(data / Path(settings["DATABASE_PATH"]).name),
+            "PACKS_DIR": str(PACKS),
+            "DISCORD_TOKEN": "",
+        },
+    )
+    # Every distribution installed is the version uv.lock names, and the test tools are not among them.
+    # (The lock may hold two versions of a package, each for its own Python versions.)
+    lock: dict[str, set[str]] = {}
+    for package in tomllib.loads((ROOT / "uv.lock").read_text(encoding="utf-8"))["package"]:
+        lock.setdefault(package["name"], set()).add(package["version"])
+    versions = json.loads(
+        installed.python(
+            "import importlib.metadata as m, json, re;"
+            "print(json.dumps({re.sub(r'[-_.]+', '-', d.metadata['Name']).lower(): d.version"
+            " for d in m.distributions()}))"
         )
+    )
+    assert len(versions) > 40
+    assert {name: version for name, version in versions.items() if version not in lock.get(name, ())} == {}
+    assert installed.holds_no_test_tools()
 
-    helped = briefbot("--help")
+    helped = installed.briefbot("--help", cwd=data)
     assert helped.returncode == 0, helped.stderr
     assert "pack" in helped.stdout and "run" in helped.stdout
-    schema = briefbot("pack", "schema")
+    schema = installed.briefbot("pack", "schema", cwd=data)
     assert schema.returncode == 0, schema.stderr
     assert '"$schema"' in schema.stdout
     # The packed migrations and seed pack work from the installed package: the console seeds the store.
-    about = briefbot("console", stdin="/about\n")
+    about = installed.briefbot("console", cwd=data, stdin="/about\n")
     assert about.returncode == 0, about.stderr
     assert "Operation 1027" in about.stdout, about.stdout
-    assert (
-        str(ROOT)
-        not in subprocess.run(
-            [str(bin_dir / "python"), "-c", "import bot; print(bot.__file__)"],
-            cwd=data,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-    )
+    assert str(ROOT) not in installed.python("import bot; print(bot.__file__)")
+    installed.reads_an_article(data)

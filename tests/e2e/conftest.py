@@ -22,7 +22,7 @@ from tests.discord_double import DiscordDouble, run_client
 from tests.discord_double.world import Channel, Guild, Member
 
 ROOT = Path(__file__).resolve().parents[2]
-SEED_PACKS = ROOT / "data" / "packs"
+SEED_PACKS = ROOT / "bot" / "seed_packs"
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Two dossiers in one bot, through the double: answers stay in their topic, defaults per channel and server.
 
 The bot is seeded from a packs folder holding the seed pack and the fictional test pack
-(`tests/topics_data/`, test data that is never shipped in data/packs/).
+(`tests/topics_data/`, test data that is never shipped in bot/seed_packs/).
 """
 
 from __future__ import annotations

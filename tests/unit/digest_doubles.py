@@ -17,8 +17,10 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SU
 from bot.briefing.answer import Answer
 from bot.config import Settings
 from bot.curation.service import Curator, FactFields
-from bot.digests.delivery import Deliveries, Pacer, Transient, Undeliverable
+from bot.digests.delivery import Deliveries
 from bot.digests.models import SubscribeRequest
+from bot.digests.pacing import Pacer
+from bot.digests.posting import Transient, Undeliverable
 from bot.digests.runtime import DigestRuntime
 from bot.digests.service import DigestService
 from bot.models import Author

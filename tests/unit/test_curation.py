@@ -7,10 +7,11 @@ import hashlib
 
 import pytest
 
-from bot.briefing.queries import BriefQuery, HistoryQuery, SearchQuery, build
+from bot.briefing.queries import BriefQuery, FactQuery, HistoryQuery, SearchQuery, build
 from bot.briefing.service import Briefing
 from bot.curation.export import export_pack
-from bot.curation.service import Curator, FactFields, import_report
+from bot.curation.models import FactEditRequest
+from bot.curation.service import Curator, FactFields, capped_note, import_report
 from bot.errors import NotFound, UserError
 from bot.models import Author
 from bot.packs import PackError, parse_pack
@@ -251,3 +252,60 @@ async def test_a_pack_import_names_each_pair_of_facts_that_make_the_same_claim(c
     assert any(s.title == "Warnings: 1 near-duplicate" for s in shown.sections)
     # An unchanged pack writes nothing and has nothing to warn about.
     assert (await curator.import_pack(PACK.encode(), MONA, dry_run=True)).warnings == []
+
+
+async def test_a_partys_claim_is_stored_at_three_and_the_moderator_is_told(curator):
+    given = fields(credibility=2, claimant="a spokesman for the alliance", claimant_actor="Three Brothers Alliance")
+    fact_id = await curator.add_fact(given, MONA)
+    stored = await curator.existing(fact_id)
+    assert (stored.credibility, stored.claimant_actor.slug) == (3, "alliance")
+    told = capped_note(2, stored)
+    assert told is not None and "stored as 3 (possibly true), not 2" in told
+    assert "claimed by a spokesman for the alliance, a party to the fighting" in told
+    # An edit may not lift it either, and an observer's claim keeps its grade.
+    await curator.edit_fact(fact_id, given.model_copy(update={"credibility": 1}), MONA)
+    assert (await curator.existing(fact_id)).credibility == 3
+    observer = fields(
+        statement="Beijing said trade through the crossings had stopped.", credibility=2, claimant_actor="China"
+    )
+    observed = await curator.existing(await curator.add_fact(observer, MONA))
+    assert (observed.credibility, observed.claimant, observed.claimed_by) == (2, "Beijing", "claimed by Beijing")
+    assert capped_note(2, observed) is None
+
+
+async def test_the_claimant_is_shown_wherever_the_fact_is_cited(curator):
+    given = fields(claimant="the junta", claimant_actor="junta", statement="The junta said Laukkai was calm.")
+    fact_id = await curator.add_fact(given, MONA)
+    found = await curator.briefing.search(SearchQuery(query="Laukkai calm"))
+    every = [*found.lines, *(line for s in found.sections for line in s.lines)]
+    (line,) = [line for line in every if f"(#{fact_id})" in line.text]
+    assert line.claims == ["claimed by the junta, a party to the fighting"]
+    shown = await curator.briefing.fact(build(FactQuery, id=fact_id))
+    assert shown.lines[0].claims == ["claimed by the junta, a party to the fighting"]
+    (claimant,) = [s for s in shown.sections if s.title == "Claimant"]
+    assert (
+        claimant.lines[0].text
+        == "the junta (the actor Myanmar junta): a party to the fighting, so graded 3 (possibly true) at best"
+    )
+
+
+def test_the_fact_options_set_and_clear_the_claimant():
+    set_ = FactEditRequest(id=1, claimant="a spokesman", claimed_by="TNLA").fields()
+    assert (set_["claimant"], set_["claimant_actor"]) == ("a spokesman", "TNLA")
+    cleared = FactEditRequest(id=1, claimant="-").fields()
+    assert (cleared["claimant"], cleared["claimant_actor"]) == (None, None)
+    assert "claimant" not in FactEditRequest(id=1).fields()
+
+
+async def test_an_import_names_each_partys_claim_it_graded_3(curator):
+    claimed = PACK.replace(
+        "actors: [alliance], event: launch,\n     as_of: 2023-10-28, source: doc, reliability: B, credibility: 2}",
+        "actors: [alliance], event: launch,\n     as_of: 2023-10-28, source: doc, reliability: B, credibility: 2,"
+        " claimant: the alliance, claimant_actor: alliance}",
+    )
+    assert claimed != PACK
+    changes = await curator.import_pack(claimed.encode(), MONA, dry_run=False)
+    shown = import_report(changes, dry_run=False)
+    (section,) = [s for s in shown.sections if s.title.startswith("Party claims")]
+    assert section.title == "Party claims graded 3: 1 fact"
+    assert section.lines[0].text.startswith("• fact f1: claimed by the alliance, a party to the fighting")

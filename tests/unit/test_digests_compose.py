@@ -17,7 +17,7 @@ from bot.store.records import SourceRecord
 from bot.store.writes import apply_pack
 from tests.unit.digest_doubles import CHANNEL, MOD, PACK, at, open_rig
 
-SEED = (Path(__file__).resolve().parents[2] / "data" / "packs" / "operation-1027.yaml").read_text(encoding="utf-8")
+SEED = (Path(__file__).resolve().parents[2] / "bot" / "seed_packs" / "operation-1027.yaml").read_text(encoding="utf-8")
 CUT = ("(truncated)", "more line", "more source", "Not shown")
 
 

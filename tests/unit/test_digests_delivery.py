@@ -9,18 +9,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.digests.delivery import (
-    ATTEMPTS,
-    CHANNEL_LIMIT,
-    GLOBAL_LIMIT,
-    NONCE_WINDOW,
-    PACE_MARGIN,
-    Pacer,
-    PostedThenDeleted,
-    nonce_for,
-    part_nonce,
-)
+from bot.digests.delivery import ATTEMPTS, NONCE_WINDOW
 from bot.digests.models import ListRequest, MilestoneRequest
+from bot.digests.pacing import CHANNEL_LIMIT, GLOBAL_LIMIT, PACE_MARGIN, Pacer
+from bot.digests.posting import PostedThenDeleted, nonce_for, part_nonce
 from bot.errors import NotFound, UserError
 from bot.packs import parse_pack
 from bot.store.writes import apply_pack

@@ -15,7 +15,7 @@ from bot.seeding import seed_if_empty
 from bot.store import Store
 from tests.unit.digest_doubles import CHANNEL, GUILD, MOD, OTHER_GUILD, at, open_rig
 
-SEED_DIR = Path(__file__).resolve().parents[2] / "data" / "packs"
+SEED_DIR = Path(__file__).resolve().parents[2] / "bot" / "seed_packs"
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import yaml
 
 from bot.packs import PACK_SCHEMA_ID, pack_json_schema
 
-SEED = Path(__file__).resolve().parents[2] / "data" / "packs" / "operation-1027.yaml"
+SEED = Path(__file__).resolve().parents[2] / "bot" / "seed_packs" / "operation-1027.yaml"
 
 
 def _validator() -> jsonschema.Draft202012Validator:

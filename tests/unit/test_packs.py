@@ -386,3 +386,34 @@ def test_a_fact_may_carry_a_salience_mark_and_only_a_known_one() -> None:
     )
     assert parse_pack(MINIMAL + fact % "key-judgement").facts[0].salience == "key-judgement"
     assert "salience" in only_problem(MINIMAL + fact % "urgent").location
+
+
+CLAIMED = """
+format: 1
+topic: {slug: t, title: T, languages: [en, my]}
+sources: {s: {title: Wire}}
+actors: [{slug: mndaa, name: MNDAA, kind: armed-group, side: resistance}]
+facts:
+  - {key: f, statement: The MNDAA said it took the town., kind: event, as_of: 2023-11-01, source: s,
+     reliability: B, credibility: 3, claimant: a spokesman for the MNDAA, claimant_actor: ACTOR}
+"""
+
+
+def test_a_claimant_and_its_actor_parse_and_the_actor_must_be_declared() -> None:
+    (fact,) = parse_pack(CLAIMED.replace("ACTOR", "mndaa")).facts
+    assert (fact.claimant, fact.claimant_actor) == ("a spokesman for the MNDAA", "mndaa")
+    problem = only_problem(CLAIMED.replace("ACTOR", "ghost"))
+    assert (problem.location, problem.message, problem.line) == ("facts[0].claimant_actor", "unknown actor 'ghost'", 8)
+    alone = only_problem(CLAIMED.replace("claimant: a spokesman for the MNDAA, ", "").replace("ACTOR", "mndaa"))
+    assert "comes with the claimant" in alone.message
+
+
+@pytest.mark.parametrize(
+    ("languages", "complaint"),
+    [("[]", "is empty"), ("[english]", "'english' is not a two-letter ISO 639-1 language code")],
+)
+def test_a_topics_languages_are_codes_and_at_least_one(languages: str, complaint: str) -> None:
+    assert parse_pack(CLAIMED.replace("ACTOR", "mndaa")).topic.languages == ["en", "my"]
+    problem = only_problem(CLAIMED.replace("[en, my]", languages).replace("ACTOR", "mndaa"))
+    assert problem.location.startswith("topic.languages")
+    assert complaint in problem.message

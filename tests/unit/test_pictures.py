@@ -24,7 +24,7 @@ from bot.pictures.painter import Painter
 from bot.store import Store
 from bot.store.writes import apply_pack
 
-SEED = Path(__file__).resolve().parents[2] / "data" / "packs" / "operation-1027.yaml"
+SEED = Path(__file__).resolve().parents[2] / "bot" / "seed_packs" / "operation-1027.yaml"
 EVENT_LINE = re.compile(r"^(\d{1,2} \w{3} \d{4}|\w{3} \d{4}|\d{4}): \*\*")
 
 

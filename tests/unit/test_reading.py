@@ -26,7 +26,7 @@ from bot.store import Store
 from bot.store.writes import apply_pack
 from tests.unit.digest_doubles import at, open_rig
 
-PACK_PATH = Path(__file__).resolve().parents[2] / "data" / "packs" / "operation-1027.yaml"
+PACK_PATH = Path(__file__).resolve().parents[2] / "bot" / "seed_packs" / "operation-1027.yaml"
 SEED = PACK_PATH.read_text(encoding="utf-8")
 
 

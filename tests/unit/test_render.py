@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import discord
 import pytest
 
-from bot.briefing.answer import Answer, Citation, Line, Section
+from bot.briefing.answer import Answer, Citation, Citer, Line, Section
 from bot.edge import embeds as render_module
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.render import plain_moments, render_text
-from bot.store.records import SourceRecord
+from bot.store.records import FactRecord, SourceRecord
 from tests.discord_double.schema import load_validator
 
 STAMP = "<t:1701075600:f>"  # 2023-11-27 09:00 UTC
@@ -446,3 +446,53 @@ def test_a_copy_with_changes_is_rendered_afresh() -> None:
     second = answer.model_copy(update={"page": 2})
     assert "Page 1" in first[-1].footer.text
     assert "Page 2" in render_embeds(second)[-1].footer.text
+
+
+def test_who_claims_a_line_survives_its_shortening() -> None:
+    claim = "claimed by a spokesman for the MNDAA, a party to the fighting"
+    long = "The alliance said it had overrun " + "outpost after outpost, " * 300 + "in northern Shan State."
+    answer = Answer(
+        title="Search",
+        lines=[Line(text=long, cites=[1], facts=[5], claims=[claim]), Line(text="Short.", cites=[1], facts=[6])],
+        citations=[Citation(number=1, source=source(1), grades=["B3"], fact_ids=[5, 6])],
+    )
+    [embed] = render_embeds(answer)
+    assert_discord_accepts([embed])
+    assert f"({claim}) [1]" in (embed.description or "")
+    assert f"in northern Shan State. ({claim}) [1]" in render_text(answer)
+
+
+def _fact(fact_id: int, claimant: str | None, side: str | None) -> FactRecord:
+    when = datetime(2024, 1, 1, tzinfo=UTC)
+    return FactRecord(
+        id=fact_id,
+        topic_id=1,
+        key=f"f{fact_id}",
+        statement=f"Statement {fact_id}.",
+        kind="event",
+        actors=[],
+        event=None,
+        place=None,
+        stakeholder=None,
+        interest=None,
+        as_of=date(2024, 1, 1),
+        source=source(1),
+        reliability="B",
+        credibility=3,
+        status="active",
+        created_at=when,
+        updated_at=when,
+        claimant=claimant,
+        claimant_side=side,
+    )
+
+
+def test_a_line_names_who_claims_what_it_states_and_only_that() -> None:
+    cite = Citer()
+    party, observer, plain = _fact(1, "the junta", "regime"), _fact(2, "the UN", "neutral"), _fact(3, None, None)
+    stated = cite.line("Both said so.", party, observer, plain)
+    assert stated.claims == ["claimed by the junta, a party to the fighting", "claimed by the UN"]
+    behind = cite.line("**An event**", party, stated=False)  # names the event, does not state the claim
+    assert behind.claims == []
+    answer = cite.answer("Brief", [stated, behind])
+    assert answer.lines[0].claims == stated.claims  # numbering the sources keeps them

@@ -1,4 +1,4 @@
-"""The first topic pack, data/packs/operation-1027.yaml: valid, faithful to its article, free of the ads after it.
+"""The first topic pack, bot/seed_packs/operation-1027.yaml: valid, faithful to its article, free of the ads after it.
 
 The pack is built from GZERO Media's "A rebel alliance makes Myanmar’s junta sweat". The story part of that
 text (everything before "More from GZERO Media") is copied below so that the vocabulary check runs anywhere;
@@ -21,7 +21,7 @@ from bot.store import Store
 from bot.store.writes import apply_pack
 
 REPO = Path(__file__).resolve().parents[2]
-PACK_PATH = REPO / "data" / "packs" / "operation-1027.yaml"
+PACK_PATH = REPO / "bot" / "seed_packs" / "operation-1027.yaml"
 SEED_PATH = REPO.parent / "shared" / "seed" / "000_6face33bba44f1f4.txt"
 TAIL_MARKER = "More from GZERO Media"
 ONE_MONTH = date(2023, 11, 27)

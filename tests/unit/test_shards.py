@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.digests.delivery import Pacer
+from bot.digests.pacing import Pacer
 from bot.shards import Shards, shard_of
 from tests.unit.digest_doubles import VirtualTime
 

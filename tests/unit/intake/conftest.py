@@ -11,6 +11,8 @@ import pytest
 
 from bot.briefing.answer import Answer
 from bot.config import Settings
+from bot.digests.posting import Undeliverable
+from bot.intake.review import ReviewPage
 from bot.packs import read_pack
 from bot.services import Services
 from bot.store import Store
@@ -18,7 +20,7 @@ from bot.store.intake import CandidateRecord
 from bot.store.writes import apply_pack
 from tests.intake_data.server import NewsSite, news_site
 
-SEED = Path(__file__).resolve().parents[3] / "data" / "packs" / "operation-1027.yaml"
+SEED = Path(__file__).resolve().parents[3] / "bot" / "seed_packs" / "operation-1027.yaml"
 REVIEW = 111
 ALERTS = 222
 
@@ -38,14 +40,22 @@ class Clock:
 
 @dataclass
 class FakePoster:
-    """Records what would be posted for review, and the alerts."""
+    """Records the review messages that would be posted (and each candidate they show), and the alerts.
+
+    A channel in `broken` refuses posts as a deleted or forbidden one does.
+    """
 
     posted: list[tuple[int, CandidateRecord, Answer]] = field(default_factory=list)
+    messages: list[tuple[int, ReviewPage, str]] = field(default_factory=list)
     alerts: list[tuple[int, str]] = field(default_factory=list)
+    broken: set[int] = field(default_factory=set)
 
-    async def post_candidate(self, channel_id: int, candidate: CandidateRecord, answer: Answer) -> int:
-        self.posted.append((channel_id, candidate, answer))
-        return 10_000 + candidate.id
+    async def post_review(self, channel_id: int, page: ReviewPage, nonce: str) -> int:
+        if channel_id in self.broken:
+            raise Undeliverable(f"<#{channel_id}> no longer exists, or the bot cannot see it")
+        self.messages.append((channel_id, page, nonce))
+        self.posted += [(channel_id, candidate, page.answer) for _, candidate in page.shown]
+        return 10_000 + page.review_id
 
     async def alert(self, channel_id: int, text: str) -> None:
         self.alerts.append((channel_id, text))
@@ -73,7 +83,7 @@ async def services(clock: Clock, store_target: str) -> AsyncIterator[Services]:
         _env_file=None, fetch_allow_private_addresses=True, review_channel_id=REVIEW, alert_channel_id=ALERTS
     )
     built = Services.build(settings, store, clock=clock)
-    built.intake.fetcher.timeout = 1.5
+    built.intake.reading.fetcher.timeout = 1.5
     try:
         yield built
     finally:
@@ -83,5 +93,5 @@ async def services(clock: Clock, store_target: str) -> AsyncIterator[Services]:
 @pytest.fixture
 def poster(services: Services) -> FakePoster:
     fake = FakePoster()
-    services.intake.poster = fake
+    services.intake.review.poster = fake
     return fake

@@ -19,7 +19,7 @@ from tests.postgres import Server
 from tests.unit.conftest import FIXED_NOW
 from tests.unit.store.conftest import OTHER_TOPIC, write
 
-SEED_PACK = Path(__file__).parents[3] / "data" / "packs" / "operation-1027.yaml"
+SEED_PACK = Path(__file__).parents[3] / "bot" / "seed_packs" / "operation-1027.yaml"
 AT = FIXED_NOW.isoformat()
 
 
@@ -31,6 +31,14 @@ async def _seeded(path: Path) -> None:
         await apply_pack(store.db, parse_pack(OTHER_TOPIC), now=FIXED_NOW)
         for sql, params in [
             ("INSERT INTO meta (key, value) VALUES ('synced', 'abc')", ()),
+            # Who claims a fact and the languages a topic accepts travel with them (export shows both).
+            (
+                "UPDATE facts SET claimant = 'a spokesman', claimant_actor_id = (SELECT min(id) FROM actors"
+                " WHERE topic_id = 1 AND side = 'resistance')"
+                " WHERE id = (SELECT min(id) FROM facts WHERE topic_id = 1)",
+                (),
+            ),
+            ("UPDATE topics SET languages = 'en,my' WHERE id = 1", ()),
             ("INSERT INTO topic_defaults (guild_id, channel_id, topic_id) VALUES (?, ?, 1)", (10**18, 0)),
             (
                 "INSERT INTO topic_changes (at, topic_slug, action, user_name, after)"
@@ -59,9 +67,18 @@ async def _seeded(path: Path) -> None:
                 (AT,),
             ),
             (
-                "INSERT INTO intake_candidates (topic_id, item_id, sentence_key, fields, created_at)"
-                " VALUES (1, 1, 'key', '{}', ?)",
+                "INSERT INTO intake_reviews (key, channel_id, message_id, created_at) VALUES ('item:1', ?, ?, ?)",
+                (3 * 10**18, 4 * 10**18, AT),
+            ),
+            (
+                "INSERT INTO intake_candidates (topic_id, item_id, sentence_key, fields, created_at, review_id, number)"
+                " VALUES (1, 1, 'key', '{}', ?, 1, 1)",
                 (AT,),
+            ),
+            (
+                "INSERT INTO intake_review_channels (channel_id, error, broken_since, retry_at)"
+                " VALUES (?, 'gone', ?, ?)",
+                (5 * 10**18, AT, AT),
             ),
         ]:
             await write(store, sql, params)
@@ -95,6 +112,7 @@ def test_a_store_copied_to_postgresql_and_back_is_the_same_store(
     counts, exported = asyncio.run(_contents(original))
     assert all(counts.values()), counts  # every table holds something to copy
     assert set(exported) == {"operation-1027", "t2"}
+    assert "claimant: a spokesman" in exported["operation-1027"] and "- my" in exported["operation-1027"]
     assert asyncio.run(_contents(url)) == (counts, exported)
     assert asyncio.run(_contents(back)) == (counts, exported)
 

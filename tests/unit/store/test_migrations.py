@@ -303,6 +303,46 @@ async def test_full_text_rows_gain_their_topics_token_in_index_order(
         await db.close()
 
 
+_BEFORE_CLAIMS = (
+    "INSERT INTO topics (id, slug, title) VALUES (1, 't', 'T')",
+    "INSERT INTO sources (id, title, kind) VALUES (1, 'Wire', 'document')",
+    "INSERT INTO facts (id, topic_id, key, statement, kind, as_of, source_id, reliability, credibility, created_at,"
+    " updated_at) VALUES (4, 1, 'k', 'A fact from before claims.', 'event', '2024-01-01', 1, 'B', 2, '', '')",
+    "INSERT INTO intake_items (id, title, status, seen_at) VALUES (7, 'Read before', 'proposed', '')",
+    "INSERT INTO intake_candidates (id, topic_id, item_id, sentence_key, fields, created_at)"
+    " VALUES (9, 1, 7, 'key', '{}', '')",
+)
+_AFTER_CLAIMS = (
+    "SELECT f.claimant, f.claimant_actor_id, f.credibility, t.languages, i.title, c.item_id, c.language, c.day_note"
+    " FROM facts f, topics t, intake_items i, intake_candidates c WHERE f.id = 4 AND c.id = 9 AND i.id = 7"
+)
+
+
+async def test_facts_topics_and_items_carry_over_to_claims(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = migrations()
+    monkeypatch.setattr(sqlite, "migrations", lambda: [m for m in real if m[0] < 14])
+    db = await open_database(tmp_path / "old.db")
+    async with db.transaction() as conn:
+        for sql in _BEFORE_CLAIMS:
+            await conn.execute(sql)
+    await db.close()
+    monkeypatch.setattr(sqlite, "migrations", lambda: real)
+    db = await open_database(tmp_path / "old.db")
+    try:
+        async with db.conn.execute(_AFTER_CLAIMS) as cur:
+            assert tuple(await cur.fetchone()) == (None, None, 2, "en", "Read before", 7, "en", None)
+        async with db.conn.execute("PRAGMA foreign_key_check") as cur:
+            assert await cur.fetchall() == []
+        async with db.transaction() as conn:
+            await conn.execute("INSERT INTO intake_items (title, status, seen_at) VALUES ('Burmese', 'skipped', '')")
+        with pytest.raises(Exception, match="FOREIGN KEY"):
+            async with db.transaction() as conn:
+                await conn.execute("DELETE FROM intake_items WHERE id = 7")  # its candidate still refers to it
+        assert await scalar(db, "SELECT count(*) FROM sqlite_master WHERE name LIKE 'intake_items_%'") == 4
+    finally:
+        await db.close()
+
+
 # PostgreSQL ------------------------------------------------------------------------------------------------
 
 
@@ -369,3 +409,28 @@ async def test_postgres_writers_in_two_processes_take_turns(postgres_server: Ser
     finally:
         await one.close()
         await other.close()
+
+
+async def test_postgres_facts_topics_and_items_carry_over_to_claims(
+    postgres_server: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = await postgres_server.fresh()
+    real = postgres.migrations
+    monkeypatch.setattr(postgres, "migrations", lambda *a: [m for m in real(*a) if m[0] < 14])
+    db = await open_database(url)
+    async with db.transaction() as conn:
+        for sql in _BEFORE_CLAIMS:
+            await conn.execute(sql)
+    await db.close()
+    monkeypatch.setattr(postgres, "migrations", real)
+    db = await open_database(url)
+    try:
+        async with db.transaction() as conn:
+            async with conn.execute(_AFTER_CLAIMS) as cur:
+                assert tuple(await cur.fetchone()) == (None, None, 2, "en", "Read before", 7, "en", None)
+            await conn.execute("INSERT INTO intake_items (title, status, seen_at) VALUES ('Burmese', 'skipped', '')")
+        with pytest.raises(Exception, match="intake_items_status_check"):
+            async with db.transaction() as conn:
+                await conn.execute("INSERT INTO intake_items (title, status, seen_at) VALUES ('x', 'nonsense', '')")
+    finally:
+        await db.close()

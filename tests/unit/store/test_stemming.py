@@ -20,7 +20,7 @@ def test_stems_are_those_of_the_porter_tokenizer_for_every_word_of_the_seed_pack
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'porter unicode61 remove_diacritics 2')")
     conn.execute("CREATE VIRTUAL TABLE v USING fts5vocab (t, 'instance')")
-    text = (REPO / "data" / "packs" / "operation-1027.yaml").read_text(encoding="utf-8")
+    text = (REPO / "bot" / "seed_packs" / "operation-1027.yaml").read_text(encoding="utf-8")
     words = sorted(set(tokens(text))) + "caresses ponies hopping filing generalization oscillators".split()
     differ = [(w, index_terms(conn, w), stems(w)) for w in words if index_terms(conn, w) != stems(w)]
     assert differ == []

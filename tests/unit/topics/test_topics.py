@@ -22,8 +22,8 @@ from bot.topics.models import TopicAddRequest, TopicEditRequest, TopicRemoveRequ
 from bot.topics.service import choose_topic
 
 ROOT = Path(__file__).resolve().parents[3]
-SEED = ROOT / "data" / "packs" / "operation-1027.yaml"
-#: The fictional test pack: test data, never shipped in data/packs/.
+SEED = ROOT / "bot" / "seed_packs" / "operation-1027.yaml"
+#: The fictional test pack: test data, never shipped in bot/seed_packs/.
 VELDRA = ROOT / "tests" / "topics_data" / "test-veldra-water-dispute.yaml"
 MOD = Author(id=7, name="mona")
 GUILD, CHANNEL, OTHER_CHANNEL = 100, 200, 300

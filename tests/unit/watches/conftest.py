@@ -11,7 +11,8 @@ import pytest
 from bot.briefing.answer import Answer
 from bot.briefing.service import Briefing
 from bot.curation.service import Curator, FactFields
-from bot.digests.delivery import Pacer, Transient, Undeliverable
+from bot.digests.pacing import Pacer
+from bot.digests.posting import Transient, Undeliverable
 from bot.models import Author
 from bot.packs import parse_pack
 from bot.store import Store
