@@ -330,7 +330,7 @@ class Announcer:
         await self.watches.leave_notice(
             inbox.guild_id,
             inbox.target_id,
-            f"Your {counted(len(paused), 'DM watch', 'DM watches')} are paused: {DM_PAUSED}, so I could not tell"
+            f"Your DM watches are paused ({len(paused)}): {DM_PAUSED}, so I could not tell"
             " you about new facts. Allow direct messages from this server's members (Privacy Settings), then"
             " `/watch resume`.",
             now,

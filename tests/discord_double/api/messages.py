@@ -18,6 +18,7 @@ from ..snowflake import iso
 from ..world import MENTION_EVERYONE, SEND_MESSAGES, VIEW_CHANNEL, Channel, User
 from .attachments import AttachmentsApi
 from .channels import ChannelsApi
+from .dms import DmsApi
 from .gateway import GUILD_MESSAGES, MESSAGE_CONTENT, GatewayApi
 from .routing import Ctx, DiscordError, Reply, route
 
@@ -29,7 +30,7 @@ ATTACH_FILES = 1 << 15
 MANAGE_MESSAGES = 1 << 13
 
 
-class MessagesApi(ChannelsApi, AttachmentsApi, GatewayApi):
+class MessagesApi(DmsApi, ChannelsApi, AttachmentsApi, GatewayApi):
     """``/channels/{channel_id}/messages(/{message_id})`` and the store of every message."""
 
     def messages(
@@ -79,6 +80,8 @@ class MessagesApi(ChannelsApi, AttachmentsApi, GatewayApi):
 
     @route("POST", "/channels/{channel_id}/messages")
     async def _create_channel_message(self, ctx: Ctx) -> Reply:
+        if (to_dm := self._dm_message(int(ctx.params["channel_id"]), ctx.body or {})) is not None:
+            return to_dm
         channel = self._channel_by_id(ctx.params["channel_id"])
         self._bot_may(channel, SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES)
         body = ctx.body or {}

@@ -124,7 +124,7 @@ async def test_closed_dms_pause_the_members_dm_watches_and_are_explained_once(ri
     watches = await WatchStore(rig.store).of_member(GUILD, ALICE)
     assert {w.status for w in watches} == {"paused"}
     notice = await rig.service.notice(GUILD, ALICE)
-    assert notice is not None and "2 DM watches are paused" in notice and "/watch resume" in notice
+    assert notice is not None and "Your DM watches are paused (2)" in notice and "/watch resume" in notice
     assert await rig.service.notice(GUILD, ALICE) is None
     await rig.add_fact("A ceasefire was broken near Hsenwi.")
     assert await WatchStore(rig.store).due(rig.clock() + timedelta(hours=1), timedelta(minutes=10)) == []
