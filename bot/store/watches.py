@@ -455,50 +455,37 @@ class WatchStore:
         since stays waiting, and the inbox's window starts again from now.
         """
         try:
-            return await self._claim(inbox_id, taken, nonce, message, watch_ids, fact_ids, now, lease)
+            async with self.store.db.transaction() as conn:
+                cur = await conn.execute(f"DELETE FROM watch_outbox WHERE id IN ({marks(list(taken))})", tuple(taken))
+                if cur.rowcount != len(taken):
+                    raise _Taken
+                cur = await conn.execute(
+                    "INSERT INTO watch_announcements (inbox_id, status, nonce, message, watch_ids, fact_ids,"
+                    " claimed_by, lease_until, recorded_at, updated_at) VALUES (?, 'sending', ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        inbox_id,
+                        f"claiming:{lease.holder}",
+                        json.dumps(message),
+                        json.dumps(list(watch_ids)),
+                        json.dumps(list(fact_ids)),
+                        lease.holder,
+                        iso(lease.until),
+                        iso(now),
+                        iso(now),
+                    ),
+                )
+                announcement_id = cur.lastrowid or 0
+                await conn.execute(
+                    "UPDATE watch_announcements SET nonce = ? WHERE id = ?", (nonce(announcement_id), announcement_id)
+                )
+                await conn.execute(
+                    "UPDATE watch_inboxes SET last_sent_at = ?,"
+                    " first_pending_at = (SELECT min(queued_at) FROM watch_outbox WHERE inbox_id = ?) WHERE id = ?",
+                    (iso(now), inbox_id, inbox_id),
+                )
+                [row] = await _all(conn, f"{_ANNOUNCEMENT} WHERE id = ?", (announcement_id,))
         except _Taken:
             return None
-
-    async def _claim(
-        self,
-        inbox_id: int,
-        taken: Sequence[int],
-        nonce: Callable[[int], str],
-        message: dict[str, Any],
-        watch_ids: Sequence[int],
-        fact_ids: Sequence[int],
-        now: datetime,
-        lease: Lease,
-    ) -> AnnouncementRecord:
-        async with self.store.db.transaction() as conn:
-            cur = await conn.execute(f"DELETE FROM watch_outbox WHERE id IN ({marks(list(taken))})", tuple(taken))
-            if cur.rowcount != len(taken):
-                raise _Taken
-            cur = await conn.execute(
-                "INSERT INTO watch_announcements (inbox_id, status, nonce, message, watch_ids, fact_ids, claimed_by,"
-                " lease_until, recorded_at, updated_at) VALUES (?, 'sending', ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    inbox_id,
-                    f"claiming:{lease.holder}",
-                    json.dumps(message),
-                    json.dumps(list(watch_ids)),
-                    json.dumps(list(fact_ids)),
-                    lease.holder,
-                    iso(lease.until),
-                    iso(now),
-                    iso(now),
-                ),
-            )
-            announcement_id = cur.lastrowid or 0
-            await conn.execute(
-                "UPDATE watch_announcements SET nonce = ? WHERE id = ?", (nonce(announcement_id), announcement_id)
-            )
-            await conn.execute(
-                "UPDATE watch_inboxes SET last_sent_at = ?,"
-                " first_pending_at = (SELECT min(queued_at) FROM watch_outbox WHERE inbox_id = ?) WHERE id = ?",
-                (iso(now), inbox_id, inbox_id),
-            )
-            [row] = await _all(conn, f"{_ANNOUNCEMENT} WHERE id = ?", (announcement_id,))
         return _announcement(row)
 
     async def in_flight(self, inbox_id: int) -> list[AnnouncementRecord]:

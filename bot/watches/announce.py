@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from typing import Protocol, TypeVar
 
 from bot.briefing.answer import Answer, Citer, Line, counted, note
-from bot.digests.delivery import ATTEMPTS, FIRST_BACKOFF, LEASE, MAX_BACKOFF, NONCE_WINDOW
+from bot.digests.delivery import LEASE, NONCE_WINDOW, retrying
 from bot.digests.pacing import Pacer
 from bot.digests.posting import PostedThenDeleted, Transient, Undeliverable
 from bot.shards import Shards
@@ -266,8 +266,8 @@ class Announcer:
             channel_id = row.channel_id or await self._destination(inbox)
             if not await self.watches.attempting(row.id, channel_id, self.clock(), self.lease()):
                 return 0
-            message_id: int | None = await self._retrying(
-                channel_id, lambda: self.messenger.post(channel_id, answer, row.nonce)
+            message_id: int | None = await retrying(
+                self.pacer, self.sleep, channel_id, lambda: self.messenger.post(channel_id, answer, row.nonce)
             )
         except PostedThenDeleted:
             message_id = None
@@ -307,20 +307,6 @@ class Announcer:
                 self._dm_backoff = DM_BACKOFF
                 await self.watches.keep_dm_channel(inbox.target_id, channel_id, self.clock())
                 return channel_id
-
-    async def _retrying(self, channel_id: int, call: Callable[[], Awaitable[T]]) -> T:
-        """`call` in the channel's turn, and again after each transient failure (the nonce makes it safe)."""
-        attempt = 1
-        while True:
-            await self.pacer.turn(channel_id)
-            try:
-                return await call()
-            except Transient as exc:
-                if attempt == ATTEMPTS:
-                    raise
-                wait = exc.retry_after if exc.retry_after is not None else FIRST_BACKOFF * 2 ** (attempt - 1)
-                await self.sleep(min(wait, MAX_BACKOFF))
-                attempt += 1
 
     async def _dms_closed(self, inbox: InboxRecord, row: AnnouncementRecord, reason: str) -> None:
         """Pause the member's DM watches and leave them a notice for their next command."""
