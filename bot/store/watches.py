@@ -203,7 +203,7 @@ async def queue_matches(conn: Connection, fact_id: int, now: datetime) -> int:
             params += [topic, *ids]
     # Read from the fact's stems, never from the watches: a join would let the planner walk every watch of
     # the topic and look its terms up (130 ms at 10,000 watches), where this reads only the stems' rows. The
-    # unary `+` keeps the outer query off the topic's index, so it reads the matched ids by primary key.
+    # unary `+` and `|| ''` keep the outer query off the topic's index, so it reads the matched ids by primary key.
     by_words = (
         f"SELECT t.watch_id FROM watch_terms t WHERE t.stem IN ({marks(words)}) GROUP BY t.watch_id"
         " HAVING count(*) = (SELECT w.term_count FROM watches w WHERE w.id = t.watch_id)"
@@ -212,7 +212,7 @@ async def queue_matches(conn: Connection, fact_id: int, now: datetime) -> int:
     matched = f"{by_target} UNION {by_words}" if by_target else by_words
     cur = await conn.execute(
         "INSERT INTO watch_outbox (inbox_id, watch_id, fact_id, queued_at)"
-        f" SELECT inbox_id, id, ?, ? FROM watches WHERE id IN ({matched}) AND +topic_id = ? AND +status = 'active'"
+        f" SELECT inbox_id, id, ?, ? FROM watches WHERE id IN ({matched}) AND +topic_id = ? AND status || '' = 'active'"
         " ON CONFLICT (watch_id, fact_id) DO NOTHING",
         [*params, topic],
     )

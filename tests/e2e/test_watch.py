@@ -8,20 +8,28 @@ the approval path from a proposed report, discord.py's HTTP client, and the doub
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot.curation.models import FactFields
 from bot.edge.app import BriefBot
+from bot.models import Author
+from bot.services import open_services
+from bot.watches.models import WatchAddRequest
 from tests.discord_double import DiscordDouble
 from tests.e2e.conftest import World, bot_settings, embed_text, running_bot
 from tests.e2e.reviewing import choose, pending
+from tests.e2e.test_shards import FORM, cluster, database, settings
 from tests.unit.digest_doubles import FakeClock
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
+__all__ = ["database"]  # the shard tests' store fixture, used by the process test below
 
 REPORT = {
     "statement": "The Tatmadaw shelled Namhsan on 2 February 2024, residents said.",
@@ -139,3 +147,36 @@ async def test_dm_opening_refused_as_too_fast_is_backed_off_and_every_notice_arr
         for reader in readers:
             assert len(discord_double.dms(reader)) == 1, reader
     assert discord_double.schema_violations == []
+
+
+async def test_two_processes_for_one_shard_and_a_kill_tell_each_member_once(database, tmp_path, monkeypatch):
+    # Shard 1's server is served by two processes at once (an overlap by mistake), and one of them is
+    # killed once the first alerts are out: the store, not the settings, decides who tells whom, once.
+    monkeypatch.setenv("WATCH_BATCH_MINUTES", "0")
+    async with cluster(database, tmp_path) as c:
+        readers = {server.guild.id: [server.guild.add_member(f"reader{n}") for n in range(4)] for server in c.servers}
+        services = await open_services(settings(c.database))
+        try:
+            for guild_id, members in readers.items():
+                for member in members:
+                    q = WatchAddRequest(what="actor", name="Tatmadaw")
+                    await services.watches.add(q, services.settings.default_topic, guild_id, member.id, moderator=False)
+            _, _, doubled = await c.up(0, 1, 1)
+            await services.curator.add_fact(
+                FactFields(**{**FORM, "kind": "event", "reliability": "C", "credibility": 3, "actors": ["Tatmadaw"]}),
+                Author(id=1, name="mona"),
+            )
+        finally:
+            await services.close()
+        everyone = [m for members in readers.values() for m in members]
+        deadline = time.monotonic() + 60
+        while not any(c.double.dms(m) for m in readers[c.servers[1].guild.id]):
+            assert time.monotonic() < deadline, doubled.tail()
+            await asyncio.sleep(0.05)
+        await doubled.kill()
+        while not all(c.double.dms(m) for m in everyone):
+            assert time.monotonic() < deadline + 30, "\n".join(p.tail() for p in c.processes)
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(6)  # a sweep more: nothing is told twice
+        assert [len(c.double.dms(m)) for m in everyone] == [1] * len(everyone)
+        assert all("Chinshwehaw" in embed_text(c.double.dms(m)[0].embeds) for m in everyone)
