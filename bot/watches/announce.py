@@ -212,6 +212,10 @@ class Announcer:
             return sent
         while True:
             taken = await self.watches.pending(inbox.id, MAX_TAKEN)
+            if len(taken) == MAX_TAKEN and len({m.fact_id for m in taken}) > 1:
+                # A fact's matches (one per watch it met) sit together; the last fact may be cut off, so it
+                # waits whole for the next message rather than be told twice.
+                taken = [m for m in taken if m.fact_id != taken[-1].fact_id]
             if not taken:
                 await self.watches.clear_pending(inbox.id)
                 return sent

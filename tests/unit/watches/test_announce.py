@@ -43,6 +43,22 @@ async def test_a_burst_past_what_one_message_tells_in_full_names_the_rest_by_id(
     )
 
 
+async def test_a_fact_two_watches_match_is_never_split_between_messages(rig: Rig, monkeypatch):
+    monkeypatch.setattr("bot.watches.announce.MAX_TAKEN", 3)
+    await rig.watch(ALICE, "words", "ceasefire")
+    await rig.watch(ALICE, "place", "Lashio")
+    first = await rig.add_fact("A ceasefire was agreed for Laukkai.")
+    second = await rig.add_fact("A ceasefire was agreed for Lashio.", place="Lashio")
+    announcer = rig.announcer()
+    rig.clock.advance(minutes=11)
+    assert await announcer.run_due() == 1
+    rig.clock.advance(minutes=11)
+    assert await announcer.run_due() == 1
+    told = [await rig.store.rows("SELECT fact_ids FROM watch_announcements ORDER BY id")]
+    assert [r[0] for r in told[0]] == [f"[{first}]", f"[{second}]"]
+    assert "matched words “ceasefire”, place Lashio" in rig.messenger.posts[1].answer.lines[1].text
+
+
 async def test_at_most_one_message_per_window(rig: Rig):
     await rig.watch(ALICE, "words", "ceasefire")
     announcer = rig.announcer()
