@@ -25,7 +25,6 @@ from bot.briefing.queries import (
     TimelineQuery,
     build,
     describe,
-    summary,
 )
 from bot.briefing.service import Briefing, TimelineFilter
 from bot.edge.app import BriefBot
@@ -38,7 +37,7 @@ from bot.edge.interactions import (
     tell,
     topic_autocomplete,
 )
-from bot.edge.options import TOPIC, TopicPick, model_options
+from bot.edge.options import TOPIC, TopicPick, model_command
 from bot.edge.pictures import add_picture_later, picture_embeds, ready_picture
 from bot.edge.transformers import Checked
 from bot.topics.models import EVERY_TOPIC, SearchTopicOption
@@ -154,10 +153,8 @@ class BriefingCog(commands.Cog, name="Briefing"):
     def __init__(self, briefing: Briefing) -> None:
         self.briefing = briefing
 
-    @app_commands.command(name="brief", description=summary(BriefQuery))
-    @app_commands.describe(**describe(BriefQuery), **TOPIC)
+    @model_command("brief", BriefQuery, described=TOPIC)
     @app_commands.autocomplete(topic=ANY_TOPIC)
-    @model_options(BriefQuery)
     async def brief(
         self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
@@ -165,10 +162,8 @@ class BriefingCog(commands.Cog, name="Briefing"):
         query = build(BriefQuery, **options)
         await send_answer(interaction, (await briefing_here(interaction, topic)).brief(query))
 
-    @app_commands.command(name="actor", description=summary(ActorQuery))
-    @app_commands.describe(**describe(ActorQuery), **TOPIC)
+    @model_command("actor", ActorQuery, described=TOPIC)
     @app_commands.autocomplete(name=name_autocomplete("actor"), topic=ANY_TOPIC)
-    @model_options(ActorQuery)
     async def actor(
         self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
@@ -176,10 +171,8 @@ class BriefingCog(commands.Cog, name="Briefing"):
         query = build(ActorQuery, **options)
         await send_answer(interaction, (await briefing_here(interaction, topic)).actor(query))
 
-    @app_commands.command(name="event", description=summary(EventQuery))
-    @app_commands.describe(**describe(EventQuery), **TOPIC)
+    @model_command("event", EventQuery, described=TOPIC)
     @app_commands.autocomplete(name=name_autocomplete("event"), topic=ANY_TOPIC)
-    @model_options(EventQuery)
     async def event(
         self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
@@ -187,10 +180,8 @@ class BriefingCog(commands.Cog, name="Briefing"):
         query = build(EventQuery, **options)
         await send_answer(interaction, (await briefing_here(interaction, topic)).event(query))
 
-    @app_commands.command(name="timeline", description=summary(TimelineQuery))
-    @app_commands.describe(**describe(TimelineQuery), **TOPIC)
+    @model_command("timeline", TimelineQuery, described=TOPIC)
     @app_commands.autocomplete(actor=name_autocomplete("actor"), region=name_autocomplete("place"), topic=ANY_TOPIC)
-    @model_options(TimelineQuery)
     async def timeline(
         self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
@@ -205,10 +196,8 @@ class BriefingCog(commands.Cog, name="Briefing"):
             view=lambda answer: page_buttons(interaction.user.id, filters, answer, topic_id),
         )
 
-    @app_commands.command(name="stakes", description=summary(StakesQuery))
-    @app_commands.describe(**describe(StakesQuery), **TOPIC)
+    @model_command("stakes", StakesQuery, described=TOPIC)
     @app_commands.autocomplete(stakeholder=name_autocomplete("actor"), topic=ANY_TOPIC)
-    @model_options(StakesQuery)
     async def stakes(
         self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
@@ -216,10 +205,8 @@ class BriefingCog(commands.Cog, name="Briefing"):
         query = build(StakesQuery, **options)
         await send_answer(interaction, (await briefing_here(interaction, topic)).stakes(query))
 
-    @app_commands.command(name="search", description=summary(SearchQuery))
-    @app_commands.describe(**describe(SearchQuery), **describe(SearchTopicOption))
+    @model_command("search", SearchQuery, described=describe(SearchTopicOption))
     @app_commands.autocomplete(topic=topic_autocomplete(everything=True))
-    @model_options(SearchQuery)
     async def search(
         self, interaction: discord.Interaction[Any], /, topic: SearchTopic | None = None, **options: Any
     ) -> None:

@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.briefing.queries import build, describe, summary
+from bot.briefing.queries import build
 from bot.curation.models import (
     ActorAddRequest,
     ActorEditRequest,
@@ -29,7 +29,7 @@ from bot.curation.models import (
 from bot.curation.service import Curator
 from bot.edge.app import BriefBot
 from bot.edge.interactions import author, briefing_here, name_autocomplete, tell
-from bot.edge.options import model_options
+from bot.edge.options import model_command
 from bot.edge.permissions import moderator_only
 
 
@@ -59,66 +59,54 @@ class CurateCog(commands.GroupCog, group_name="curate", group_description="Moder
         slug, name = await curator.edit(q, author(interaction))
         await tell(interaction, f"Saved {q.entity} **{name}** (`{slug}`); the old version is on record.")
 
-    @actor.command(name="add", description=summary(ActorAddRequest))
-    @app_commands.describe(**describe(ActorAddRequest))
+    @model_command("add", ActorAddRequest, group=actor)
     @app_commands.autocomplete(linked_to=name_autocomplete("actor", moderators_only=True))
     @moderator_only()
-    @model_options(ActorAddRequest)
     async def actor_add(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate actor add."""
         q = build(ActorAddRequest, **options)
         await self._add(interaction, q)
 
-    @actor.command(name="edit", description=summary(ActorEditRequest))
-    @app_commands.describe(**describe(ActorEditRequest))
+    @model_command("edit", ActorEditRequest, group=actor)
     @app_commands.autocomplete(actor=name_autocomplete("actor", moderators_only=True))
     @moderator_only()
-    @model_options(ActorEditRequest)
     async def actor_edit(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate actor edit."""
         q = build(ActorEditRequest, **options)
         await self._edit(interaction, q)
 
-    @place.command(name="add", description=summary(PlaceAddRequest))
-    @app_commands.describe(**describe(PlaceAddRequest))
+    @model_command("add", PlaceAddRequest, group=place)
     @app_commands.autocomplete(within=name_autocomplete("place", moderators_only=True))
     @moderator_only()
-    @model_options(PlaceAddRequest)
     async def place_add(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate place add."""
         await self._add(interaction, build(PlaceAddRequest, **options))
 
-    @place.command(name="edit", description=summary(PlaceEditRequest))
-    @app_commands.describe(**describe(PlaceEditRequest))
+    @model_command("edit", PlaceEditRequest, group=place)
     @app_commands.autocomplete(
         place=name_autocomplete("place", moderators_only=True), within=name_autocomplete("place", moderators_only=True)
     )
     @moderator_only()
-    @model_options(PlaceEditRequest)
     async def place_edit(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate place edit."""
         q = build(PlaceEditRequest, **options)
         await self._edit(interaction, q)
 
-    @event.command(name="add", description=summary(EventAddRequest))
-    @app_commands.describe(**describe(EventAddRequest))
+    @model_command("add", EventAddRequest, group=event)
     @app_commands.autocomplete(
         place=name_autocomplete("place", moderators_only=True), follows=name_autocomplete("event", moderators_only=True)
     )
     @moderator_only()
-    @model_options(EventAddRequest)
     async def event_add(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate event add."""
         q = build(EventAddRequest, **options)
         await self._add(interaction, q)
 
-    @event.command(name="edit", description=summary(EventEditRequest))
-    @app_commands.describe(**describe(EventEditRequest))
+    @model_command("edit", EventEditRequest, group=event)
     @app_commands.autocomplete(
         event=name_autocomplete("event", moderators_only=True), place=name_autocomplete("place", moderators_only=True)
     )
     @moderator_only()
-    @model_options(EventEditRequest)
     async def event_edit(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/curate event edit."""
         q = build(EventEditRequest, **options)

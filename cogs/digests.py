@@ -34,7 +34,7 @@ from bot.edge.app import BriefBot
 from bot.edge.channels import Postable, Target
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import name_autocomplete, send_answer, topic_autocomplete
-from bot.edge.options import model_options
+from bot.edge.options import model_command
 from bot.edge.permissions import moderator_only
 from bot.edge.pictures import painter_of, picture_embeds, picture_file
 from bot.edge.poster import DiscordPoster
@@ -109,11 +109,9 @@ class DigestsCog(
         """Stop the scheduler before the store closes."""
         await self.runtime.stop()
 
-    @app_commands.command(name="subscribe", description=summary(SubscribeRequest))
-    @app_commands.describe(**describe(SubscribeRequest))
+    @model_command("subscribe", SubscribeRequest)
     @app_commands.autocomplete(timezone=zone_autocomplete, topic=topic_autocomplete())
     @moderator_only()
-    @model_options(SubscribeRequest)
     async def subscribe(self, interaction: discord.Interaction[Any], /, channel: Postable, **options: Any) -> None:
         """/digest subscribe channel schedule timezone [topic] [quiet]; the topic defaults to that channel's."""
         slug = (await self.topics.in_force(options["topic"], channel.id, interaction.guild_id)).slug
@@ -121,11 +119,9 @@ class DigestsCog(
         _check_postable(interaction, channel)
         await send_answer(interaction, self.service.subscribe(q, _guild(interaction), _author(interaction)))
 
-    @app_commands.command(name="milestone", description=summary(MilestoneRequest))
-    @app_commands.describe(**describe(MilestoneRequest))
+    @model_command("milestone", MilestoneRequest)
     @app_commands.autocomplete(event=name_autocomplete("event"), topic=topic_autocomplete())
     @moderator_only()
-    @model_options(MilestoneRequest)
     async def milestone(self, interaction: discord.Interaction[Any], /, channel: Postable, **options: Any) -> None:
         """/digest milestone event after channel [time] [topic]."""
         slug = (await self.topics.in_force(options["topic"], interaction.channel_id, interaction.guild_id)).slug
@@ -144,37 +140,29 @@ class DigestsCog(
         q = build(ListRequest, channel=channel.id if channel else None)
         await send_answer(interaction, self.service.listing(q, _guild(interaction)))
 
-    @app_commands.command(name="pause", description=summary(PauseRequest))
-    @app_commands.describe(**describe(PauseRequest))
+    @model_command("pause", PauseRequest)
     @moderator_only()
-    @model_options(PauseRequest)
     async def pause(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/digest pause id."""
         q = build(PauseRequest, **options)
         await send_answer(interaction, self.service.pause(q.id, _guild(interaction), _author(interaction)))
 
-    @app_commands.command(name="resume", description=summary(ResumeRequest))
-    @app_commands.describe(**describe(ResumeRequest))
+    @model_command("resume", ResumeRequest)
     @moderator_only()
-    @model_options(ResumeRequest)
     async def resume(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/digest resume id."""
         q = build(ResumeRequest, **options)
         await send_answer(interaction, self.service.resume(q.id, _guild(interaction)))
 
-    @app_commands.command(name="remove", description=summary(RemoveRequest))
-    @app_commands.describe(**describe(RemoveRequest))
+    @model_command("remove", RemoveRequest)
     @moderator_only()
-    @model_options(RemoveRequest)
     async def remove(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/digest remove id."""
         q = build(RemoveRequest, **options)
         await send_answer(interaction, self.service.remove(q.id, _guild(interaction)))
 
-    @app_commands.command(name="send", description=summary(SendRequest))
-    @app_commands.describe(**describe(SendRequest))
+    @model_command("send", SendRequest)
     @moderator_only()
-    @model_options(SendRequest)
     async def send(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/digest send id: posts now, through the same ledger as scheduled runs."""
         q = build(SendRequest, **options)
@@ -184,10 +172,8 @@ class DigestsCog(
 
         await send_answer(interaction, work())
 
-    @app_commands.command(name="preview", description=summary(PreviewRequest))
-    @app_commands.describe(**describe(PreviewRequest))
+    @model_command("preview", PreviewRequest)
     @app_commands.autocomplete(event=name_autocomplete("event"), topic=topic_autocomplete())
-    @model_options(PreviewRequest)
     async def preview(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/digest preview [id | event + after] [as_of] [topic], shown only to whoever asked, every part of it."""
         where = (interaction.channel_id, interaction.guild_id)

@@ -28,7 +28,7 @@ from bot.curation.models import (
 from bot.edge.app import BriefBot
 from bot.edge.forms import FactModal, TopicWrites
 from bot.edge.interactions import author, briefing_here, name_autocomplete, send_answer, tell, topic_autocomplete
-from bot.edge.options import TOPIC, TopicPick, model_options
+from bot.edge.options import TOPIC, TopicPick, model_command
 from bot.edge.permissions import moderator_only
 from bot.edge.transformers import Checked
 from bot.services import Services
@@ -87,10 +87,8 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         curator = await self.services.curator_of_fact(fact_id)
         return TopicWrites(curator.briefing, curator)
 
-    @app_commands.command(name="show", description=summary(FactQuery))
-    @app_commands.describe(**describe(FactQuery), **TOPIC)
+    @model_command("show", FactQuery, described=TOPIC)
     @app_commands.autocomplete(topic=topic_autocomplete())
-    @model_options(FactQuery)
     async def show(
         self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
@@ -98,19 +96,15 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         q = build(FactQuery, **options)
         await send_answer(interaction, (await briefing_here(interaction, topic)).fact(q))
 
-    @app_commands.command(name="history", description=summary(HistoryQuery))
-    @app_commands.describe(**describe(HistoryQuery))
-    @model_options(HistoryQuery)
+    @model_command("history", HistoryQuery)
     async def history(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/fact history id (whatever its topic: the record is the record)."""
         q = build(HistoryQuery, **options)
         await send_answer(interaction, (await self.services.briefing_of_fact(q.id)).history(q))
 
-    @app_commands.command(name="add", description=summary(FactAddRequest))
-    @app_commands.describe(**describe(FactAddRequest), **TOPIC)
+    @model_command("add", FactAddRequest, described=TOPIC)
     @app_commands.autocomplete(**WRITE_AUTOCOMPLETE, topic=topic_autocomplete())
     @moderator_only()
-    @model_options(FactAddRequest)
     async def add(
         self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
@@ -119,10 +113,8 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         _, writes = await self._writes(interaction, topic)
         await interaction.response.send_modal(FactModal(writes, q.fields(), None))
 
-    @app_commands.command(name="propose", description=summary(FactProposeRequest))
-    @app_commands.describe(**describe(FactProposeRequest), **TOPIC)
+    @model_command("propose", FactProposeRequest, described=TOPIC)
     @app_commands.autocomplete(**PROPOSE_AUTOCOMPLETE)
-    @model_options(FactProposeRequest)
     async def propose(
         self, interaction: discord.Interaction[Any], /, topic: TopicPick | None = None, **options: Any
     ) -> None:
@@ -131,11 +123,9 @@ class FactsCog(commands.GroupCog, group_name="fact", group_description="Facts in
         slug, writes = await self._writes(interaction, topic)
         await interaction.response.send_modal(ProposalModal(self, writes, q.fields(), slug))
 
-    @app_commands.command(name="edit", description=summary(FactEditRequest))
-    @app_commands.describe(**describe(FactEditRequest))
+    @model_command("edit", FactEditRequest)
     @app_commands.autocomplete(**WRITE_AUTOCOMPLETE)
     @moderator_only()
-    @model_options(FactEditRequest)
     async def edit(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/fact edit: the same modal, prefilled; options given here replace the stored ones."""
         q = build(FactEditRequest, **options)

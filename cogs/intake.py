@@ -30,7 +30,7 @@ from bot.edge.channels import Postable
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.forms import FactModal, TopicWrites
 from bot.edge.interactions import author, briefing_here, report_error, send_answer, tell, topic_autocomplete
-from bot.edge.options import TOPIC, TopicPick, model_options
+from bot.edge.options import TOPIC, TopicPick, model_command
 from bot.edge.permissions import ensure_moderator, may_write, moderator_only
 from bot.edge.poster import discord_failures
 from bot.edge.transformers import Checked
@@ -371,11 +371,9 @@ class FeedsCog(
         """Stop the poller before the store closes."""
         await self.runtime.stop()
 
-    @app_commands.command(name="add", description=summary(FeedAddRequest))
-    @app_commands.describe(**describe(FeedAddRequest), **TOPIC)
+    @model_command("add", FeedAddRequest, described=TOPIC)
     @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
-    @model_options(FeedAddRequest)
     async def add(
         self,
         interaction: discord.Interaction[Any],
@@ -418,37 +416,29 @@ class FeedsCog(
         feed = await self.feeds.set_status(feed_id, status)
         await tell(interaction, f"Feed #{feed.id} ({feed.title}) {said}")
 
-    @app_commands.command(name="remove", description=summary(FeedRemoveRequest))
-    @app_commands.describe(**describe(FeedRemoveRequest))
+    @model_command("remove", FeedRemoveRequest)
     @moderator_only()
-    @model_options(FeedRemoveRequest)
     async def remove(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed remove id."""
         q = build(FeedRemoveRequest, **options)
         await self._set(interaction, q.id, "removed", "is no longer followed; its facts and candidates stay.")
 
-    @app_commands.command(name="pause", description=summary(FeedPauseRequest))
-    @app_commands.describe(**describe(FeedPauseRequest))
+    @model_command("pause", FeedPauseRequest)
     @moderator_only()
-    @model_options(FeedPauseRequest)
     async def pause(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed pause id."""
         q = build(FeedPauseRequest, **options)
         await self._set(interaction, q.id, "paused", f"is paused; `/feed resume id:{q.id}` polls it again.")
 
-    @app_commands.command(name="resume", description=summary(FeedResumeRequest))
-    @app_commands.describe(**describe(FeedResumeRequest))
+    @model_command("resume", FeedResumeRequest)
     @moderator_only()
-    @model_options(FeedResumeRequest)
     async def resume(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed resume id."""
         q = build(FeedResumeRequest, **options)
         await self._set(interaction, q.id, "active", "is polled again from the next round.")
 
-    @app_commands.command(name="poll", description=summary(FeedPollRequest))
-    @app_commands.describe(**describe(FeedPollRequest))
+    @model_command("poll", FeedPollRequest)
     @moderator_only()
-    @model_options(FeedPollRequest)
     async def poll(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/feed poll id: now, instead of at the next round."""
         q = build(FeedPollRequest, **options)

@@ -9,14 +9,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.briefing.queries import build, describe, summary
+from bot.briefing.queries import build
 from bot.curation.export import export_pack
 from bot.curation.models import PackExportRequest, PackImportRequest
 from bot.curation.service import Curator, import_report, problems_report
 from bot.edge.app import BriefBot
 from bot.edge.embeds import NO_MENTIONS, render_embeds
 from bot.edge.interactions import author, briefing_here, topic_autocomplete
-from bot.edge.options import model_options
+from bot.edge.options import model_command
 from bot.edge.permissions import moderator_only
 from bot.errors import UserError
 from bot.packs import MAX_PACK_BYTES, PackError
@@ -32,10 +32,10 @@ class PacksCog(commands.GroupCog, group_name="pack", group_description="Moderato
         self.upload_limit = upload_limit
         super().__init__()
 
-    @app_commands.command(name="import", description=summary(PackImportRequest))
-    @app_commands.describe(file="The pack: a YAML file in the format of bot/seed_packs.", **describe(PackImportRequest))
+    @model_command(
+        "import", PackImportRequest, described={"file": "The pack: a YAML file in the format of bot/seed_packs."}
+    )
     @moderator_only()
-    @model_options(PackImportRequest)
     async def import_(self, interaction: discord.Interaction[Any], /, file: discord.Attachment, **options: Any) -> None:
         """/pack import file [dry_run]: the report is ephemeral, the changes on record."""
         q = build(PackImportRequest, **options)
@@ -53,11 +53,9 @@ class PacksCog(commands.GroupCog, group_name="pack", group_description="Moderato
             answer = problems_report(exc)
         await interaction.followup.send(embeds=render_embeds(answer), ephemeral=True, allowed_mentions=NO_MENTIONS)
 
-    @app_commands.command(name="export", description=summary(PackExportRequest))
-    @app_commands.describe(**describe(PackExportRequest))
+    @model_command("export", PackExportRequest)
     @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
-    @model_options(PackExportRequest)
     async def export(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/pack export [topic]: sent as an ephemeral attachment."""
         q = build(PackExportRequest, **options)

@@ -16,7 +16,7 @@ from bot.briefing.queries import build, describe, summary
 from bot.edge.app import BriefBot
 from bot.edge.channels import Postable
 from bot.edge.interactions import author, send_answer, tell, topic_autocomplete
-from bot.edge.options import model_options
+from bot.edge.options import model_command
 from bot.edge.permissions import moderator_only
 from bot.edge.transformers import Checked
 from bot.topics.models import (
@@ -61,10 +61,8 @@ class TopicsCog(
         q = build(TopicUseRequest, topic=topic, channel=channel.id if channel else None)
         await tell(interaction, await self.topics.use(q, interaction.guild_id, author(interaction)))
 
-    @app_commands.command(name="add", description=summary(TopicAddRequest))
-    @app_commands.describe(**describe(TopicAddRequest))
+    @model_command("add", TopicAddRequest)
     @moderator_only()
-    @model_options(TopicAddRequest)
     async def add(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/topic add slug title [summary]."""
         q = build(TopicAddRequest, **options)
@@ -75,21 +73,17 @@ class TopicsCog(
             f" `/curate` and `/fact add` after `/topic use topic:{added.slug}`.",
         )
 
-    @app_commands.command(name="edit", description=summary(TopicEditRequest))
-    @app_commands.describe(**describe(TopicEditRequest))
+    @model_command("edit", TopicEditRequest)
     @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
-    @model_options(TopicEditRequest)
     async def edit(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/topic edit topic [title] [summary] [retired]."""
         q = build(TopicEditRequest, **options)
         await tell(interaction, await self.topics.edit(q, author(interaction)))
 
-    @app_commands.command(name="remove", description=summary(TopicRemoveRequest))
-    @app_commands.describe(**describe(TopicRemoveRequest))
+    @model_command("remove", TopicRemoveRequest)
     @app_commands.autocomplete(topic=topic_autocomplete())
     @moderator_only()
-    @model_options(TopicRemoveRequest)
     async def remove(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/topic remove topic: refused for a topic with facts, digests or feeds (retire it instead)."""
         q = build(TopicRemoveRequest, **options)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from discord import app_commands
 
-from bot.briefing.queries import Query, describe
+from bot.briefing.queries import Query, describe, summary
 from bot.edge.transformers import Checked
 from bot.topics.models import TopicOption
 
@@ -60,3 +60,26 @@ def model_options(model: type[Query]) -> Callable[[F], F]:
         return callback
 
     return declare
+
+
+def model_command(
+    name: str,
+    model: type[Query],
+    *,
+    described: dict[str, str] | None = None,
+    group: app_commands.Group | None = None,
+) -> Callable[[F], app_commands.Command[Any, ..., Any]]:
+    """A slash command declared once, by its request model: its help text, its options and theirs.
+
+    Every command stacked the same three decorators (the command from the model's docstring, the options'
+    help from its fields, the options themselves) in the same order; `described` adds help for options
+    that are not fields (`topic`); `group` makes it a subcommand of a nested group (`/curate actor add`).
+    Checks and autocomplete go below it, on the callback, as discord.py reads them when the command is made.
+    """
+
+    def make(callback: F) -> app_commands.Command[Any, ..., Any]:
+        declared = app_commands.describe(**describe(model), **(described or {}))(model_options(model)(callback))
+        command = group.command if group is not None else app_commands.command
+        return command(name=name, description=summary(model))(declared)
+
+    return make
