@@ -21,6 +21,7 @@ from bot.edge.channels import Postable
 from bot.edge.embeds import NO_MENTIONS
 from bot.edge.interactions import briefing_here, send_answer, topic_autocomplete
 from bot.edge.messenger import DiscordMessenger
+from bot.edge.options import model_command
 from bot.edge.permissions import may_write
 from bot.edge.transformers import Checked
 from bot.errors import UserError
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 What = app_commands.Transform[str, Checked(WatchAddRequest, "what")]
 Watched = app_commands.Transform[str, Checked(WatchAddRequest, "name")]
 TopicSlug = app_commands.Transform[str, Checked(WatchAddRequest, "topic")]
-WatchId = app_commands.Transform[int, Checked(WatchRemoveRequest, "id")]
 
 
 def _guild(interaction: discord.Interaction[Any]) -> int:
@@ -117,11 +117,10 @@ class WatchCog(
         work = self.service.listing(_guild(interaction), interaction.user.id, moderator=may_write(interaction))
         await send_answer(interaction, work, ephemeral=True)
 
-    @app_commands.command(name="remove", description=summary(WatchRemoveRequest))
-    @app_commands.describe(**describe(WatchRemoveRequest))
-    async def remove(self, interaction: discord.Interaction[Any], id: WatchId) -> None:
+    @model_command("remove", WatchRemoveRequest)
+    async def remove(self, interaction: discord.Interaction[Any], /, **options: Any) -> None:
         """/watch remove id."""
-        q = build(WatchRemoveRequest, id=id)
+        q = build(WatchRemoveRequest, **options)
         await send_answer(
             interaction, self.service.remove(q.id, _guild(interaction), interaction.user.id), ephemeral=True
         )

@@ -97,6 +97,9 @@ async def test_an_actor_watch_hears_of_an_approved_report_once_with_its_citation
         listed = await slash(discord_double, world, world.other, "watch list")
         assert listed.ephemeral and "last told <t:" in listed.text
         assert "Tatmadaw" not in (await slash(discord_double, world, world.member, "watch list")).text
+        refused = await slash(discord_double, world, world.member, "watch remove", id=1)
+        assert refused.ephemeral and "You have no watch #1" in refused.text
+        assert "Watch #1 removed" in (await slash(discord_double, world, world.other, "watch remove", id=1)).text
 
 
 async def test_ten_facts_in_a_minute_arrive_as_one_message(discord_double, world, tmp_path):
