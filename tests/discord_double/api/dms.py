@@ -38,6 +38,22 @@ class DmChannel:
 class DmsApi(DoubleState):
     """DM channels: opened per user, refused as Discord refuses them."""
 
+    def _nonce_seen(self, channel_id: int, body: dict[str, Any]) -> DoubleMessage | None:
+        """The message an `enforce_nonce` post made before, within the nonce window (channel messages too)."""
+        nonce = body.get("nonce")
+        if nonce is None or not body.get("enforce_nonce"):
+            return None
+        seen = self._nonces.get((channel_id, self.bot_user.id, str(nonce)))
+        if seen is None or self.clock() - seen[0] >= self.nonce_window:
+            return None
+        self.nonce_dedupes += 1
+        return seen[1]
+
+    def _nonce_sent(self, channel_id: int, body: dict[str, Any], message: DoubleMessage) -> None:
+        """Remember the message a post with a nonce made, for `_nonce_seen`."""
+        if body.get("nonce") is not None:
+            self._nonces[(channel_id, self.bot_user.id, str(body["nonce"]))] = (self.clock(), message)
+
     def refuse_dm_opens(self, count: int) -> None:
         """The next `count` DM channel opens fail with 40003."""
         self._dm_refusals = count
@@ -80,14 +96,9 @@ class DmsApi(DoubleState):
             return None
         if channel.recipient.id in self._dms_closed:
             raise DiscordError(*CANNOT_MESSAGE)
+        if (seen := self._nonce_seen(channel.id, body)) is not None:
+            return Reply(200, seen.data)
         nonce = body.get("nonce")
-        key = (channel.id, self.bot_user.id, str(nonce))
-        now = self.clock()
-        if nonce is not None and body.get("enforce_nonce"):
-            seen = self._nonces.get(key)
-            if seen is not None and now - seen[0] < self.nonce_window:
-                self.nonce_dedupes += 1
-                return Reply(200, seen[1].data)
         message_id = self.snowflakes.event()
         data: dict[str, Any] = {
             "id": str(message_id),
@@ -112,6 +123,5 @@ class DmsApi(DoubleState):
         message = DoubleMessage(message_id, channel.id, None, data, "channel", [copy.deepcopy(body)])
         self._messages[message_id] = message
         self._channel_messages.setdefault(channel.id, []).append(message)
-        if nonce is not None:
-            self._nonces[key] = (now, message)
+        self._nonce_sent(channel.id, body, message)
         return Reply(200, data)

@@ -85,22 +85,15 @@ class MessagesApi(DmsApi, ChannelsApi, AttachmentsApi, GatewayApi):
         channel = self._channel_by_id(ctx.params["channel_id"])
         self._bot_may(channel, SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES)
         body = ctx.body or {}
-        nonce = body.get("nonce")
-        key = (channel.id, self.bot_user.id, str(nonce))
-        now = self.clock()
-        if nonce is not None and body.get("enforce_nonce"):
-            seen = self._nonces.get(key)
-            if seen is not None and now - seen[0] < self.nonce_window:
-                self.nonce_dedupes += 1
-                return Reply(200, seen[1].data)
+        if (seen := self._nonce_seen(channel.id, body)) is not None:
+            return Reply(200, seen.data)
         if ctx.files:
             self._bot_may(channel, ATTACH_FILES)
         message_type = 19 if body.get("message_reference") else 0
         message = self._store_message(
             channel, self.bot_user, body, source="channel", message_type=message_type, files=ctx.files
         )
-        if nonce is not None:
-            self._nonces[key] = (now, message)
+        self._nonce_sent(channel.id, body, message)
         return Reply(200, message.data)
 
     @route("GET", "/channels/{channel_id}/messages/{message_id}")
