@@ -26,7 +26,10 @@ from typing import Any
 
 import yaml
 
+from bench import intake_growth
 from bench.report import Row, verdict
+from bot.intake.adopting import same_sentence
+from bot.intake.growth import Growth, grow
 from bot.intake.language import detect_language
 from bot.intake.parse import extract_html
 from bot.intake.sentences import Gazetteer, Sentence, candidates, split_sentences
@@ -210,6 +213,37 @@ def rows_for(label: str, score: Score) -> list[Row]:
     ]  # fmt: skip
 
 
+def growth(held_out: bool) -> intake_growth.Tally:
+    """What the pages add to the dossier (issue 24), as a moderator sees it on their candidates."""
+    gazetteer, events, stakes = intake_growth.seed()
+    pages = expected_pages()
+    wanted = yaml.safe_load((CORPUS / "growth.yaml").read_text(encoding="utf-8"))["pages"]
+    tally = intake_growth.Tally()
+    for name, report in wanted.items():
+        if bool(pages[name].get("held_out")) != held_out:
+            continue
+        _, published, found, text = read_page(name, gazetteer)
+        grown = grow(split_sentences(text), gazetteer, events, stakes, published=published or LATEST)
+        shown = [s.text for s in found]
+        # As proposing does: an event on its candidate's day, where the candidate reads one.
+        on_day = [
+            grown.event_on(e, s.stated_day, s.day_precision) if s.stated_day else e
+            for e in grown.events
+            for s in found
+            if same_sentence(e.sentence, s.text)
+        ]
+        intake_growth.tally_report(
+            tally,
+            report,
+            Growth(
+                [n for n in grown.names if any(n.name in t for t in shown)],
+                on_day,
+                [s for s in grown.stakes if any(same_sentence(s.sentence, t) for t in shown)],
+            ),
+        )
+    return tally
+
+
 def run() -> list[Row]:
     """Both sets of pages, tuned first; what fell short goes to stderr."""
     rows: list[Row] = []
@@ -218,4 +252,9 @@ def run() -> list[Row]:
         rows += rows_for(label, score)
         for line in score.furniture + score.bare + score.misses:
             print(f"intake-quality, {label}: {line}", file=sys.stderr)
+    for label, held_out in (("tuned", False), ("held out", True)):
+        rows += intake_growth.table_rows(f"{label} pages", growth(held_out))
+    own = intake_growth.score(yaml.safe_load(intake_growth.CORPUS.read_text(encoding="utf-8"))["reports"])
+    for split, tally in sorted(own.items()):
+        rows += intake_growth.table_rows(f"growth reports, {split}", tally)
     return rows

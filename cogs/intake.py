@@ -3,7 +3,8 @@
 The commands build the request models of `bot.intake.models` and call the intake services. An article's
 candidates are posted by `DiscordReviewPoster` as one message, numbered, with menus to approve, reject or
 edit (then approve) the chosen ones of the page shown, buttons to approve every one still waiting or
-reject the rest, and page buttons when they fill more than a page. Every control is a stateless
+reject the rest, page buttons when they fill more than a page, and a menu of the new names the page's
+candidates offer, each to add to the dossier or turn down with one choice (issue 24). Every control is a stateless
 `DynamicItem` whose custom id carries the review message and the page, so they keep working after a
 restart, like the timeline's page buttons. Only moderators may use them; anyone else is told so,
 privately, and nothing changes. After each decision the message shows who decided what for each number,
@@ -15,6 +16,7 @@ bot only syncs) and stops first when the bot closes.
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from typing import Any, Literal, cast
 
 import discord
@@ -49,6 +51,7 @@ from bot.intake.models import (
 from bot.intake.proposing import Proposer
 from bot.intake.review import Review, ReviewPage
 from bot.intake.runtime import IntakeRuntime
+from bot.render.growth import name_label
 from bot.store.intake import CandidateRecord
 
 Grade = app_commands.Transform[str, Checked(FeedAddRequest, "reliability")]
@@ -60,6 +63,10 @@ REVIEW_BUTTON = r"intake:(?P<action>approve|edit|reject):(?P<id>\d+)"
 REVIEW_PICK = r"intake:pick:(?P<action>approve|reject|edit):(?P<review>\d+):(?P<page>\d+)"
 REVIEW_ALL = r"intake:all:(?P<action>approve|reject):(?P<review>\d+):(?P<page>\d+)"
 REVIEW_PAGE = r"intake:page:(?P<review>\d+):(?P<page>\d+)"
+#: The new names a review page offers (issue 24): each chosen is added to the dossier, or turned down.
+REVIEW_NAMES = r"intake:names:(?P<review>\d+):(?P<page>\d+)"
+#: Names offered in one menu: an "add" and a "not for this dossier" choice each, within a menu's 25.
+MAX_NAMES = 12
 _PICKS = {
     "approve": "Approve the chosen numbers…",
     "reject": "Reject the chosen numbers…",
@@ -148,6 +155,8 @@ def review_view(page: ReviewPage) -> discord.ui.View | None:
     if page.pages > 1:
         view.add_item(ReviewPageButton(page.review_id, page.page - 1, "◀ Page", disabled=page.page == 1))
         view.add_item(ReviewPageButton(page.review_id, page.page + 1, "Page ▶", disabled=page.page == page.pages))
+    if page.names:
+        view.add_item(NameMenu(page.review_id, page.page, page))
     return view
 
 
@@ -274,6 +283,63 @@ class ReviewPageButton(ModeratorsOnly, discord.ui.DynamicItem[discord.ui.Button[
         """Show the page asked for, as it stands now."""
         try:
             await _show(interaction, await _review(interaction).page(self.review_id, self.page))
+        except Exception as error:
+            await report_error(interaction, error)
+
+
+class NameMenu(ModeratorsOnly, discord.ui.DynamicItem[discord.ui.Select[Any]], template=REVIEW_NAMES):
+    """The page's new names: choosing "Add X" adds X to the dossier, "X: not for this dossier" never offers it again."""
+
+    def __init__(self, review_id: int, page: int, shown: ReviewPage | None = None) -> None:
+        options: list[discord.SelectOption] = []
+        seen: set[str] = set()
+        for offered in shown.names if shown else []:
+            name = offered.name
+            if name.name in seen or len(seen) == MAX_NAMES:
+                continue
+            seen.add(name.name)
+            key = f"{offered.candidate_id}:{offered.index}"
+            what = name_label(asdict(name))
+            options.append(discord.SelectOption(label=f"Add {what}"[:100], value=f"add:{key}"))
+            options.append(discord.SelectOption(label=f"{name.name}: not for this dossier"[:100], value=f"no:{key}"))
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"intake:names:{review_id}:{page}",
+                placeholder="New names: add to the dossier, or turn down…",
+                options=options or [discord.SelectOption(label="none", value="none")],
+                min_values=1,
+                max_values=max(1, len(options)),
+            )
+        )
+        self.review_id = review_id
+        self.page = page
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> NameMenu:
+        """The menu a choice came from, rebuilt from its custom id (the choice is in the interaction)."""
+        return cls(int(match["review"]), int(match["page"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        """Add or turn down each name chosen, then redraw the page; what was done is told to the moderator."""
+        try:
+            bot = cast(BriefBot, interaction.client)
+            review = bot.services.intake.review
+            notes = []
+            for value in cast(dict[str, Any], interaction.data or {}).get("values", []):
+                action, candidate_id, index = str(value).split(":")
+                candidate = await review.candidate(int(candidate_id))
+                topic = await bot.services.topics.slug_of(candidate.topic_id)
+                try:
+                    notes.append(
+                        await review.adoption.press(
+                            candidate, topic, int(index), author(interaction), add=action == "add"
+                        )
+                    )
+                except UserError as refused:
+                    notes.append(str(refused))
+            await _show(interaction, await review.page(self.review_id, self.page), notes)
         except Exception as error:
             await report_error(interaction, error)
 
@@ -503,11 +569,11 @@ class SourcesCog(
 
 async def setup(bot: BriefBot) -> None:
     """Load /feed and /source, start the poller, and listen for review controls on any message ever posted."""
-    bot.add_dynamic_items(ReviewButton, ReviewPick, ReviewAll, ReviewPageButton)
+    bot.add_dynamic_items(ReviewButton, ReviewPick, ReviewAll, ReviewPageButton, NameMenu)
     await bot.add_cog(FeedsCog(bot))
     await bot.add_cog(SourcesCog(bot.services.intake.proposing))
 
 
 async def teardown(bot: BriefBot) -> None:
     """Stop listening for review controls."""
-    bot.remove_dynamic_items(ReviewButton, ReviewPick, ReviewAll, ReviewPageButton)
+    bot.remove_dynamic_items(ReviewButton, ReviewPick, ReviewAll, ReviewPageButton, NameMenu)

@@ -21,7 +21,11 @@ from bot.store.writes import apply_pack
 
 HERE = Path(__file__).resolve().parent
 SEED_PACK = HERE.parents[1] / "bot" / "seed_packs" / "operation-1027.yaml"
-QUESTION_FILES = {"original": HERE / "questions.yaml", "held-out": HERE / "held_out.yaml"}
+QUESTION_FILES = {
+    "original": HERE / "questions.yaml",
+    "held-out": HERE / "held_out.yaml",
+    "held-out 2": HERE / "held_out_2.yaml",
+}
 #: How many results a question is judged on: what /search shows.
 SHOWN = 8
 GOALS = {"top-1": 0.85, "top-3": 0.97, "MRR": 0.9}

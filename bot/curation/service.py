@@ -182,8 +182,10 @@ class Curator:
         values = current | await q.changes(self.slug)
         return await self.save(q.entity, values, who, slug=current["slug"]), values["name"]
 
-    async def save(self, entity: Entity, values: Form, who: Author, *, slug: str | None = None) -> str:
-        """Add an actor, place or event (no `slug`) or replace one (`slug`), returning its slug."""
+    async def save(
+        self, entity: Entity, values: Form, who: Author, *, slug: str | None = None, reason: str | None = None
+    ) -> str:
+        """Add an actor, place or event (no `slug`) or replace one (`slug`), returning its slug; `reason` on record."""
         record, topic = await self._topic()
         models: dict[Entity, type[Actor] | type[Place] | type[Event]] = {"actor": Actor, "place": Place, "event": Event}
         model = models[entity]
@@ -205,11 +207,11 @@ class Curator:
         item = _validated(model, **{**values, "slug": slug})
         async with writing(self.store.db, topic, who) as writer:
             if isinstance(item, Actor):
-                await writer.actors([item])
+                await writer.actors([item], reason=reason)
             elif isinstance(item, Place):
-                await writer.places([item])
+                await writer.places([item], reason=reason)
             else:
-                await writer.events([item])
+                await writer.events([item], reason=reason)
         return slug
 
     async def form(self, entity: Entity, text: str) -> Form:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -30,7 +30,7 @@ from bot.intake.models import SourceAddRequest
 from bot.intake.parse import Article
 from bot.intake.reading import Reader
 from bot.intake.review import Review
-from bot.intake.sentences import Gazetteer, Sentence, candidates, sentence_key
+from bot.intake.sentences import MAX_SENTENCES, Gazetteer, Sentence, candidates, sentence_key, split_sentences
 from bot.models import Author, latest_day
 from bot.render.intake import skipped_because
 from bot.store import Store
@@ -76,7 +76,7 @@ class Proposer:
         self.default_topic = default_topic
         self.review_channel_id = review_channel_id
         self.clock = clock
-        self._gazetteers: dict[str, tuple[datetime, Gazetteer]] = {}
+        self._gazetteers: dict[str, tuple[datetime, int, Gazetteer]] = {}
 
     async def add_source(
         self,
@@ -150,17 +150,24 @@ class Proposer:
         if skipped is not None:
             await self.intake.add_item(**item, status="skipped", detail=skipped)  # type: ignore[arg-type]
             return ArticleOutcome(article.title, "skipped", 0, article.canonical_url or url, skipped)
-        found = []
+        found: list[dict[str, Any]] = []
+        proposals: dict[str, dict[str, Any]] = {}
         gazetteer = await self.topic_gazetteer(topic)
+        adoption = self.review.adoption
+        sentences = split_sentences(article.text)[:MAX_SENTENCES]
+        growth = await adoption.propose(record, sentences, gazetteer, published or latest)
         for sentence in candidates(article.text, gazetteer, latest, published=published, language=language):
             try:
-                fields = self._fields(sentence, article, url, reliability)
+                day = (sentence.stated_day, sentence.day_precision) if sentence.stated_day else None
+                proposal = adoption.for_sentence(growth, sentence.text, day)
+                fields = adoption.fields_with(self._fields(sentence, article, url, reliability), proposal)
             except ValidationError as exc:
                 log.info("sentence left out: %s", exc.errors()[0]["msg"])
                 continue
             key = sentence_key(record.id, fields.statement)
             if await self.intake.known_sentence(record.id, key):
                 continue
+            proposals[key] = proposal
             duplicate = await curator.near_duplicate(fields.statement)
             found.append(
                 {
@@ -181,6 +188,7 @@ class Proposer:
             detail=None,
             candidates=found,
         )
+        await adoption.save(record.id, proposals)
         return ArticleOutcome(
             article.title, "proposed" if created else "empty", len(created), article.canonical_url or url
         )
@@ -227,16 +235,18 @@ class Proposer:
         return actor.side if actor else None
 
     async def topic_gazetteer(self, slug: str | None = None) -> Gazetteer:
-        """A topic's names and terms, read again after `GAZETTEER_TTL` (curators add names as they go)."""
+        """A topic's names and terms, read again after `GAZETTEER_TTL` or when a report's name was added here."""
         now = self.clock()
         slug = slug or self.default_topic
+        generation = self.review.adoption.generation.get(slug, 0)
         known = self._gazetteers.get(slug)
-        if known is None or now - known[0] > GAZETTEER_TTL:
+        if known is None or now - known[0] > GAZETTEER_TTL or known[1] != generation:
             topic = await self.curator_for(slug).briefing.topic()
             title_parts = re.split(r"[()]", topic.title)
             terms = [part.strip() for part in title_parts if part.strip()] + [topic.slug.replace("-", " ")]
-            known = self._gazetteers[slug] = (now, Gazetteer.build(await self.intake.known_names(topic.id), terms))
-        return known[1]
+            gazetteer = Gazetteer.build(await self.intake.known_names(topic.id), terms)
+            known = self._gazetteers[slug] = (now, generation, gazetteer)
+        return known[2]
 
     def _fields(self, sentence: Sentence, article: Article, url: str | None, reliability: str) -> FactFields:
         latest = latest_day(self.clock())

@@ -18,17 +18,20 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal, Protocol
 
-from bot.briefing.answer import Answer
+from bot.briefing.answer import Answer, Section
 from bot.briefing.queries import build
 from bot.curation.models import FactFields
 from bot.curation.service import Curator
 from bot.digests.posting import Undeliverable
 from bot.errors import NotFound, UserError
+from bot.intake.adopting import Adoption
+from bot.intake.names import NewName
 from bot.models import Author
+from bot.render.growth import growth_section
 from bot.render.intake import candidate_answer, review_answer
 from bot.store import Store
 from bot.store.intake import CandidateRecord, IntakeStore, ReviewRecord
@@ -47,6 +50,15 @@ BROKEN_RETRY = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
+class OfferedName:
+    """A new name a candidate offers: the candidate, its place among the names proposed, and the name."""
+
+    candidate_id: int
+    index: int
+    name: NewName
+
+
+@dataclass(frozen=True)
 class ReviewPage:
     """One page of a review message: what it says, and the candidates it shows (with their numbers)."""
 
@@ -57,6 +69,8 @@ class ReviewPage:
     shown: list[tuple[int, CandidateRecord]]
     #: Candidates still waiting on every page; none left, the message needs no controls.
     waiting: int
+    #: The new names this page's waiting candidates still offer, each to add or turn down with one press.
+    names: list[OfferedName] = field(default_factory=list)
 
     def choices(self) -> list[tuple[int, int, str]]:
         """(candidate id, number, statement) of this page's candidates still waiting."""
@@ -112,6 +126,7 @@ class Review:
         self.review_channel_id = review_channel_id
         self.alert_channel_id = alert_channel_id
         self.clock = clock
+        self.adoption = Adoption(store, curator_for, clock=clock)
         #: Handed in by the edge (`IntakeRuntime`); without one nothing is posted and candidates wait.
         self.poster: ReviewPoster | None = None
         #: With several processes: whether this one can post in a channel (its shards' servers'); the edge
@@ -215,7 +230,10 @@ class Review:
         waiting = sum(c.status == "pending" for _, c in numbered)
         topic = await self.store.topic_by_id(numbered[0][1].topic_id)
         answer = review_answer(review_id, shown, waiting, topic, page=page, pages=len(pages))
-        return ReviewPage(review_id, page, len(pages), answer, shown, waiting)
+        grows, offered = await self._growth(shown)
+        if grows is not None:
+            answer = answer.model_copy(update={"sections": [*answer.sections, grows]})
+        return ReviewPage(review_id, page, len(pages), answer, shown, waiting, offered)
 
     async def decide(
         self,
@@ -251,13 +269,21 @@ class Review:
         return await self.page(review_id, page), left
 
     async def approve(self, candidate_id: int, who: Author, fields: FactFields | None = None) -> CandidateRecord:
-        """Write the candidate (or the moderator's edit of it) as a fact through the one write path, on record."""
+        """Write the candidate (or the moderator's edit of it) as a fact through the one write path, on record.
+
+        Approved as proposed, it brings the event it proposes (or the link to the one it fits) and its stake;
+        an edit is the moderator's own word and is written as it stands.
+        """
         candidate = await self._claim(candidate_id)
         try:
+            topic = await self.topics.slug_of(candidate.topic_id)
             wanted = fields or build(FactFields, **candidate.fields)
             origin = f"from {candidate.item_url}" if candidate.item_url else f"proposed by {candidate.proposed_by_name}"
+            if fields is None:
+                report = f"“{wanted.source_title}” ({candidate.item_url or wanted.source_url or origin})"
+                wanted = await self.adoption.adopt(topic, candidate.topic_id, wanted, who, report=report)
             reason = f"approved candidate #{candidate.id} ({origin})"
-            curator = self.curator_for(await self.topics.slug_of(candidate.topic_id))
+            curator = self.curator_for(topic)
             fact_id = await curator.add_fact(wanted, who, reason=reason[:500])
         except BaseException:
             await self.intake.release(candidate_id)
@@ -287,3 +313,20 @@ class Review:
         """A candidate as moderators see it, with its topic."""
         stored = await self.store.fact(candidate.fact_id) if candidate.fact_id else None
         return candidate_answer(candidate, await self.store.topic_by_id(candidate.topic_id), stored)
+
+    async def _growth(self, shown: list[tuple[int, CandidateRecord]]) -> tuple[Section | None, list[OfferedName]]:
+        """What a page's waiting candidates would add to the dossier, and the new names each still offers."""
+        entries, offered = [], []
+        for number, candidate in shown:
+            if candidate.status != "pending":
+                continue
+            statement = candidate.fields["statement"]
+            proposals = await self.adoption.proposals(candidate.topic_id, statement)
+            if not proposals:
+                continue
+            topic = await self.topics.slug_of(candidate.topic_id)
+            names = await self.adoption.new_names(topic, candidate.topic_id, statement)
+            proposed = [n["name"] for n in proposals.get("names", [])]
+            offered += [OfferedName(candidate.id, proposed.index(n.name), n) for n in names]
+            entries.append((number, proposals, [n.name for n in names]))
+        return growth_section(entries), offered

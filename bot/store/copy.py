@@ -65,6 +65,8 @@ TABLES = (
     Table("intake_reviews", "id"),
     Table("intake_candidates", "id"),
     Table("intake_review_channels", "channel_id"),
+    Table("rejected_names", "topic_id, norm"),
+    Table("candidate_growth", "topic_id, sentence_key"),
     Table("topic_defaults", "guild_id, channel_id"),
     Table("topic_changes", "id"),
     Table("meta", "key"),

@@ -211,7 +211,9 @@ class PackWriter:
             return place_form(await self.reads.place(entity_id))  # type: ignore[arg-type]
         return event_form(await self.reads.event(entity_id))  # type: ignore[arg-type]
 
-    async def _records(self, entity: Entity, records: list[Any], form: Any, core: Any, links: Any) -> None:
+    async def _records(
+        self, entity: Entity, records: list[Any], form: Any, core: Any, links: Any, reason: str | None
+    ) -> None:
         """Two passes: every record's own row and names first, then links, which may point at later records."""
         pending: list[tuple[Any, tuple[int, Form] | None]] = []
         for record in records:
@@ -225,7 +227,8 @@ class PackWriter:
             await links(record)
         for record, current in pending:
             entity_id = self.ids[(entity, record.slug)]
-            await self._record(entity, entity_id, current[1] if current else None, await self._form(entity, entity_id))
+            after = await self._form(entity, entity_id)
+            await self._record(entity, entity_id, current[1] if current else None, after, reason=reason)
             if current:
                 await self._reindex_about(entity, entity_id)
 
@@ -295,17 +298,17 @@ class PackWriter:
                 (event_id, await self._id("event", slug)),
             )
 
-    async def actors(self, actors: list[Actor]) -> None:
-        """Write the actors that differ from what is stored."""
-        await self._records("actor", actors, actor_form, self._actor, self._affiliations)
+    async def actors(self, actors: list[Actor], *, reason: str | None = None) -> None:
+        """Write the actors that differ from what is stored; `reason` goes on record with each."""
+        await self._records("actor", actors, actor_form, self._actor, self._affiliations, reason)
 
-    async def places(self, places: list[Place]) -> None:
-        """Write the places that differ from what is stored."""
-        await self._records("place", places, place_form, self._place, self._place_parent)
+    async def places(self, places: list[Place], *, reason: str | None = None) -> None:
+        """Write the places that differ from what is stored; `reason` goes on record with each."""
+        await self._records("place", places, place_form, self._place, self._place_parent, reason)
 
-    async def events(self, events: list[Event]) -> None:
-        """Write the events that differ from what is stored."""
-        await self._records("event", events, event_form, self._event, self._event_follows)
+    async def events(self, events: list[Event], *, reason: str | None = None) -> None:
+        """Write the events that differ from what is stored; `reason` goes on record with each."""
+        await self._records("event", events, event_form, self._event, self._event_follows, reason)
 
     async def fact(self, fact: Fact, retracted: str | None = None, *, reason: str | None = None) -> int:
         """Write a fact if it differs from what is stored; retract it if the pack says so.

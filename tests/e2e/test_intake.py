@@ -83,7 +83,11 @@ async def test_a_feed_added_puts_one_review_message_per_article_and_no_ads(disco
     assert len(posted) == 2  # two articles, two candidates each: one message per article
     for message in posted:
         picks = [control(message, "pick", a) for a in ("approve", "reject", "edit")]
-        assert message.custom_ids == [*picks, control(message, "all", "approve"), control(message, "all", "reject")]
+        decisions = [*picks, control(message, "all", "approve"), control(message, "all", "reject")]
+        # A menu of the new names the candidates offer may follow (issue 24).
+        assert message.custom_ids[:5] == decisions and all(
+            c.startswith("intake:names:") for c in message.custom_ids[5:]
+        )
         assert "**1.**" in message.text and "**2.**" in message.text and "2 waiting" in message.text
         assert "Sources" in message.text and site.base in message.text  # nothing fetched shown without its source
         assert message.allowed_mentions == {"parse": []} and not message.pings

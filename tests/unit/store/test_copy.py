@@ -102,6 +102,12 @@ async def _seeded(path: Path) -> None:
                 "INSERT INTO watch_notices (guild_id, member_id, text, created_at) VALUES (?, 7, 'paused', ?)",
                 (10**18, AT),
             ),
+            (
+                "INSERT INTO rejected_names (topic_id, norm, name, rejected_by_name, rejected_at)"
+                " VALUES (1, 'laukkai', 'Laukkai', 'mod', ?)",
+                (AT,),
+            ),
+            ("INSERT INTO candidate_growth (topic_id, sentence_key, proposals) VALUES (1, 'key', '{}')", ()),
         ]:
             await write(store, sql, params)
     finally:
