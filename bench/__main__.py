@@ -31,7 +31,7 @@ from pathlib import Path
 
 import discord
 
-from bench import fanout, intake, intake_quality, latency, memory, postgres, relevance, search, startup
+from bench import fanout, intake, intake_quality, latency, memory, postgres, relevance, search, startup, watch
 from bench.generator import CACHE_DIR, cached_store
 from bench.harness import USERS, remove_copies, stage
 from bench.relevance import planted
@@ -39,6 +39,7 @@ from bench.report import Row, save, table
 
 MEASUREMENTS = (
     "latency", "topics", "search", "postgres", "fanout", "fanout2", "memory", "startup", "relevance", "intake",
+    "watch",
     "intake-quality",
 )  # fmt: skip
 #: `topics`: latency at `latency.GOAL_SIZE` facts shared out over this many topics (its own cached store).
@@ -166,6 +167,12 @@ async def measure(plan: Plan, templates: dict[int, Path]) -> list[Row]:
             for size in [s for s in sizes if s >= memory.GOAL_SIZE] or [largest]:
                 print(f"memory at {size:,} facts …", file=sys.stderr)
                 rows += await memory.run(st, templates[size], size, plan.memory_commands, rss_after_start.get(smallest))
+        if "watch" in only:
+            print(
+                f"watch lists: {watch.WATCHES:,} watches, {watch.FACTS:,} approvals at {smallest:,} facts …",
+                file=sys.stderr,
+            )
+            rows += await watch.run(templates[smallest], smallest)
         if "intake" in only:
             print(f"intake: one poll round over {intake.FEEDS} feeds …", file=sys.stderr)
             rows += await intake.run()

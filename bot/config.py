@@ -132,6 +132,12 @@ class Settings(BaseSettings):
         le=7 * 24 * 60,
         description="How late a digest missed while the bot was down may still be posted (once) at start.",
     )
+    watch_batch_minutes: int = Field(
+        default=10,
+        ge=0,
+        le=24 * 60,
+        description="Watch alerts close together come as one message: at most one per watcher in this many minutes.",
+    )
     answer_cache: int = Field(
         default=256,
         ge=0,

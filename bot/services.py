@@ -22,6 +22,7 @@ from bot.briefing.service import Briefing
 from bot.config import ConfigError, Settings
 from bot.curation.service import Curator
 from bot.digests.delivery import Deliveries
+from bot.digests.pacing import GLOBAL_LIMIT, Pacer
 from bot.digests.posting import Poster
 from bot.digests.service import DigestService
 from bot.errors import NotFound
@@ -36,6 +37,8 @@ from bot.store import Store
 from bot.store.engine.base import StoreUnavailable, is_postgres, shown
 from bot.store.writes import utcnow
 from bot.topics.service import Topics
+from bot.watches.announce import Announcer, Messenger
+from bot.watches.service import WatchService
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +64,15 @@ class Services:
     digests: DigestService
     intake: Intake
     topics: Topics
+    watches: WatchService
     #: The briefing and the curator of one topic (by slug), each made on first use.
     briefing_for: Callable[[str], Briefing]
     curator_for: Callable[[str], Curator]
     _briefings: dict[str, Briefing] = field(default_factory=dict, repr=False)
     #: Draws answers' pictures: in a worker process for the bot, in a thread elsewhere (`open_services`).
     painter: Painter = field(default_factory=Painter)
+    #: Holds every post to Discord (digests and watch alerts alike) within this process's share of the limits.
+    pacer: Pacer = field(default_factory=Pacer)
 
     @classmethod
     def build(cls, settings: Settings, store: Store, *, clock: Callable[[], datetime] = utcnow) -> Services:
@@ -135,8 +141,23 @@ class Services:
             shards=settings.shards,
         )
         intake = Intake(feeds, reading, proposing, review)
+        watches = WatchService(store, briefing_for, clock=clock)
         briefing, curator = briefing_for(settings.default_topic), curator_for(settings.default_topic)
-        return cls(settings, store, briefing, curator, digests, intake, topics, briefing_for, curator_for, briefings)
+        pacer = Pacer(overall=(settings.shards.global_limit(GLOBAL_LIMIT[0]), GLOBAL_LIMIT[1]))
+        return cls(
+            settings,
+            store,
+            briefing,
+            curator,
+            digests,
+            intake,
+            topics,
+            watches,
+            briefing_for,
+            curator_for,
+            briefings,
+            pacer=pacer,
+        )
 
     async def in_force(self, topic: str | None, channel_id: int | None, guild_id: int | None) -> Briefing:
         """The briefing of the topic in force: `topic` if given, else the channel's, the server's, DEFAULT_TOPIC."""
@@ -164,6 +185,22 @@ class Services:
             alert_channel_id=self.settings.alert_channel_id,
             sleep=sleep,
             shards=self.settings.shards,
+            pacer=self.pacer,
+        )
+
+    def announcer(
+        self, messenger: Messenger, *, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    ) -> Announcer:
+        """Watch alerts through `messenger`, batched by WATCH_BATCH_MINUTES, paced with the digests."""
+        return Announcer(
+            self.store,
+            messenger,
+            window=timedelta(minutes=self.settings.watch_batch_minutes),
+            clock=self.watches.clock,
+            pacer=self.pacer,
+            alert_channel_id=self.settings.alert_channel_id,
+            shards=self.settings.shards,
+            sleep=sleep,
         )
 
     def answer_cache_report(self) -> str:

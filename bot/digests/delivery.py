@@ -378,22 +378,12 @@ class Deliveries:
         return Outcome(sub.id, row.scheduled_for, "sending", row.late, HELD_ELSEWHERE, row.message_ids)
 
     async def _retrying(self, channel_id: int, call: Callable[[], Awaitable[T]]) -> T:
-        """`call` in the channel's turn, and again after each transient failure.
+        """`call` in the channel's turn, and again after each transient failure (`retrying`).
 
         A repeat is harmless: a post carries its nonce and a look-up only reads. A look-up takes a turn of
         the channel's posting limit too, which errs on the safe side.
         """
-        attempt = 1
-        while True:
-            await self.pacer.turn(channel_id)
-            try:
-                return await call()
-            except Transient as exc:
-                if attempt == ATTEMPTS:
-                    raise
-                wait = exc.retry_after if exc.retry_after is not None else FIRST_BACKOFF * 2 ** (attempt - 1)
-                await self.sleep(min(wait, MAX_BACKOFF))
-                attempt += 1
+        return await retrying(self.pacer, self.sleep, channel_id, call)
 
     async def _undeliverable(self, sub: SubscriptionRecord, row: DeliveryRecord, reason: str) -> Outcome:
         """Pause the subscription, record why, and tell the moderators; never raise."""
@@ -444,6 +434,26 @@ class Deliveries:
             await self.poster.post(self.alert_channel_id, note, nonce_for(sub.id, row.scheduled_for, purpose))
         except Exception:
             log.warning("digest #%s: could not alert moderators in %s", sub.id, self.alert_channel_id, exc_info=True)
+
+
+async def retrying(
+    pacer: Pacer, sleep: Callable[[float], Awaitable[None]], channel_id: int, call: Callable[[], Awaitable[T]]
+) -> T:
+    """`call` in the channel's turn of `pacer`, and again after each transient failure, `ATTEMPTS` times at most.
+
+    Digests and watch alerts both post this way: the caller makes a repeat harmless (a nonce, or a read).
+    """
+    attempt = 1
+    while True:
+        await pacer.turn(channel_id)
+        try:
+            return await call()
+        except Transient as exc:
+            if attempt == ATTEMPTS:
+                raise
+            wait = exc.retry_after if exc.retry_after is not None else FIRST_BACKOFF * 2 ** (attempt - 1)
+            await sleep(min(wait, MAX_BACKOFF))
+            attempt += 1
 
 
 def outcome_answer(outcome: Outcome) -> Answer:

@@ -36,6 +36,7 @@ from bot.store.packform import Form, actor_form, event_form, fact_form, place_fo
 from bot.store.records import FactRecord, PackChanges
 from bot.store.store import Store
 from bot.store.topics import record_topic_added
+from bot.store.watches import drop_matches, queue_matches
 
 
 def utcnow() -> datetime:
@@ -158,6 +159,7 @@ class PackWriter:
         self.unchanged: dict[str, int] = {}
         self.written_facts: list[int] = []
         self.warnings: list[str] = []
+        self._watched: bool | None = None
         self.capped: list[str] = []
 
     def _count(self, section: str, target: dict[str, int]) -> None:
@@ -363,6 +365,7 @@ class PackWriter:
             await index_fact(self.conn, self.reads.db.dialect, fact_id)
             await self._record("fact", fact_id, before, fact_form(fact), reason=reason)
             self.written_facts.append(fact_id)
+            await self._tell_watchers(fact_id)
         if retracted is not None and (current is None or current.status == "active"):
             await self.set_status(fact_id, "retracted", retracted)
         return fact_id
@@ -411,6 +414,24 @@ class PackWriter:
             after={**form, "status": status},
             at=self.now,
         )
+        if status == "active":
+            await self._tell_watchers(fact_id)
+        else:
+            await drop_matches(self.conn, fact_id)
+
+    async def _tell_watchers(self, fact_id: int) -> None:
+        """Queue the fact for the watches it matches, in this transaction (`bot.store.watches`).
+
+        Whether the topic has any active watch is read once per transaction (none can be added while it
+        holds the write lock), so a pack import into a topic nobody watches costs one read, not one a fact.
+        """
+        if self._watched is None:
+            async with self.conn.execute(
+                "SELECT 1 FROM watches WHERE topic_id = ? AND status = 'active' LIMIT 1", (self.topic_id,)
+            ) as cur:
+                self._watched = await cur.fetchone() is not None
+        if self._watched:
+            await queue_matches(self.conn, fact_id, self.now)
 
     async def add_source(self, fact_id: int, citation: Citation, reason: str | None = None) -> Corroboration:
         """Attach a further source to a fact, after those it has, and grade the fact again, on record."""

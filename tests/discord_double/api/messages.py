@@ -18,6 +18,7 @@ from ..snowflake import iso
 from ..world import MENTION_EVERYONE, SEND_MESSAGES, VIEW_CHANNEL, Channel, User
 from .attachments import AttachmentsApi
 from .channels import ChannelsApi
+from .dms import DmsApi
 from .gateway import GUILD_MESSAGES, MESSAGE_CONTENT, GatewayApi
 from .routing import Ctx, DiscordError, Reply, route
 
@@ -29,7 +30,7 @@ ATTACH_FILES = 1 << 15
 MANAGE_MESSAGES = 1 << 13
 
 
-class MessagesApi(ChannelsApi, AttachmentsApi, GatewayApi):
+class MessagesApi(DmsApi, ChannelsApi, AttachmentsApi, GatewayApi):
     """``/channels/{channel_id}/messages(/{message_id})`` and the store of every message."""
 
     def messages(
@@ -79,25 +80,20 @@ class MessagesApi(ChannelsApi, AttachmentsApi, GatewayApi):
 
     @route("POST", "/channels/{channel_id}/messages")
     async def _create_channel_message(self, ctx: Ctx) -> Reply:
+        if (to_dm := self._dm_message(int(ctx.params["channel_id"]), ctx.body or {})) is not None:
+            return to_dm
         channel = self._channel_by_id(ctx.params["channel_id"])
         self._bot_may(channel, SEND_MESSAGES_IN_THREADS if channel.is_thread else SEND_MESSAGES)
         body = ctx.body or {}
-        nonce = body.get("nonce")
-        key = (channel.id, self.bot_user.id, str(nonce))
-        now = self.clock()
-        if nonce is not None and body.get("enforce_nonce"):
-            seen = self._nonces.get(key)
-            if seen is not None and now - seen[0] < self.nonce_window:
-                self.nonce_dedupes += 1
-                return Reply(200, seen[1].data)
+        if (seen := self._nonce_seen(channel.id, body)) is not None:
+            return Reply(200, seen.data)
         if ctx.files:
             self._bot_may(channel, ATTACH_FILES)
         message_type = 19 if body.get("message_reference") else 0
         message = self._store_message(
             channel, self.bot_user, body, source="channel", message_type=message_type, files=ctx.files
         )
-        if nonce is not None:
-            self._nonces[key] = (now, message)
+        self._nonce_sent(channel.id, body, message)
         return Reply(200, message.data)
 
     @route("GET", "/channels/{channel_id}/messages/{message_id}")

@@ -110,6 +110,13 @@ class DoubleState:
         self._messages: dict[int, DoubleMessage] = {}
         self._channel_messages: dict[int, list[DoubleMessage]] = {}
         self._nonces: dict[tuple[int, int, str], tuple[float, DoubleMessage]] = {}
+        #: DM channels by user and by id, the DM opens still to refuse with 40003, users refusing DMs (50007).
+        self._dms_by_user: dict[int, Any] = {}
+        self._dms_by_id: dict[int, Any] = {}
+        self._dm_refusals = 0
+        self._dms_closed: set[int] = set()
+        #: How many DM channel opens were answered (refused ones not counted).
+        self.dm_opens = 0
         self._interactions: dict[int, ix.InteractionResult] = {}
         self._by_token: dict[str, ix.InteractionResult] = {}
         self._modals: dict[str, ix.InteractionResult] = {}

@@ -80,6 +80,28 @@ async def _seeded(path: Path) -> None:
                 " VALUES (?, 'gone', ?, ?)",
                 (5 * 10**18, AT, AT),
             ),
+            # Watches, what waits for them, what told them, and a member's DM channel and notice.
+            (
+                "INSERT INTO watch_inboxes (guild_id, kind, target_id, first_pending_at) VALUES (?, 'dm', 7, ?)",
+                (10**18, AT),
+            ),
+            (
+                "INSERT INTO watches (inbox_id, guild_id, member_id, topic_id, kind, words, label, term_count,"
+                " created_at) VALUES (1, ?, 7, 1, 'words', 'ceasefire', 'words “ceasefire”', 1, ?)",
+                (10**18, AT),
+            ),
+            ("INSERT INTO watch_terms (stem, watch_id) VALUES ('ceasefir', 1)", ()),
+            ("INSERT INTO watch_outbox (inbox_id, watch_id, fact_id, queued_at) VALUES (1, 1, 1, ?)", (AT,)),
+            (
+                "INSERT INTO watch_announcements (inbox_id, status, nonce, message, watch_ids, fact_ids, recorded_at,"
+                " updated_at) VALUES (1, 'sent', 'w1', '{}', '[1]', '[2]', ?, ?)",
+                (AT, AT),
+            ),
+            ("INSERT INTO watch_dm_channels (user_id, channel_id, opened_at) VALUES (7, ?, ?)", (6 * 10**18, AT)),
+            (
+                "INSERT INTO watch_notices (guild_id, member_id, text, created_at) VALUES (?, 7, 'paused', ?)",
+                (10**18, AT),
+            ),
             (
                 "INSERT INTO rejected_names (topic_id, norm, name, rejected_by_name, rejected_at)"
                 " VALUES (1, 'laukkai', 'Laukkai', 'mod', ?)",
