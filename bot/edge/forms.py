@@ -1,7 +1,7 @@
 """The fact form: the modal /fact add and /fact edit open, and that /fact propose and a candidate's Edit reuse.
 
-It lives at the edge, not in a cog, because several cogs open it (cogs/facts.py and cogs/intake.py), and an
-extension that imports another cannot be loaded, reloaded or tested on its own.
+It lives at the edge, not in a cog, because cogs/facts.py and the review message (bot/edge/review.py) both
+open it, and an extension that imports another cannot be loaded, reloaded or tested on its own.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 
 from bot.edge.app import BriefBot
-from cogs.intake import ReviewButton
+from bot.edge.review import ReviewButton
 from tests.discord_double import DiscordDouble
 from tests.discord_double.world import Channel
 from tests.e2e.conftest import World, bot_settings, embed_text, running_bot
