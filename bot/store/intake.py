@@ -5,7 +5,9 @@ until a post there works again.
 
 Reads go through the store's reader (committed data); each write is one short transaction on the
 writer. A unique key settles races (two polls of one feed, the bot and `briefbot feed poll` at once):
-the second insert of the same sentence is ignored rather than proposed twice.
+the second insert of the same sentence is ignored rather than proposed twice. It stays whole past 450
+lines because its tables are one pipeline's, written together: an item and its candidates in one
+transaction, a review message and its candidates' numbers in another.
 """
 
 from __future__ import annotations

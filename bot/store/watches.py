@@ -9,7 +9,8 @@ of `watch_terms` per distinct stem of its words, so the cost follows the matches
 Announcing is exactly-once the way digests are (`bot.store.digests`): a message is claimed by taking its
 matches out of the outbox and freezing it in `watch_announcements` in one transaction (only one process
 can take a given set of rows), held by a lease its process renews, and every write made while posting is
-conditional on still holding it.
+conditional on still holding it. It stays whole past 450 lines because matching and announcing share the
+outbox's rows and their invariant: a match leaves the outbox only in the transaction that claims it.
 """
 
 from __future__ import annotations
